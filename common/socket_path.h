@@ -1,0 +1,16 @@
+// Where the daemon's sockets live by default, decided the same way by
+// stickerd and stickerctl: $RUNTIME_DIRECTORY (set by systemd) else ./run/.
+#pragma once
+
+#include <string>
+
+namespace stickerd {
+
+// The directory for sockets: the first entry of $RUNTIME_DIRECTORY, else "./run".
+std::string default_runtime_dir();
+// <runtime dir>/stickerd.sock, unless STICKERD_SOCKET names another path.
+std::string default_client_socket();
+// <runtime dir>/control.sock, unless STICKERD_CONTROL_SOCKET names another path.
+std::string default_control_socket();
+
+}  // namespace stickerd
