@@ -2,6 +2,7 @@
 #include "common/style_catalogue.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -63,8 +64,12 @@ std::string validate(const v1::StyleSpec& s) {
     if (!valid_colour(o.color())) return bad_colour(fmt::format("outlines[{}].color", i), o.color());
     if (o.width() <= 0 || o.width() > 64) return fmt::format("outlines[{}].width: must be within (0, 64]", i);
   }
-  if (s.has_shadow() && !valid_colour(s.shadow().color())) {
-    return bad_colour("shadow.color", s.shadow().color());
+  if (s.has_shadow()) {
+    if (!valid_colour(s.shadow().color())) return bad_colour("shadow.color", s.shadow().color());
+    // The renderer keeps the shadow inside the canvas; a far offset would
+    // leave no room for the text itself.
+    if (std::abs(s.shadow().dx()) > 64) return "shadow.dx: must be within -64..64";
+    if (std::abs(s.shadow().dy()) > 64) return "shadow.dy: must be within -64..64";
   }
   return {};
 }

@@ -1,0 +1,93 @@
+// The style catalogue: the built-in styles load, and bad files are rejected
+// with the file and the field named.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/unit/render/test_support.h"
+
+namespace stickerd {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under the temp dir, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "stickerd-styles-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+  std::string write(const std::string& name, const std::string& text) const {
+    const fs::path p = path_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+
+ private:
+  fs::path path_;
+};
+
+const char* const kValid = R"({"id": "plain", "formats": ["FORMAT_WEBP"], "font": "DejaVu Sans Bold",
+  "fill": {"solid": "#FFFFFF"}, "outlines": [{"color": "#000000", "width": 8}]})";
+
+}  // namespace
+
+TEST_CASE("the built-in styles load and classic is the default") {
+  const StyleCatalogue& cat = test::source_catalogue();
+  REQUIRE(cat.find("classic") != nullptr);
+  CHECK(cat.default_style_id() == "classic");
+  CHECK(StyleCatalogue::default_format(*cat.find("classic")) == v1::FORMAT_WEBP);
+  CHECK(cat.config_id("classic").size() == 16);
+}
+
+TEST_CASE("a valid style file loads") {
+  TempDir dir;
+  dir.write("plain.json", kValid);
+  auto cat = StyleCatalogue::load_dir(dir.path().string());
+  REQUIRE_MESSAGE(cat.ok(), fmt::format("{}", cat.error()));
+  CHECK(cat->find("plain") != nullptr);
+}
+
+TEST_CASE("a bad colour is rejected naming the file and the field") {
+  TempDir dir;
+  const std::string file = dir.write("bad.json", R"({"id": "bad", "formats": ["FORMAT_WEBP"],
+    "fill": {"solid": "#FFFFFF"}, "outlines": [{"color": "black", "width": 8}]})");
+  auto cat = StyleCatalogue::load_dir(dir.path().string());
+  REQUIRE_FALSE(cat.ok());
+  CHECK(cat.error().code == v1::INVALID_ARGUMENT);
+  CHECK(cat.error().message.find(file) != std::string::npos);
+  CHECK(cat.error().message.find("outlines[0].color") != std::string::npos);
+}
+
+TEST_CASE("an unknown field is rejected naming the file and the field") {
+  TempDir dir;
+  const std::string file = dir.write("typo.json", R"({"id": "typo", "formats": ["FORMAT_WEBP"],
+    "fill": {"solid": "#FFFFFF"}, "paddding": 12})");
+  auto cat = StyleCatalogue::load_dir(dir.path().string());
+  REQUIRE_FALSE(cat.ok());
+  CHECK(cat.error().message.find(file) != std::string::npos);
+  CHECK(cat.error().message.find("paddding") != std::string::npos);
+}
+
+TEST_CASE("a shadow offset beyond the canvas is rejected") {
+  TempDir dir;
+  dir.write("far.json", R"({"id": "far", "formats": ["FORMAT_WEBP"], "fill": {"solid": "#FFFFFF"},
+    "shadow": {"color": "#000000", "dx": 300, "dy": 0}})");
+  auto cat = StyleCatalogue::load_dir(dir.path().string());
+  REQUIRE_FALSE(cat.ok());
+  CHECK(cat.error().message.find("shadow.dx") != std::string::npos);
+}
+
+}  // namespace stickerd

@@ -1,0 +1,137 @@
+// Text layout and auto-fit by binary search over the font size.
+//
+// Fitting measures INK extents (what is actually painted), not logical ones:
+// logical boxes miss accents and overhangs and would let them clip. The ink is
+// grown by half the widest outline on every side and by the shadow offset on
+// its side, so the finished drawing, not just the glyphs, fits the box.
+//
+// Words stay whole (PANGO_WRAP_WORD) unless one word is so long that keeping
+// it whole shrinks the font below kSmallFontPx while breaking it inside
+// (PANGO_WRAP_WORD_CHAR) gives a clearly larger font; a long sentence of
+// ordinary words therefore never has its words broken. A text too long for
+// max_lines at the smallest font gets more lines; one too long for the
+// canvas at any size is scaled down as a whole, never clipped.
+#include "worker/render/layout.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include <fmt/format.h>
+
+namespace stickerd::render {
+namespace {
+
+constexpr int kSmallFontPx = 40;
+constexpr double kBreakGain = 1.25;
+
+Box to_box(const PangoRectangle& r) {
+  return Box{static_cast<double>(r.x) / PANGO_SCALE, static_cast<double>(r.y) / PANGO_SCALE,
+             static_cast<double>(r.width) / PANGO_SCALE, static_cast<double>(r.height) / PANGO_SCALE};
+}
+
+Box grow(const Box& ink, const FitBox& box) {
+  Box e;
+  e.x = ink.x - box.outset + std::min(0.0, box.shadow_dx);
+  e.y = ink.y - box.outset + std::min(0.0, box.shadow_dy);
+  e.width = ink.width + 2 * box.outset + std::abs(box.shadow_dx);
+  e.height = ink.height + 2 * box.outset + std::abs(box.shadow_dy);
+  return e;
+}
+
+class Fitter {
+ public:
+  Fitter(PangoLayout* layout, PangoFontDescription* font, const FitBox& box)
+      : layout_(layout), font_(font), box_(box) {}
+
+  // Lays out at `px` and reports whether the result fits.
+  bool fits(int px) {
+    pango_font_description_set_absolute_size(font_, px * PANGO_SCALE);
+    pango_layout_set_font_description(layout_, font_);
+    PangoRectangle ink;
+    pango_layout_get_extents(layout_, &ink, nullptr);
+    const Box extent = grow(to_box(ink), box_);
+    const auto lines = static_cast<std::uint32_t>(pango_layout_get_line_count(layout_));
+    return lines <= max_lines_ && extent.width <= box_.width && extent.height <= box_.height;
+  }
+
+  // The largest size in [kMinFontPx, kMaxFontPx] that fits, or 0 when none does.
+  int largest_fit(PangoWrapMode wrap, std::uint32_t max_lines) {
+    pango_layout_set_wrap(layout_, wrap);
+    max_lines_ = max_lines;
+    if (!fits(kMinFontPx)) return 0;
+    int lo = kMinFontPx, hi = kMaxFontPx + 1;  // fits(lo), !fits(hi) (or past the range)
+    while (hi - lo > 1) {
+      const int mid = lo + (hi - lo) / 2;
+      (fits(mid) ? lo : hi) = mid;
+    }
+    return lo;
+  }
+
+ private:
+  PangoLayout* layout_;
+  PangoFontDescription* font_;
+  const FitBox& box_;
+  std::uint32_t max_lines_ = 0;
+};
+
+}  // namespace
+
+Result<FittedLayout> fit_layout(PangoContext* context, std::string_view text, const std::string& font,
+                                const FitBox& box) {
+  if (!g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr)) {
+    return make_error(v1::INVALID_ARGUMENT, "text is not valid UTF-8");
+  }
+  const double wrap_width = box.width - 2 * box.outset - std::abs(box.shadow_dx);
+  if (wrap_width < 1 || box.height - 2 * box.outset - std::abs(box.shadow_dy) < 1) {
+    return make_error(v1::INVALID_ARGUMENT, "the style's padding, outline and shadow leave no room for text");
+  }
+
+  FittedLayout out;
+  out.layout.reset(pango_layout_new(context));
+  PangoLayout* layout = out.layout.get();
+  // Plain text, never markup: user text with '<' or '&' must not be parsed.
+  pango_layout_set_text(layout, text.data(), static_cast<int>(text.size()));
+  pango_layout_set_width(layout, static_cast<int>(wrap_width * PANGO_SCALE));
+  pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER);
+  pango_layout_set_auto_dir(layout, TRUE);  // RTL text takes its direction from its first strong character
+
+  PangoFontDescriptionPtr desc(pango_font_description_from_string(font.c_str()));
+  Fitter fitter(layout, desc.get(), box);
+  const std::uint32_t max_lines = box.max_lines ? box.max_lines : kDefaultMaxLines;
+  int px = fitter.largest_fit(PANGO_WRAP_WORD, max_lines);
+  PangoWrapMode wrap = PANGO_WRAP_WORD;
+  if (px < kSmallFontPx) {
+    const int char_px = fitter.largest_fit(PANGO_WRAP_WORD_CHAR, max_lines);
+    if (px == 0 || char_px >= px * kBreakGain) {
+      px = char_px;
+      wrap = PANGO_WRAP_WORD_CHAR;
+    }
+  }
+  if (px == 0) {
+    // Too long for max_lines even at the smallest font: more lines beat a
+    // smaller font. Only text beyond that is scaled down (FittedLayout::scale).
+    for (PangoWrapMode relaxed : {PANGO_WRAP_WORD, PANGO_WRAP_WORD_CHAR}) {
+      wrap = relaxed;
+      px = fitter.largest_fit(relaxed, UINT32_MAX);
+      if (px) break;
+    }
+  }
+  pango_layout_set_wrap(layout, wrap);
+  fitter.fits(px ? px : kMinFontPx);  // leaves the layout at the chosen size
+
+  PangoRectangle ink;
+  pango_layout_get_extents(layout, &ink, nullptr);
+  out.ink = to_box(ink);
+  if (out.ink.width <= 0 || out.ink.height <= 0) {
+    return make_error(v1::INVALID_ARGUMENT, "text has no visible characters");
+  }
+  out.extent = grow(out.ink, box);
+  out.font_px = px ? px : kMinFontPx;
+  out.line_count = pango_layout_get_line_count(layout);
+  out.words_broken = wrap == PANGO_WRAP_WORD_CHAR;
+  out.scale = std::min({1.0, box.width / out.extent.width, box.height / out.extent.height});
+  return out;
+}
+
+}  // namespace stickerd::render

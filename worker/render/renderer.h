@@ -1,0 +1,48 @@
+// The renderer: (text, StyleSpec, format, profile) to a finished sticker file.
+// Pure: no I/O, no IPC; the worker, the tests and the benchmark all call it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "stickerd.pb.h"
+#include "style.pb.h"
+#include "worker/render/handles.h"
+
+namespace stickerd::render {
+
+inline constexpr int kCanvasPx = 512;
+// Telegram's static sticker cap (stickers.md §0).
+inline constexpr std::size_t kTelegramMaxBytes = 512 * 1024;
+
+struct RenderedSticker {
+  std::string data;
+  v1::Format format = v1::FORMAT_UNSPECIFIED;
+  std::string mime_type;
+  std::uint32_t width = 0, height = 0, frame_count = 0, duration_ms = 0, quality = 0;
+};
+
+// Holds the reusable state (font map, pango context, canvas, pixel buffer):
+// one per worker process. Not thread-safe.
+class Renderer {
+ public:
+  Renderer();
+
+  Result<RenderedSticker> render(std::string_view text, const v1::StyleSpec& style, v1::Format format,
+                                 v1::Profile profile);
+
+ private:
+  // Draws onto surface_ and leaves it flushed; an Error when it cannot.
+  std::optional<Error> draw(std::string_view text, const v1::StyleSpec& style);
+
+  PangoFontMapPtr font_map_;
+  PangoContextPtr context_;
+  CairoSurfacePtr surface_;
+  std::vector<std::uint8_t> straight_;  // unpremultiplied pixels, reused between renders
+};
+
+}  // namespace stickerd::render

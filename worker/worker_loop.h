@@ -1,0 +1,60 @@
+// The worker's frame loop: read ToWorker, render, write FromWorker. Blocking
+// I/O on one channel fd, no threads; it owns no process state, so tests drive
+// it over a socketpair in-process.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/error.h"
+#include "common/frame.h"
+#include "common/style_catalogue.h"
+#include "worker.pb.h"
+#include "worker/render/renderer.h"
+
+namespace stickerd {
+
+// Exit codes (sysexits.h where one fits). The master does not respawn a
+// worker that exits with kExitConfig: a bad catalogue cannot heal by retrying.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitProtocol = 2;
+inline constexpr int kExitUsage = 64;   // EX_USAGE
+inline constexpr int kExitConfig = 78;  // EX_CONFIG
+
+struct WorkerOptions {
+  std::string styles_dir;
+  int slot = 0;
+  int fd = 3;
+};
+
+// Parses --styles DIR, --slot N, --fd N. `styles_dir` defaults to
+// default_styles_dir(). INVALID_ARGUMENT with a usage sentence otherwise.
+Result<WorkerOptions> parse_worker_options(int argc, const char* const* argv);
+
+class WorkerLoop {
+ public:
+  WorkerLoop(int fd, const StyleCatalogue& catalogue, render::Renderer& renderer)
+      : fd_(fd), catalogue_(catalogue), renderer_(renderer) {}
+
+  // Sends FromWorker{ready}. False when the master is gone.
+  bool send_ready(std::uint32_t warmup_us);
+  // Serves tasks until shutdown, EOF or a protocol error; returns the exit code.
+  int run();
+  // Renders one task into a result (never fails: errors become TaskResult.error).
+  v1::TaskResult handle(const v1::Task& task);
+
+ private:
+  int fd_;
+  const StyleCatalogue& catalogue_;
+  render::Renderer& renderer_;
+  FrameDecoder decoder_;
+};
+
+// Renders a throw-away sticker in the default style so fontconfig, the fonts
+// (emoji included) and libwebp are loaded before READY. Returns microseconds.
+Result<std::uint32_t> warm_up(const StyleCatalogue& catalogue, render::Renderer& renderer);
+
+// Resident set size from /proc/self/statm, 0 if unreadable.
+std::uint64_t resident_bytes();
+
+}  // namespace stickerd
