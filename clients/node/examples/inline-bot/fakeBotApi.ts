@@ -1,0 +1,154 @@
+// A fake Telegram Bot API on loopback, for the bot's test. It serves
+// getUpdates from a queue the test fills (long polling: a call waits until an
+// update is queued), records every call, and answers sendSticker with a
+// message carrying a fresh file_id after checking the upload is a WebP.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  body: Record<string, unknown>;
+  files: Record<string, Buffer>;
+  at: number;
+}
+
+export class FakeBotApi {
+  readonly calls: RecordedCall[] = [];
+  readonly problems: string[] = []; // anything the bot did wrong
+  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+  private updates: unknown[] = [];
+  private nextUpdateId = 1;
+  private pollers: Array<() => void> = [];
+  private fileCounter = 0;
+  private changed: Array<() => void> = [];
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.pollers) p();
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  pushInlineQuery(id: string, query: string, offset: string): void {
+    this.updates.push({
+      update_id: this.nextUpdateId++,
+      inline_query: { id, from: { id: 42, is_bot: false, first_name: 'Tester' }, query, offset },
+    });
+    const pollers = this.pollers;
+    this.pollers = [];
+    for (const p of pollers) p();
+  }
+
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  // Resolves when `predicate` holds, re-checking after every recorded call.
+  async waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; calls: ${this.calls.map((c) => c.method)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.changed.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = (req.url ?? '').split('/').pop() ?? '';
+    const raw = await readBody(req);
+    const { body, files } = parseRequest(req.headers['content-type'] ?? '', raw);
+    this.calls.push({ method, body, files, at: Date.now() });
+    for (const c of this.changed.splice(0)) c();
+    const reply = (result: unknown) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, result }));
+    };
+    switch (method) {
+      case 'getMe':
+        return reply({ id: 1, is_bot: true, first_name: 'Test', username: 'test_bot', supports_inline_queries: true });
+      case 'getUpdates': {
+        const offset = Number(body.offset ?? 0);
+        this.updates = this.updates.filter((u) => (u as { update_id: number }).update_id >= offset);
+        if (this.updates.length === 0) {
+          // Long poll, but short: the bot's stop() waits for the pending call.
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 1000);
+            this.pollers.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
+        return reply(this.updates);
+      }
+      case 'sendSticker': {
+        // The file is either the `sticker` part itself or, as grammY sends it,
+        // a part named by an "attach://<name>" reference in the field.
+        const ref = typeof body.sticker === 'string' && body.sticker.startsWith('attach://')
+          ? body.sticker.slice('attach://'.length) : 'sticker';
+        const file = files[ref];
+        const problem = file ? checkWebp(file) : 'no sticker file uploaded';
+        if (problem) this.problems.push(`sendSticker: ${problem}`);
+        const n = ++this.fileCounter;
+        return reply({
+          message_id: n, date: 0, chat: { id: Number(body.chat_id), type: 'private' },
+          sticker: { file_id: `FILE${n}`, file_unique_id: `U${n}`, type: 'regular', width: 512, height: 512, is_animated: false, is_video: false },
+        });
+      }
+      default:
+        return reply(true); // deleteWebhook, answerInlineQuery, ...
+    }
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+// JSON, or multipart/form-data (how grammY sends files): fields as strings,
+// parts with a filename as files.
+function parseRequest(contentType: string, raw: Buffer): { body: Record<string, unknown>; files: Record<string, Buffer> } {
+  const body: Record<string, unknown> = {};
+  const files: Record<string, Buffer> = {};
+  if (contentType.startsWith('application/json')) return { body: raw.length ? JSON.parse(raw.toString()) : {}, files };
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!boundary) return { body, files };
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  let pos = raw.indexOf(delimiter);
+  while (pos !== -1) {
+    const start = pos + delimiter.length + 2; // skip CRLF
+    const next = raw.indexOf(delimiter, start);
+    if (next === -1) break;
+    const part = raw.subarray(start, next - 2); // drop the CRLF before the delimiter
+    const split = part.indexOf('\r\n\r\n');
+    const headers = part.subarray(0, split).toString();
+    const content = part.subarray(split + 4);
+    const name = /name="([^"]+)"/.exec(headers)?.[1];
+    if (name && /filename=/.test(headers)) files[name] = Buffer.from(content);
+    else if (name) body[name] = content.toString();
+    pos = next;
+  }
+  return { body, files };
+}
+
+function checkWebp(data: Buffer): string | null {
+  if (data.length < 30) return `${data.length} bytes is too short for WebP`;
+  if (data.toString('latin1', 0, 4) !== 'RIFF' || data.toString('latin1', 8, 12) !== 'WEBP') return 'not RIFF/WEBP';
+  if (data.readUInt32LE(4) + 8 !== data.length) return 'RIFF size does not match the upload';
+  return null;
+}

@@ -1,0 +1,135 @@
+"""One blocking Unix-socket connection with a reader thread that routes replies.
+
+Each in-flight request owns a queue.Queue keyed by its id; the reader thread puts
+every reply with that id there, so any number of threads can wait on their own
+requests over one socket. Replies to ids nobody waits for any more (a request
+abandoned after a client-side timeout) are dropped.
+"""
+
+import errno
+import itertools
+import queue
+import socket
+import threading
+import time
+
+from . import protocol
+from .errors import ConnectionLost, FrameTooLarge, ProtocolError, StickerdError, from_error
+from .framing import DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameTooLargeError, encode_message
+
+# Errors that mean "the daemon is not (yet) listening": worth waiting for.
+_NOT_LISTENING = (errno.ENOENT, errno.ECONNREFUSED, errno.EAGAIN)
+
+
+def connect_unix(path, timeout):
+    """Connects, retrying while the socket is missing or refusing (a daemon that
+    is restarting) until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except OSError as exc:
+            sock.close()
+            if exc.errno not in _NOT_LISTENING or time.monotonic() >= deadline:
+                raise ConnectionLost(f"cannot connect to {path}: {exc.strerror}") from exc
+        time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+        delay = min(delay * 2, 0.2)
+
+
+class Connection:
+    def __init__(self, path, connect_timeout, max_frame_bytes=DEFAULT_MAX_FRAME_BYTES):
+        self._sock = connect_unix(path, connect_timeout)
+        self._decoder = FrameDecoder(max_frame_bytes)
+        self._lock = threading.Lock()  # guards _mailboxes and _closed
+        # Writes have their own lock: a sendall() blocked on a full socket must
+        # not stop the reader from routing replies (the daemon may be waiting
+        # for us to read before it reads more).
+        self._send_lock = threading.Lock()
+        self._mailboxes = {}
+        self._closed = None  # the StickerdError that ended the connection
+        self._ids = itertools.count(1)  # 0 is the daemon's "no request" id
+        self._reader = threading.Thread(target=self._read_loop, name="stickerd-reader",
+                                        daemon=True)
+        self._reader.start()
+
+    @property
+    def alive(self):
+        return self._closed is None
+
+    def next_id(self):
+        return next(self._ids)
+
+    def send(self, request, want_replies=True):
+        """Sends a request; returns the queue its replies will arrive on."""
+        box = queue.Queue() if want_replies else None
+        data = encode_message(request)
+        with self._lock:
+            if self._closed is not None:
+                raise ConnectionLost(f"connection closed: {self._closed}", request.id)
+            if box is not None:
+                self._mailboxes[request.id] = box  # before sending: the reply may be quick
+        with self._send_lock:
+            try:
+                self._sock.sendall(data)
+                return box
+            except OSError as exc:
+                send_error = exc
+        # The daemon is gone even if the reader has not seen EOF yet: mark the
+        # connection dead so the next call reconnects.
+        lost = ConnectionLost(f"send failed: {send_error}", request.id)
+        self._fail_all(lost)
+        raise lost from send_error
+
+    def forget(self, request_id):
+        """Stops routing replies for `request_id` (its caller gave up or is done)."""
+        with self._lock:
+            self._mailboxes.pop(request_id, None)
+
+    def close(self):
+        self._fail_all(ConnectionLost("connection closed by the client"))
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._reader.join(timeout=5)
+        self._sock.close()
+
+    def _read_loop(self):
+        try:
+            while True:
+                data = self._sock.recv(1 << 16)
+                if not data:
+                    raise ConnectionLost("the daemon closed the connection")
+                self._decoder.feed(data)
+                for payload in self._decoder.frames():
+                    self._route(protocol.parse_reply(payload))
+        except FrameTooLargeError as exc:
+            self._fail_all(FrameTooLarge(f"reply too large: {exc}"))
+        except StickerdError as exc:
+            self._fail_all(exc)
+        except OSError as exc:
+            self._fail_all(ConnectionLost(f"read failed: {exc}"))
+
+    def _route(self, reply):
+        if reply.id == 0:
+            # A connection-level error (frame too large, unparsable frame): the
+            # daemon closes next, so every pending request fails with it.
+            err = from_error(reply.error) if reply.HasField("error") else ProtocolError(
+                "reply with id 0 that is not an error")
+            self._fail_all(err)
+            return
+        with self._lock:
+            box = self._mailboxes.get(reply.id)
+        if box is not None:
+            box.put(reply)
+
+    def _fail_all(self, error):
+        with self._lock:
+            if self._closed is None:
+                self._closed = error
+            boxes, self._mailboxes = self._mailboxes, {}
+        for request_id, box in boxes.items():
+            box.put(type(error)(error.message, request_id=request_id, code=error.code))
