@@ -1,0 +1,265 @@
+// Supervisor: spawn, READY, task hand-off, death, respawn and stop for the
+// worker slots. See supervisor.h for the guarantees.
+#include "master/supervisor.h"
+
+#include <csignal>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+
+namespace stickerd {
+namespace {
+
+// How long stop() waits for workers to exit on their own before SIGKILL.
+constexpr std::uint64_t kStopGraceMs = 5'000;
+
+std::string describe_exit(std::int64_t exit_status, int term_signal) {
+  if (term_signal != 0) {
+    return fmt::format("was killed by signal {} ({})", term_signal, ::strsignal(term_signal));
+  }
+  return fmt::format("exited with code {}", exit_status);
+}
+
+}  // namespace
+
+Supervisor::Supervisor(uv_loop_t* loop, SupervisorOptions options, SupervisorEvents& events)
+    : loop_(loop), options_(std::move(options)), events_(events) {
+  for (unsigned i = 0; i < options_.workers; ++i) {
+    auto slot = std::make_unique<Slot>();
+    slot->index = i;
+    slot->owner = this;
+    slot->respawn_timer.init([&](uv_timer_t* t) { return uv_timer_init(loop_, t); });
+    slot->respawn_timer.set_owner(slot.get());
+    slots_.push_back(std::move(slot));
+  }
+  stop_timer_.init([&](uv_timer_t* t) { return uv_timer_init(loop_, t); });
+  stop_timer_.set_owner(this);
+}
+
+// Links still alive (an abnormal exit of the daemon) SIGKILL their processes.
+Supervisor::~Supervisor() = default;
+
+void Supervisor::start() {
+  for (auto& slot : slots_) spawn(*slot);
+}
+
+void Supervisor::spawn(Slot& slot) {
+  WorkerSpawnOptions opts{options_.worker_binary, options_.styles_dir, slot.index,
+                          options_.max_frame_bytes};
+  auto link = WorkerLink::spawn(loop_, opts, *this);
+  if (!link) {
+    // A fork/exec failure (out of memory, too many processes) may pass:
+    // treat it like a death so the guard paces the attempts.
+    log::error("worker slot {}: {}", slot.index, link.error().message);
+    ++restarts_;
+    schedule_respawn(slot, RestartGuard::kDelayMs);
+    return;
+  }
+  slot.link = std::move(*link);
+  slot.state = SlotState::kStarting;
+  log::info("worker slot {}: started pid {}", slot.index, slot.link->pid());
+}
+
+void Supervisor::schedule_respawn(Slot& slot, std::uint64_t delay_ms) {
+  slot.state = SlotState::kWaiting;
+  uv_timer_start(
+      slot.respawn_timer.get(),
+      [](uv_timer_t* t) {
+        auto* s = static_cast<Slot*>(t->data);
+        if (s != nullptr && s->state == SlotState::kWaiting && !s->owner->stopping_) s->owner->spawn(*s);
+      },
+      delay_ms, 0);
+}
+
+bool Supervisor::has_idle_worker() const {
+  for (const auto& slot : slots_) {
+    if (slot->state == SlotState::kIdle) return true;
+  }
+  return false;
+}
+
+void Supervisor::assign(Task task) {
+  for (auto& slot : slots_) {
+    if (slot->state != SlotState::kIdle) continue;
+    ++task.attempts;
+    v1::ToWorker message;
+    v1::Task* t = message.mutable_task();
+    t->set_task_id(task.task_id);
+    t->set_text(task.spec.text);
+    t->set_style_id(task.spec.style_id);
+    t->set_format(task.spec.format);
+    t->set_profile(task.spec.profile);
+    slot->link->send(message);
+    slot->task = std::move(task);
+    slot->state = SlotState::kBusy;
+    return;
+  }
+  // The caller checked has_idle_worker(): reaching here is a bug.
+  log::error("assign() without an idle worker");
+  std::abort();
+}
+
+void Supervisor::on_worker_message(WorkerLink& link, v1::FromWorker message) {
+  Slot& slot = *slots_[link.slot()];
+  if (message.has_ready()) {
+    if (slot.state != SlotState::kStarting) {
+      log::error("worker slot {} (pid {}): READY twice; killing it", slot.index, link.pid());
+      link.kill(SIGKILL);
+      return;
+    }
+    slot.state = SlotState::kIdle;
+    log::info("worker slot {}: ready (pid {}, warm-up {} ms, {} styles)", slot.index,
+              message.ready().pid(), message.ready().warmup_us() / 1000,
+              message.ready().style_count());
+    announce_ready_once();
+    events_.on_worker_idle();
+    return;
+  }
+  if (message.has_result()) {
+    v1::TaskResult& result = *message.mutable_result();
+    if (slot.state != SlotState::kBusy || !slot.task || slot.task->task_id != result.task_id()) {
+      log::error("worker slot {} (pid {}): result for task {} it does not hold; killing it",
+                 slot.index, link.pid(), result.task_id());
+      link.kill(SIGKILL);
+      return;
+    }
+    Task task = std::move(*slot.task);
+    slot.task.reset();
+    slot.state = SlotState::kIdle;
+    if (result.has_sticker()) result.mutable_sticker()->set_worker_slot(slot.index);
+    events_.on_task_result(std::move(task), std::move(result));
+    events_.on_worker_idle();
+    return;
+  }
+  // A newer worker may send messages this master does not know: harmless.
+  log::warning("worker slot {} (pid {}): ignoring an unknown message", slot.index, link.pid());
+}
+
+void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int term_signal) {
+  Slot& slot = *slots_[link.slot()];
+  const int pid = link.pid();
+  // We are inside the link's own callback; it is destroyed when this returns.
+  std::unique_ptr<WorkerLink> dead = std::move(slot.link);
+  std::optional<Task> lost = std::move(slot.task);
+  slot.task.reset();
+  const std::string how = describe_exit(exit_status, term_signal);
+  const std::string holding = lost ? fmt::format(" while rendering task {}", lost->task_id) : "";
+
+  if (stopping_) {
+    log::info("worker slot {} (pid {}) {}", slot.index, pid, how);
+    slot.state = SlotState::kStopped;
+    if (lost) events_.on_task_lost(std::move(*lost));
+    check_all_stopped();
+    return;
+  }
+
+  if (term_signal == 0 && exit_status == kWorkerExitFatalConfig) {
+    log::error("worker slot {} (pid {}) exited with code 78 (fatal configuration){}: "
+               "not restarting it; fix the configuration the worker reported above",
+               slot.index, pid, holding);
+    slot.state = SlotState::kDisabled;
+    bool any_left = false;
+    for (const auto& s : slots_) any_left = any_left || s->state != SlotState::kDisabled;
+    if (lost) events_.on_task_lost(std::move(*lost));
+    if (!any_left) {
+      events_.on_no_workers_possible(
+          "no worker can start: every worker exited with code 78 (fatal configuration); "
+          "see the worker's own message above");
+    }
+    return;
+  }
+
+  ++restarts_;
+  const std::uint64_t delay = slot.guard.on_death(uv_now(loop_));
+  if (delay > 0) {
+    log::warning("worker slot {} (pid {}) {}{}; it keeps dying, restarting it in {} ms", slot.index,
+                 pid, how, holding, delay);
+    schedule_respawn(slot, delay);
+  } else {
+    log::warning("worker slot {} (pid {}) {}{}; restarting it", slot.index, pid, how, holding);
+    spawn(slot);
+  }
+  if (lost) events_.on_task_lost(std::move(*lost));
+}
+
+void Supervisor::announce_ready_once() {
+  if (ready_announced_) return;
+  unsigned ready = 0;
+  unsigned expected = 0;
+  for (const auto& s : slots_) {
+    if (s->state == SlotState::kDisabled) continue;
+    ++expected;
+    if (s->state == SlotState::kIdle || s->state == SlotState::kBusy) ++ready;
+  }
+  if (ready < expected) return;
+  ready_announced_ = true;
+  log::info("ready: {} workers", ready);
+}
+
+void Supervisor::stop() {
+  if (stopping_) {
+    check_all_stopped();
+    return;
+  }
+  stopping_ = true;
+  v1::ToWorker shutdown;
+  shutdown.mutable_shutdown();
+  for (auto& slot : slots_) {
+    uv_timer_stop(slot->respawn_timer.get());
+    if (slot->link) {
+      slot->link->send(shutdown);  // a starting worker reads it after warm-up
+    } else if (slot->state != SlotState::kDisabled) {
+      slot->state = SlotState::kStopped;
+    }
+  }
+  start_stop_timer();
+  check_all_stopped();
+}
+
+void Supervisor::kill_all() {
+  stop();
+  for (auto& slot : slots_) {
+    if (slot->link) slot->link->kill(SIGKILL);
+  }
+}
+
+void Supervisor::start_stop_timer() {
+  uv_timer_start(
+      stop_timer_.get(),
+      [](uv_timer_t* t) {
+        auto* self = static_cast<Supervisor*>(t->data);
+        if (self == nullptr) return;
+        for (auto& slot : self->slots_) {
+          if (!slot->link) continue;
+          log::warning("worker slot {} (pid {}) did not exit within {} ms; killing it",
+                       slot->index, slot->link->pid(), kStopGraceMs);
+          slot->link->kill(SIGKILL);
+        }
+      },
+      kStopGraceMs, 0);
+}
+
+void Supervisor::check_all_stopped() {
+  if (stopped_reported_) return;
+  for (const auto& s : slots_) {
+    if (s->state != SlotState::kStopped && s->state != SlotState::kDisabled) return;
+  }
+  stopped_reported_ = true;
+  uv_timer_stop(stop_timer_.get());
+  events_.on_workers_stopped();
+}
+
+WorkerCounts Supervisor::counts() const {
+  WorkerCounts c;
+  c.total = static_cast<unsigned>(slots_.size());
+  for (const auto& s : slots_) {
+    if (s->state == SlotState::kIdle) ++c.idle;
+    if (s->state == SlotState::kBusy) ++c.busy;
+  }
+  c.ready = c.idle + c.busy;
+  return c;
+}
+
+}  // namespace stickerd

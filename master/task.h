@@ -1,0 +1,32 @@
+// Task: one render job as the master tracks it, from admission until its
+// result (or its failure) is delivered to the request that owns it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "stickerd.pb.h"
+
+namespace stickerd {
+
+// What to render, already validated and normalised by admission: the style
+// exists, the format is one the style declares, enums are in range.
+struct TaskSpec {
+  std::string text;
+  std::string style_id;
+  v1::Format format = v1::FORMAT_WEBP;
+  v1::Profile profile = v1::PROFILE_TELEGRAM;
+  v1::Priority priority = v1::PRIORITY_INTERACTIVE;
+  std::uint32_t deadline_ms = 0;  // 0: none; enforced by later work
+};
+
+struct Task {
+  std::uint64_t task_id = 0;        // unique for the daemon's life; the worker echoes it
+  std::uint64_t request_serial = 0; // the pending request it answers (see RequestBook)
+  std::uint64_t connection_id = 0;  // the connection that request came from
+  std::uint32_t batch_index = 0;    // position in a batch; 0 for a single render
+  unsigned attempts = 0;            // how many workers it has been handed to
+  TaskSpec spec;
+};
+
+}  // namespace stickerd
