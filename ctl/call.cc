@@ -1,0 +1,20 @@
+// One request, one final reply: the exchange every single-shot command uses.
+#include <fmt/format.h>
+
+#include "ctl/commands.h"
+
+namespace stickerd::ctl {
+
+Result<v1::Reply> call(Client& client, const v1::Request& request) {
+  if (!client.send(request)) {
+    return make_error(v1::INTERNAL, "the daemon closed the connection before the request was sent");
+  }
+  auto reply = client.receive();
+  if (reply && reply->id() != request.id()) {
+    return make_error(v1::INTERNAL, fmt::format("the daemon answered request {} instead of {}",
+                                                reply->id(), request.id()));
+  }
+  return reply;
+}
+
+}  // namespace stickerd::ctl

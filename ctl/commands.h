@@ -1,0 +1,19 @@
+// The stickerctl commands: each sends its request over `client`, prints the
+// outcome and returns the process exit code (see exit_codes.h).
+#pragma once
+
+#include "ctl/client.h"
+#include "ctl/options.h"
+
+namespace stickerd::ctl {
+
+int run_render(Client& client, const Options& options);
+int run_batch(Client& client, const Options& options);
+int run_stats(Client& client, const Options& options);
+int run_styles(Client& client, const Options& options);
+
+// Sends `request` and waits for its final reply; a reply for another id is a
+// transport failure (stickerctl has one request in flight).
+Result<v1::Reply> call(Client& client, const v1::Request& request);
+
+}  // namespace stickerd::ctl

@@ -1,0 +1,57 @@
+// Command-line names of formats and profiles.
+#include "ctl/formats.h"
+
+#include <array>
+#include <utility>
+
+namespace stickerd::ctl {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, v1::Format>, 4> kFormats{{
+    {"webp", v1::FORMAT_WEBP},
+    {"png", v1::FORMAT_PNG},
+    {"webp_animated", v1::FORMAT_WEBP_ANIMATED},
+    {"tgs", v1::FORMAT_TGS},
+}};
+
+constexpr std::array<std::pair<std::string_view, v1::Profile>, 3> kProfiles{{
+    {"telegram", v1::PROFILE_TELEGRAM},
+    {"whatsapp", v1::PROFILE_WHATSAPP},
+    {"none", v1::PROFILE_NONE},
+}};
+
+}  // namespace
+
+std::optional<v1::Format> parse_format(std::string_view name) {
+  for (const auto& [n, f] : kFormats) {
+    if (n == name) return f;
+  }
+  return std::nullopt;
+}
+
+std::string_view format_name(v1::Format format) {
+  for (const auto& [n, f] : kFormats) {
+    if (f == format) return n;
+  }
+  return "unspecified";
+}
+
+std::string_view format_extension(v1::Format format) {
+  switch (format) {
+    case v1::FORMAT_PNG:
+      return "png";
+    case v1::FORMAT_TGS:
+      return "tgs";
+    default:
+      return "webp";
+  }
+}
+
+std::optional<v1::Profile> parse_profile(std::string_view name) {
+  for (const auto& [n, p] : kProfiles) {
+    if (n == name) return p;
+  }
+  return std::nullopt;
+}
+
+}  // namespace stickerd::ctl

@@ -1,0 +1,55 @@
+// stickerctl: the command-line client of stickerd. Parses the command line,
+// connects and hands over to the command.
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "build_config.h"
+#include "common/socket_path.h"
+#include "ctl/client.h"
+#include "ctl/commands.h"
+#include "ctl/exit_codes.h"
+#include "ctl/options.h"
+#include "ctl/usage.h"
+
+using namespace stickerd::ctl;
+
+int main(int argc, char** argv) {
+  auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+  if (!options) {
+    fmt::print(stderr, "stickerctl: {}\n(see stickerctl --help)\n", options.error().message);
+    return kExitUsage;
+  }
+  if (options->command == Command::kHelp) {
+    fmt::print("{}", usage_text());
+    return kExitOk;
+  }
+  if (options->command == Command::kVersion) {
+    fmt::print("stickerctl {}\n", STICKERD_VERSION);
+    return kExitOk;
+  }
+
+  const std::string socket_path =
+      options->socket_path.empty() ? stickerd::default_client_socket() : options->socket_path;
+  auto client = Client::connect(socket_path, options->timeout);
+  if (!client) {
+    fmt::print(stderr, "stickerctl: {}\n", client.error().message);
+    return kExitCannotConnect;
+  }
+
+  switch (options->command) {
+    case Command::kRender:
+      return run_render(*client, *options);
+    case Command::kBatch:
+      return run_batch(*client, *options);
+    case Command::kStats:
+      return run_stats(*client, *options);
+    case Command::kStyles:
+      return run_styles(*client, *options);
+    case Command::kHelp:
+    case Command::kVersion:
+      break;  // answered above, before connecting
+  }
+  return kExitOk;
+}

@@ -1,0 +1,33 @@
+// stickerctl's command line: what to do and with which settings, parsed
+// without side effects so the parser can be tested from memory.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "stickerd.pb.h"
+
+namespace stickerd::ctl {
+
+enum class Command { kRender, kBatch, kStats, kStyles, kHelp, kVersion };
+
+struct Options {
+  Command command = Command::kHelp;
+  std::string socket_path;  // empty: the daemon's default (default_client_socket())
+  std::chrono::seconds timeout{120};
+  std::string text;
+  std::string style_id;                // render: empty is the daemon's default style
+  std::vector<std::string> style_ids;  // batch: empty is every style
+  v1::Format format = v1::FORMAT_UNSPECIFIED;
+  v1::Profile profile = v1::PROFILE_UNSPECIFIED;
+  std::string output;  // render: a file; batch: a directory
+  bool json = false;
+};
+
+// Parses argv[1..]. A usage mistake is an INVALID_ARGUMENT error whose
+// message names the offending argument.
+Result<Options> parse_options(const std::vector<std::string>& args);
+
+}  // namespace stickerd::ctl

@@ -1,0 +1,42 @@
+// stickerctl stats: the daemon's live figures, as a table or JSON.
+#include <fmt/format.h>
+
+#include "ctl/commands.h"
+#include "ctl/exit_codes.h"
+#include "ctl/report.h"
+
+namespace stickerd::ctl {
+namespace {
+
+void print_table(const v1::Stats& s) {
+  fmt::print("workers      {} total, {} ready, {} busy, {} idle\n", s.total_workers(),
+             s.ready_workers(), s.busy_workers(), s.idle_workers());
+  fmt::print("queue        {} of {}\n", s.queue_size(), s.queue_capacity());
+  fmt::print("tasks        {} completed, {} failed, {} retried\n", s.tasks_completed(),
+             s.tasks_failed(), s.retries());
+  fmt::print("rejected     {} (queue full)\n", s.rejected_queue_full());
+  fmt::print("restarts     {}\n", s.restarts());
+  fmt::print("connections  {}\n", s.connections());
+  fmt::print("uptime       {:.1f} s\n", s.uptime_seconds());
+}
+
+}  // namespace
+
+int run_stats(Client& client, const Options& options) {
+  v1::Request request;
+  request.set_id(1);
+  request.mutable_stats();
+  auto reply = call(client, request);
+  if (!reply) return report_transport_failure(reply.error().message);
+  if (reply->has_error()) return report_error(from_proto(reply->error()));
+  if (!reply->has_stats()) return report_transport_failure("the daemon's reply holds no stats");
+
+  if (options.json) {
+    if (!print_json(reply->stats())) return report_transport_failure("cannot print stats as JSON");
+  } else {
+    print_table(reply->stats());
+  }
+  return kExitOk;
+}
+
+}  // namespace stickerd::ctl

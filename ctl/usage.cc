@@ -1,0 +1,41 @@
+// stickerctl --help text.
+#include "ctl/usage.h"
+
+#include "ctl/exit_codes.h"
+
+namespace stickerd::ctl {
+
+std::string usage_text() {
+  return R"(usage: stickerctl [--socket PATH] [--timeout SEC] COMMAND [ARGS]
+
+Talks to a running stickerd over its client socket.
+
+commands:
+  render TEXT -o FILE [--style ID] [--format F] [--profile P]
+      Renders one sticker into FILE and prints a summary line
+      (style, format, size, frames, bytes, render time).
+  batch TEXT -o DIR [--styles ID,ID,...] [--format F] [--profile P]
+      Renders TEXT in several styles (default: every style), writing
+      DIR/<index>-<style>.<ext> as each result arrives. Exits with the
+      code of the first failed style, if any failed.
+  stats [--json]
+      The daemon's workers, queue and counters.
+  styles [--json]
+      The style catalogue (* marks the default style).
+
+options:
+  --socket PATH   the daemon's socket (default: $STICKERD_SOCKET, else
+                  $RUNTIME_DIRECTORY/stickerd.sock, else ./run/stickerd.sock)
+  --timeout SEC   give up waiting for a reply after SEC seconds (default 120)
+  --format F      webp, png, webp_animated or tgs (default: the style's own)
+  --profile P     telegram, whatsapp or none (default: telegram)
+  --json          print the reply as JSON
+  --              end of options: a TEXT that starts with '-' follows
+  -h, --help      this text
+  --version       the version
+
+exit codes:
+)" + exit_code_table();
+}
+
+}  // namespace stickerd::ctl

@@ -1,0 +1,152 @@
+// Rendering through the real daemon: image content, request multiplexing,
+// batches and the stats that describe them.
+#include <map>
+#include <set>
+
+#include <doctest/doctest.h>
+
+#include "tests/integration/harness.h"
+
+namespace stickerd::itest {
+
+TEST_CASE("a Russian greeting with an emoji renders as a 512x512 WebP with transparent corners") {
+  auto daemon = start_daemon({.workers = 1});
+  Client client(daemon->socket_path());
+  const v1::Reply reply = client.call(render_request(42, "Привет, мир! 🎉", "", v1::FORMAT_WEBP));
+  REQUIRE_MESSAGE(reply.has_sticker(), describe(reply));
+  CHECK(reply.id() == 42);
+  const v1::Sticker& sticker = reply.sticker();
+  CHECK(sticker.format() == v1::FORMAT_WEBP);
+  CHECK(sticker.width() == 512);
+  CHECK(sticker.height() == 512);
+
+  const auto image = decode_webp(sticker.data());
+  REQUIRE_MESSAGE(image.has_value(), "libwebp cannot decode the sticker");
+  REQUIRE(image->width == 512);
+  REQUIRE(image->height == 512);
+  // Corners: a 4x4 block in each must be fully transparent.
+  for (const auto& [cx, cy] : {std::pair{0, 0}, {508, 0}, {0, 508}, {508, 508}}) {
+    for (int y = cy; y < cy + 4; ++y) {
+      for (int x = cx; x < cx + 4; ++x) {
+        INFO("pixel ", x, ",", y);
+        CHECK(image->alpha(x, y) == 0);
+      }
+    }
+  }
+  // Centre: the text covers a good part of the middle quarter of the canvas.
+  int opaque = 0;
+  for (int y = 128; y < 384; ++y) {
+    for (int x = 128; x < 384; ++x) opaque += image->alpha(x, y) > 0;
+  }
+  INFO(opaque, " of 65536 centre pixels are not transparent");
+  CHECK(opaque > 65536 / 10);
+}
+
+TEST_CASE("several requests in flight on one connection come back with their own ids") {
+  auto daemon = start_daemon({.workers = 2});
+  Client client(daemon->socket_path());
+  // Alternate formats so a reply delivered under the wrong id shows.
+  std::map<std::uint64_t, v1::Format> sent;
+  for (std::uint64_t id = 100; id < 108; ++id) {
+    const auto format = id % 2 ? v1::FORMAT_PNG : v1::FORMAT_WEBP;
+    client.send(render_request(id, unique_text("in flight"), "classic", format));
+    sent[id] = format;
+  }
+  client.send(stats_request(999));
+
+  std::map<std::uint64_t, int> seen;
+  for (std::size_t i = 0; i < sent.size() + 1; ++i) {
+    const v1::Reply reply = client.receive(60s);
+    ++seen[reply.id()];
+    if (reply.id() == 999) {
+      CHECK_MESSAGE(reply.has_stats(), describe(reply));
+      continue;
+    }
+    REQUIRE_MESSAGE(sent.count(reply.id()) == 1, "a reply for id ", reply.id(), " never sent");
+    REQUIRE_MESSAGE(reply.has_sticker(), describe(reply));
+    CHECK(reply.sticker().format() == sent[reply.id()]);
+  }
+  for (const auto& [id, count] : seen) {
+    INFO("id ", id);
+    CHECK(count == 1);
+  }
+  CHECK(seen.size() == sent.size() + 1);
+}
+
+TEST_CASE("a batch streams one item per style with every index and then one batch_done") {
+  auto daemon = start_daemon({.workers = 2});
+  Client client(daemon->socket_path());
+  v1::Request list;
+  list.set_id(1);
+  list.mutable_list_styles();
+  const v1::Reply styles = client.call(list);
+  REQUIRE_MESSAGE(styles.has_styles(), describe(styles));
+  const int style_count = styles.styles().styles_size();
+  REQUIRE(style_count > 0);
+
+  v1::Request request;
+  request.set_id(77);
+  request.mutable_batch()->set_text(unique_text("batch"));  // no style_ids: every style
+  client.send(request);
+
+  std::set<std::uint32_t> indices;
+  std::set<std::string> item_styles;
+  std::uint32_t succeeded = 0;
+  for (;;) {
+    const v1::Reply reply = client.receive(120s);
+    REQUIRE(reply.id() == 77);
+    if (reply.has_batch_done()) {
+      CHECK(reply.batch_done().count() == static_cast<std::uint32_t>(style_count));
+      CHECK(reply.batch_done().succeeded() == succeeded);
+      break;
+    }
+    REQUIRE_MESSAGE(reply.has_batch_item(), describe(reply));
+    const auto& item = reply.batch_item();
+    CHECK_MESSAGE(indices.insert(item.index()).second, "index ", item.index(), " twice");
+    item_styles.insert(item.style_id());
+    CHECK_MESSAGE(item.has_sticker(), item.style_id(), ": ",
+                  item.has_error() ? item.error().message() : "no result");
+    if (item.has_sticker()) {
+      ++succeeded;
+      CHECK(item.sticker().style_id() == item.style_id());
+    }
+  }
+  CHECK(indices.size() == static_cast<std::size_t>(style_count));
+  CHECK((indices.empty() || *indices.rbegin() == static_cast<std::uint32_t>(style_count - 1)));
+  std::set<std::string> catalogue;
+  for (const auto& style : styles.styles().styles()) catalogue.insert(style.id());
+  CHECK(item_styles == catalogue);
+  // batch_done was the final reply: nothing else follows for this connection.
+  v1::Reply extra;
+  CHECK(client.receive(extra, 300ms) == Client::Status::kTimeout);
+}
+
+TEST_CASE("stats add up: total is busy plus idle and tasks_completed counts every render sent") {
+  auto daemon = start_daemon({.workers = 2, .queue_size = 17});
+  const v1::Stats before = daemon->stats();
+  CHECK(before.total_workers() == 2);
+  CHECK(before.ready_workers() == 2);
+  CHECK(before.total_workers() == before.busy_workers() + before.idle_workers());
+  CHECK(before.queue_capacity() == 17);
+  CHECK(before.tasks_completed() == 0);
+
+  Client client(daemon->socket_path());
+  constexpr int kRenders = 5;
+  for (int i = 0; i < kRenders; ++i) client.send(render_request(i, unique_text("counted")));
+  for (int i = 0; i < kRenders; ++i) {
+    const v1::Reply reply = client.receive(60s);
+    REQUIRE_MESSAGE(reply.has_sticker(), describe(reply));
+  }
+
+  const v1::Stats after = daemon->stats();
+  CHECK(after.total_workers() == after.busy_workers() + after.idle_workers());
+  CHECK(after.busy_workers() == 0);
+  CHECK(after.queue_size() == 0);
+  CHECK(after.tasks_completed() == before.tasks_completed() + kRenders);
+  CHECK(after.tasks_failed() == 0);
+  CHECK(after.restarts() == 0);
+  CHECK(after.connections() >= 2);  // `client` and the stats connection
+  CHECK(after.uptime_seconds() > before.uptime_seconds());
+}
+
+}  // namespace stickerd::itest
