@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,6 +24,67 @@ bool valid_colour(const std::string& c) {
   if (c.size() != 7 && c.size() != 9) return false;
   if (c[0] != '#') return false;
   return std::all_of(c.begin() + 1, c.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)); });
+}
+
+bool declares(const v1::StyleSpec& s, v1::Format f) {
+  return std::find(s.formats().begin(), s.formats().end(), f) != s.formats().end();
+}
+
+// The animation and the effects. Limits keep every declared format inside its
+// platform's rules (TGS: 3 s; WhatsApp: 10 s, frames >= 8 ms), so a style
+// cannot promise a file the renderer could never produce.
+std::string validate_effects(const v1::StyleSpec& s) {
+  auto bad_colour = [](const std::string& field, const std::string& value) {
+    return fmt::format("{}: \"{}\" is not a colour (#RRGGBB or #RRGGBBAA)", field, value);
+  };
+  const bool animated = s.has_animation() && s.animation().type() != v1::ANIMATION_NONE;
+  if (declares(s, v1::FORMAT_WEBP_ANIMATED) && !animated) {
+    return "animation.type: required by format FORMAT_WEBP_ANIMATED";
+  }
+  if (s.has_animation()) {
+    const auto& a = s.animation();
+    if (!v1::AnimationType_IsValid(a.type())) return "animation.type: unknown animation";
+    const std::uint32_t frames = a.frames() ? a.frames() : 30;
+    const std::uint32_t frame_ms = a.frame_ms() ? a.frame_ms() : 100;
+    if (frames < 2 || frames > 120) return "animation.frames: must be within 2..120";
+    if (frame_ms < 20 || frame_ms > 1000) return "animation.frameMs: must be within 20..1000";
+    const std::uint32_t loop_ms = frames * frame_ms;
+    if (declares(s, v1::FORMAT_TGS) && loop_ms > 3000) {
+      return fmt::format("animation: frames x frameMs is {} ms, over the 3000 ms a TGS may last", loop_ms);
+    }
+    if (loop_ms > 10000) {
+      return fmt::format("animation: frames x frameMs is {} ms, over the 10000 ms WhatsApp allows", loop_ms);
+    }
+    if (a.amplitude() < 0 || a.amplitude() > 90) return "animation.amplitude: must be within 0..90";
+    if (a.phase_step() < 0 || a.phase_step() > 1) return "animation.phaseStep: must be within 0..1";
+    for (int i = 0; i < a.colors_size(); ++i) {
+      if (!valid_colour(a.colors(i))) return bad_colour(fmt::format("animation.colors[{}]", i), a.colors(i));
+    }
+    if (a.type() == v1::ANIMATION_RAINBOW && a.colors_size() == 1) return "animation.colors: rainbow needs 0 or >= 2";
+  }
+  if (s.has_glow()) {
+    if (!valid_colour(s.glow().color())) return bad_colour("glow.color", s.glow().color());
+    if (s.glow().radius() <= 0 || s.glow().radius() > 48) return "glow.radius: must be within (0, 48]";
+  }
+  if (s.has_extrude()) {
+    if (!valid_colour(s.extrude().color())) return bad_colour("extrude.color", s.extrude().color());
+    if (std::abs(s.extrude().dx()) > 32 || std::abs(s.extrude().dy()) > 32) return "extrude: dx and dy within -32..32";
+    if (s.extrude().steps() > 16) return "extrude.steps: at most 16";
+  }
+  if (s.has_bubble()) {
+    if (!valid_colour(s.bubble().color())) return bad_colour("bubble.color", s.bubble().color());
+    if (s.bubble().radius() < 0 || s.bubble().radius() > 200) return "bubble.radius: must be within 0..200";
+    if (s.bubble().margin() < 0 || s.bubble().margin() > 100) return "bubble.margin: must be within 0..100";
+    if (s.bubble().has_outline()) {
+      if (!valid_colour(s.bubble().outline().color())) {
+        return bad_colour("bubble.outline.color", s.bubble().outline().color());
+      }
+      if (s.bubble().outline().width() < 0 || s.bubble().outline().width() > 32) {
+        return "bubble.outline.width: must be within 0..32";
+      }
+    }
+  }
+  return {};
 }
 
 // Field-level checks protobuf's parser cannot make. Returns the offending
@@ -71,7 +133,7 @@ std::string validate(const v1::StyleSpec& s) {
     if (std::abs(s.shadow().dx()) > 64) return "shadow.dx: must be within -64..64";
     if (std::abs(s.shadow().dy()) > 64) return "shadow.dy: must be within -64..64";
   }
-  return {};
+  return validate_effects(s);
 }
 
 }  // namespace
@@ -151,10 +213,6 @@ const std::string& StyleCatalogue::config_id(const std::string& id) const {
   static const std::string none;
   auto it = config_ids_.find(id);
   return it == config_ids_.end() ? none : it->second;
-}
-
-v1::Format StyleCatalogue::default_format(const v1::StyleSpec& style) {
-  return style.formats().empty() ? v1::FORMAT_WEBP : static_cast<v1::Format>(style.formats(0));
 }
 
 bool StyleCatalogue::supports(const v1::StyleSpec& style, v1::Format format) {

@@ -27,8 +27,6 @@ class StyleCatalogue {
   // Stable hash of the style's canonical form (hex), for caches across restarts.
   const std::string& config_id(const std::string& id) const;
 
-  // The format a request gets when it names none: the style's first.
-  static v1::Format default_format(const v1::StyleSpec& style);
   static bool supports(const v1::StyleSpec& style, v1::Format format);
 
  private:

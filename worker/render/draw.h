@@ -1,17 +1,17 @@
-// Cairo drawing of one fitted layout: shadow, outlines (widest first), fill.
+// Cairo drawing of one frame of a scene: bubble, shadow, extrusion, glow,
+// outlines (widest first), glitch copies, fill.
 #pragma once
 
 #include <cairo.h>
 
 #include "style.pb.h"
-#include "worker/render/layout.h"
+#include "worker/render/animation.h"
+#include "worker/render/scene.h"
 
 namespace stickerd::render {
 
-// Draws `fitted` centred on a `canvas_px` square target, which must be clear.
-void draw_sticker(cairo_t* cr, const FittedLayout& fitted, const v1::StyleSpec& style, double canvas_px);
-
-// Half the widest outline: how far the drawing reaches past the glyph ink.
-double outline_outset(const v1::StyleSpec& style);
+// Draws frame `look` of `scene` onto `cr`, whose target must be clear and whose
+// matrix must be the identity.
+void draw_frame(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, const FrameLook& look);
 
 }  // namespace stickerd::render

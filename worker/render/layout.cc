@@ -39,6 +39,51 @@ Box grow(const Box& ink, const FitBox& box) {
   return e;
 }
 
+// Emoji and the characters that join or modify them: the ranges an outline
+// emoji font must take over from the colour one.
+bool is_emoji_part(gunichar c) {
+  return (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF) || (c >= 0x2B00 && c <= 0x2BFF) ||
+         (c >= 0xFE00 && c <= 0xFE0F) || c == 0x200D || (c >= 0xE0020 && c <= 0xE007F) || c == 0x20E3;
+}
+
+// Pango gives any character with emoji presentation to the colour emoji
+// font, whatever family is asked for; a text presentation selector (U+FE0E)
+// after each emoji lifts that, so the family attribute below can choose an
+// outline font. Existing emoji presentation selectors (U+FE0F) are dropped.
+std::string with_text_presentation(std::string_view text) {
+  std::string out;
+  const char* end = text.data() + text.size();
+  for (const char* p = text.data(); p < end; p = g_utf8_next_char(p)) {
+    const gunichar c = g_utf8_get_char(p);
+    if (c == 0xFE0F || c == 0xFE0E) continue;
+    out.append(p, static_cast<std::size_t>(g_utf8_next_char(p) - p));
+    if (is_emoji_part(c) && c != 0x200D && c != 0x20E3 && !(c >= 0xE0020 && c <= 0xE007F)) out += "\xEF\xB8\x8E";
+  }
+  return out;
+}
+
+// Forces `family` on every run of emoji characters.
+void force_emoji_family(PangoLayout* layout, std::string_view text, const std::string& family) {
+  PangoAttrList* attrs = pango_attr_list_new();
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  for (const char* p = begin; p < end;) {
+    const char* next = g_utf8_next_char(p);
+    if (is_emoji_part(g_utf8_get_char(p))) {
+      const char* run_end = next;
+      while (run_end < end && is_emoji_part(g_utf8_get_char(run_end))) run_end = g_utf8_next_char(run_end);
+      PangoAttribute* a = pango_attr_family_new(family.c_str());
+      a->start_index = static_cast<guint>(p - begin);
+      a->end_index = static_cast<guint>(run_end - begin);
+      pango_attr_list_insert(attrs, a);
+      next = run_end;
+    }
+    p = next;
+  }
+  pango_layout_set_attributes(layout, attrs);
+  pango_attr_list_unref(attrs);
+}
+
 class Fitter {
  public:
   Fitter(PangoLayout* layout, PangoFontDescription* font, const FitBox& box)
@@ -91,10 +136,13 @@ Result<FittedLayout> fit_layout(PangoContext* context, std::string_view text, co
   out.layout.reset(pango_layout_new(context));
   PangoLayout* layout = out.layout.get();
   // Plain text, never markup: user text with '<' or '&' must not be parsed.
+  const std::string vector_text = box.emoji_font.empty() ? std::string() : with_text_presentation(text);
+  if (!box.emoji_font.empty()) text = vector_text;
   pango_layout_set_text(layout, text.data(), static_cast<int>(text.size()));
   pango_layout_set_width(layout, static_cast<int>(wrap_width * PANGO_SCALE));
   pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER);
   pango_layout_set_auto_dir(layout, TRUE);  // RTL text takes its direction from its first strong character
+  if (!box.emoji_font.empty()) force_emoji_family(layout, text, box.emoji_font);
 
   PangoFontDescriptionPtr desc(pango_font_description_from_string(font.c_str()));
   Fitter fitter(layout, desc.get(), box);

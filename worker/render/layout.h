@@ -19,6 +19,9 @@ struct FitBox {
   double shadow_dx = 0;
   double shadow_dy = 0;
   std::uint32_t max_lines = 0;
+  // Vector output (TGS): emoji come from this outline font instead of the
+  // colour bitmap font, whose glyphs have no usable path. Empty: no override.
+  std::string emoji_font;
 };
 
 // A rectangle in pixels (pango's are integer Pango units).

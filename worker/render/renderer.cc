@@ -1,4 +1,5 @@
-// The renderer: validate the request against the style, fit, draw, encode.
+// The renderer: check the request against the style and the profile, lay the
+// text out, animate, draw or export, encode, and validate the file.
 #include "worker/render/renderer.h"
 
 #include <algorithm>
@@ -6,27 +7,19 @@
 
 #include <fmt/format.h>
 
+#include "common/format_rules.h"
 #include "common/style_catalogue.h"
+#include "worker/encode/lottie.h"
 #include "worker/encode/png.h"
+#include "worker/encode/validator.h"
 #include "worker/encode/webp.h"
+#include "worker/encode/webp_animated.h"
 #include "worker/render/draw.h"
 #include "worker/render/layout.h"
 #include "worker/render/pixels.h"
 
 namespace stickerd::render {
 namespace {
-
-// "FORMAT_WEBP_ANIMATED" -> "webp_animated", for messages a person reads.
-std::string short_name(const std::string& enum_name, std::string_view prefix) {
-  std::string s = enum_name.rfind(prefix, 0) == 0 ? enum_name.substr(prefix.size()) : enum_name;
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-std::string format_name(v1::Format f) { return short_name(v1::Format_Name(f), "FORMAT_"); }
-std::string profile_name(v1::Profile p) { return short_name(v1::Profile_Name(p), "PROFILE_"); }
-
-bool implemented(v1::Format f) { return f == v1::FORMAT_WEBP || f == v1::FORMAT_PNG; }
 
 CairoFontOptionsPtr font_options() {
   // No hinting: glyph shapes and advances then scale smoothly with the font
@@ -38,6 +31,11 @@ CairoFontOptionsPtr font_options() {
   return options;
 }
 
+// TGS needs every glyph as a vector outline. Colour emoji fonts hold bitmaps,
+// so vector output takes emoji from an outline emoji font (Debian's
+// fonts-symbola); its monochrome emoji then take the style's fill.
+constexpr const char* kOutlineEmojiFont = "Symbola";
+
 }  // namespace
 
 Renderer::Renderer()
@@ -48,26 +46,47 @@ Renderer::Renderer()
   pango_context_set_round_glyph_positions(context_.get(), FALSE);
 }
 
-std::optional<Error> Renderer::draw(std::string_view text, const v1::StyleSpec& style) {
+Result<Scene> Renderer::build_scene(std::string_view text, const v1::StyleSpec& style, bool vector_only,
+                                    std::vector<FrameLook>& looks) {
   if (cairo_surface_status(surface_.get()) != CAIRO_STATUS_SUCCESS) {
     return make_error(v1::INTERNAL, "cannot allocate the 512x512 canvas");
   }
   FitBox box;
   box.width = box.height = kCanvasPx - 2 * style.padding();
-  box.outset = outline_outset(style);
-  if (style.has_shadow()) {
-    box.shadow_dx = style.shadow().dx();
-    box.shadow_dy = style.shadow().dy();
-  }
+  box.outset = effect_outset(style);
+  effect_offset(style, box.shadow_dx, box.shadow_dy);
   box.max_lines = style.max_lines();
+  if (vector_only) box.emoji_font = kOutlineEmojiFont;
   auto fitted = fit_layout(context_.get(), text, style.font(), box);
   if (!fitted) return fitted.error();
 
+  Scene scene;
+  scene.canvas = kCanvasPx;
+  scene.fitted = std::move(*fitted);
+  scene.scale = scene.fitted.scale;
+  const Box& e = scene.fitted.extent;
+  // Centre the grown extent (glyphs + effects), not the logical box, so the
+  // visible drawing sits in the middle.
+  scene.ecx = e.x + e.width / 2;
+  scene.ecy = e.y + e.height / 2;
+  CairoPtr scratch(cairo_create(surface_.get()));
+  scene.units = split_units(scratch.get(), scene.fitted.layout.get());
+  if (scene.units.empty()) return make_error(v1::INVALID_ARGUMENT, "text has no visible characters");
+
+  const Timing t = timing(style);
+  const std::uint64_t seed = animation_seed(text, style);
+  looks.clear();
+  for (std::uint32_t i = 0; i < t.frames; ++i) looks.push_back(look_at(style, i, t.frames, scene.units.size(), seed));
+  fit_frames(scene, style, looks, style.padding());
+  return scene;
+}
+
+std::optional<Error> Renderer::draw(const Scene& scene, const v1::StyleSpec& style, const FrameLook& look) {
   CairoPtr cr(cairo_create(surface_.get()));
   cairo_set_operator(cr.get(), CAIRO_OPERATOR_CLEAR);
   cairo_paint(cr.get());
   cairo_set_operator(cr.get(), CAIRO_OPERATOR_OVER);
-  draw_sticker(cr.get(), *fitted, style, kCanvasPx);
+  draw_frame(cr.get(), scene, style, look);
   if (cairo_status(cr.get()) != CAIRO_STATUS_SUCCESS) {
     return make_error(v1::INTERNAL, fmt::format("drawing failed: {}", cairo_status_to_string(cairo_status(cr.get()))));
   }
@@ -75,33 +94,20 @@ std::optional<Error> Renderer::draw(std::string_view text, const v1::StyleSpec& 
   return std::nullopt;
 }
 
-Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleSpec& style, v1::Format format,
-                                         v1::Profile profile) {
-  if (format == v1::FORMAT_UNSPECIFIED) format = StyleCatalogue::default_format(style);
-  if (!StyleCatalogue::supports(style, format)) {
-    return make_error(v1::INVALID_ARGUMENT,
-                      fmt::format("style {} does not offer format {}", style.id(), format_name(format)));
-  }
-  if (!implemented(format)) {
-    return make_error(v1::INVALID_ARGUMENT, fmt::format("format {} is not supported yet by style {}",
-                                                        format_name(format), style.id()));
-  }
-  if (profile != v1::PROFILE_UNSPECIFIED && profile != v1::PROFILE_TELEGRAM) {
-    return make_error(v1::INVALID_ARGUMENT, fmt::format("profile {} is not supported yet by style {}",
-                                                        profile_name(profile), style.id()));
-  }
-  if (auto failed = draw(text, style)) return *failed;
-
+Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene, const v1::StyleSpec& style,
+                                                      const FrameLook& look, v1::Format format,
+                                                      v1::Profile profile) {
+  if (auto failed = draw(scene, style, look)) return *failed;
   RenderedSticker out;
   out.format = format;
   out.width = out.height = kCanvasPx;
   out.frame_count = 1;
+  const std::size_t cap = encode::max_bytes(format, profile);
   if (format == v1::FORMAT_PNG) {
     auto png = encode::encode_png(surface_.get());
     if (!png) return png.error();
-    if (png->size() > kTelegramMaxBytes) {
-      return make_error(v1::INTERNAL, fmt::format("the PNG is {} bytes, over Telegram's {} byte cap",
-                                                  png->size(), kTelegramMaxBytes));
+    if (cap && png->size() > cap) {
+      return make_error(v1::INTERNAL, fmt::format("the PNG is {} bytes, over the {} byte cap", png->size(), cap));
     }
     out.data = std::move(*png);
     out.mime_type = "image/png";
@@ -110,11 +116,85 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
   }
   unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()), cairo_image_surface_get_stride(surface_.get()),
                        kCanvasPx, kCanvasPx, straight_);
-  auto webp = encode::encode_webp(straight_.data(), kCanvasPx, kCanvasPx, style.webp_quality(), kTelegramMaxBytes);
+  auto webp = encode::encode_webp(straight_.data(), kCanvasPx, kCanvasPx, style.webp_quality(), cap);
   if (!webp) return webp.error();
   out.data = std::move(webp->data);
   out.mime_type = "image/webp";
   out.quality = webp->quality;
+  return out;
+}
+
+Result<RenderedSticker> Renderer::render_animated(const Scene& scene, const v1::StyleSpec& style,
+                                                  const std::vector<FrameLook>& looks, v1::Profile profile) {
+  std::vector<std::vector<std::uint8_t>> frames(looks.size());
+  for (std::size_t i = 0; i < looks.size(); ++i) {
+    if (auto failed = draw(scene, style, looks[i])) return *failed;
+    unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()),
+                         cairo_image_surface_get_stride(surface_.get()), kCanvasPx, kCanvasPx, frames[i]);
+  }
+  const bool quality_set = style.webp_quality() != 0;
+  auto anim = encode::encode_webp_animated(frames, kCanvasPx, kCanvasPx, timing(style).frame_ms,
+                                           quality_set ? style.webp_quality() : encode::kDefaultAnimatedQuality,
+                                           encode::max_bytes(v1::FORMAT_WEBP_ANIMATED, profile));
+  if (!anim) return anim.error();
+  RenderedSticker out;
+  out.format = v1::FORMAT_WEBP_ANIMATED;
+  out.mime_type = "image/webp";
+  out.width = out.height = kCanvasPx;
+  out.data = std::move(anim->data);
+  out.quality = anim->quality;
+  out.frame_count = anim->frame_count;
+  out.duration_ms = anim->duration_ms;
+  return out;
+}
+
+Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleSpec& style, v1::Format format,
+                                         v1::Profile profile) {
+  if (format == v1::FORMAT_UNSPECIFIED) format = default_format_for(style, profile);
+  if (profile == v1::PROFILE_UNSPECIFIED) profile = v1::PROFILE_TELEGRAM;
+  if (!StyleCatalogue::supports(style, format)) {
+    return make_error(v1::INVALID_ARGUMENT,
+                      fmt::format("style {} does not offer format {}", style.id(), format_name(format)));
+  }
+  if (auto why = format_profile_conflict(format, profile)) return make_error(v1::INVALID_ARGUMENT, *why);
+  if (format == v1::FORMAT_WEBP_ANIMATED && !is_animated(style)) {
+    return make_error(v1::INVALID_ARGUMENT, fmt::format("style {} has no animation for format webp_animated",
+                                                        style.id()));
+  }
+
+  std::vector<FrameLook> looks;
+  auto scene = build_scene(text, style, format == v1::FORMAT_TGS, looks);
+  if (!scene) return scene.error();
+
+  Result<RenderedSticker> out = make_error(v1::INTERNAL, "no encoder ran");
+  switch (format) {
+    case v1::FORMAT_TGS: {
+      auto tgs = encode::encode_tgs(*scene, style, looks, timing(style).frame_ms);
+      if (!tgs) return tgs.error();
+      RenderedSticker s;
+      s.format = format;
+      s.mime_type = "application/x-tgsticker";
+      s.width = s.height = kCanvasPx;
+      s.data = std::move(tgs->data);
+      s.frame_count = tgs->frame_count;
+      s.duration_ms = tgs->duration_ms;
+      s.quality = 100;
+      out = std::move(s);
+      break;
+    }
+    case v1::FORMAT_WEBP_ANIMATED:
+      out = render_animated(*scene, style, looks, profile);
+      break;
+    default:
+      // A still of an animated style is its frame 0, which shows the whole text.
+      out = render_raster_still(*scene, style, looks.front(), format, profile);
+      break;
+  }
+  if (!out) return out;
+  if (auto broken = encode::check_sticker(out->data, format, profile)) {
+    return make_error(v1::INTERNAL, fmt::format("the {} file for profile {} breaks a rule: {}", format_name(format),
+                                                profile_name(profile), *broken));
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "stickerd.pb.h"
 #include "style.pb.h"
 #include "worker/render/handles.h"
+#include "worker/render/scene.h"
 
 namespace stickerd::render {
 
@@ -32,12 +33,22 @@ class Renderer {
  public:
   Renderer();
 
+  // Every file returned has passed the validator for its format and profile.
   Result<RenderedSticker> render(std::string_view text, const v1::StyleSpec& style, v1::Format format,
                                  v1::Profile profile);
 
+  // The fitted scene and its frame looks, as render() would draw them; for
+  // tests and previews. `vector_only`: lay out for TGS (outline emoji font).
+  Result<Scene> build_scene(std::string_view text, const v1::StyleSpec& style, bool vector_only,
+                            std::vector<FrameLook>& looks);
+
  private:
-  // Draws onto surface_ and leaves it flushed; an Error when it cannot.
-  std::optional<Error> draw(std::string_view text, const v1::StyleSpec& style);
+  // Draws one frame onto surface_ and leaves it flushed.
+  std::optional<Error> draw(const Scene& scene, const v1::StyleSpec& style, const FrameLook& look);
+  Result<RenderedSticker> render_raster_still(const Scene& scene, const v1::StyleSpec& style,
+                                              const FrameLook& look, v1::Format format, v1::Profile profile);
+  Result<RenderedSticker> render_animated(const Scene& scene, const v1::StyleSpec& style,
+                                          const std::vector<FrameLook>& looks, v1::Profile profile);
 
   PangoFontMapPtr font_map_;
   PangoContextPtr context_;

@@ -115,6 +115,18 @@ TEST_CASE("an unspecified format gives the style's default, and PNG is offered t
   CHECK(png.data.substr(0, 8) == "\x89PNG\r\n\x1a\n");
 }
 
+TEST_CASE("a static WebP for WhatsApp is 512x512 and at most 100 KB, and the web profile has no cap") {
+  Renderer r;
+  for (v1::Profile p : {v1::PROFILE_WHATSAPP, v1::PROFILE_NONE}) {
+    auto out = r.render("Привет, мир! 🎉", classic(), v1::FORMAT_WEBP, p);
+    REQUIRE(out.ok());
+    const test::Image img = decode_webp(out->data);
+    CHECK(img.width == 512);
+    CHECK(img.height == 512);
+    if (p == v1::PROFILE_WHATSAPP) CHECK(out->data.size() <= 100 * 1024);
+  }
+}
+
 TEST_CASE("formats and profiles the renderer or the style cannot give are INVALID_ARGUMENT") {
   Renderer r;
   SUBCASE("a format the style does not declare") {
@@ -123,20 +135,27 @@ TEST_CASE("formats and profiles the renderer or the style cannot give are INVALI
     CHECK(out.error().code == v1::INVALID_ARGUMENT);
     CHECK(out.error().message == "style classic does not offer format tgs");
   }
-  SUBCASE("a declared format not implemented yet") {
+  SUBCASE("an animated WebP for Telegram, which does not animate WebP") {
     v1::StyleSpec style = classic();
     style.add_formats(v1::FORMAT_WEBP_ANIMATED);
+    style.mutable_animation()->set_type(v1::ANIMATION_PULSE);
     auto out = r.render("Hi", style, v1::FORMAT_WEBP_ANIMATED, v1::PROFILE_TELEGRAM);
     REQUIRE_FALSE(out.ok());
     CHECK(out.error().code == v1::INVALID_ARGUMENT);
-    CHECK(out.error().message == "format webp_animated is not supported yet by style classic");
+    CHECK(out.error().message ==
+          "Telegram does not animate WebP stickers; ask for format tgs for an animated Telegram sticker");
   }
-  SUBCASE("a profile not implemented yet") {
-    for (v1::Profile p : {v1::PROFILE_WHATSAPP, v1::PROFILE_NONE}) {
-      auto out = r.render("Hi", classic(), v1::FORMAT_WEBP, p);
-      REQUIRE_FALSE(out.ok());
-      CHECK(out.error().code == v1::INVALID_ARGUMENT);
-    }
+  SUBCASE("an animated WebP from a style without an animation") {
+    v1::StyleSpec style = classic();
+    style.add_formats(v1::FORMAT_WEBP_ANIMATED);
+    auto out = r.render("Hi", style, v1::FORMAT_WEBP_ANIMATED, v1::PROFILE_WHATSAPP);
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.error().message == "style classic has no animation for format webp_animated");
+  }
+  SUBCASE("a PNG for WhatsApp, whose stickers are WebP") {
+    auto out = r.render("Hi", classic(), v1::FORMAT_PNG, v1::PROFILE_WHATSAPP);
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.error().code == v1::INVALID_ARGUMENT);
   }
   SUBCASE("empty text") {
     auto out = r.render("", classic(), v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM);

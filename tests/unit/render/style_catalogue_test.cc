@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/format_rules.h"
 #include "tests/unit/render/test_support.h"
 
 namespace stickerd {
@@ -48,7 +49,7 @@ TEST_CASE("the built-in styles load and classic is the default") {
   const StyleCatalogue& cat = test::source_catalogue();
   REQUIRE(cat.find("classic") != nullptr);
   CHECK(cat.default_style_id() == "classic");
-  CHECK(StyleCatalogue::default_format(*cat.find("classic")) == v1::FORMAT_WEBP);
+  CHECK(default_format_for(*cat.find("classic"), v1::PROFILE_TELEGRAM) == v1::FORMAT_WEBP);
   CHECK(cat.config_id("classic").size() == 16);
 }
 
@@ -88,6 +89,39 @@ TEST_CASE("a shadow offset beyond the canvas is rejected") {
   auto cat = StyleCatalogue::load_dir(dir.path().string());
   REQUIRE_FALSE(cat.ok());
   CHECK(cat.error().message.find("shadow.dx") != std::string::npos);
+}
+
+}  // namespace stickerd
+
+namespace stickerd {
+
+TEST_CASE("animation and effect mistakes are rejected naming the file and the field") {
+  struct Case {
+    const char* json;
+    const char* field;
+  };
+  for (const Case& c : {
+           Case{R"({"id": "a", "formats": ["FORMAT_WEBP_ANIMATED"], "fill": {"solid": "#FFFFFF"}})",
+                "animation.type: required by format FORMAT_WEBP_ANIMATED"},
+           Case{R"({"id": "a", "formats": ["FORMAT_TGS"], "fill": {"solid": "#FFFFFF"},
+                   "animation": {"type": "ANIMATION_WAVE", "frames": 40, "frameMs": 100}})",
+                "over the 3000 ms a TGS may last"},
+           Case{R"({"id": "a", "formats": ["FORMAT_WEBP"], "fill": {"solid": "#FFFFFF"},
+                   "animation": {"type": "ANIMATION_WAVE", "frameMs": 5}})",
+                "animation.frameMs"},
+           Case{R"({"id": "a", "formats": ["FORMAT_WEBP"], "fill": {"solid": "#FFFFFF"},
+                   "glow": {"color": "blue", "radius": 4}})",
+                "glow.color"},
+           Case{R"({"id": "a", "formats": ["FORMAT_WEBP"], "fill": {"solid": "#FFFFFF"},
+                   "bubble": {"color": "#FFFFFF", "margin": 500}})",
+                "bubble.margin"},
+       }) {
+    CAPTURE(c.json);
+    auto spec = StyleCatalogue::parse_style(c.json, "styles/a.json");
+    REQUIRE_FALSE(spec.ok());
+    CHECK(spec.error().message.find("styles/a.json") != std::string::npos);
+    CHECK(spec.error().message.find(c.field) != std::string::npos);
+  }
 }
 
 }  // namespace stickerd

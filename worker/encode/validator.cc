@@ -1,0 +1,216 @@
+// The sticker validator.
+//
+// | format        | profile  | rules                                                          |
+// | tgs           | telegram | gzip, "tgs":1, 512x512, 60 fps, <= 180 frames, <= 64 KB, shape |
+// |               |          | layers only, no masks/mattes/effects/expressions/gs/skew       |
+// | webp, png     | telegram | one side 512, the other <= 512, <= 512 KB, still               |
+// | webp          | whatsapp | 512x512, <= 100 KB, still                                      |
+// | webp_animated | whatsapp | 512x512, <= 500 KB, frames >= 8 ms, <= 10 s                    |
+// | webp_animated | none     | a valid animated WebP                                          |
+// TGS JSON is read with protobuf's JSON parser into google.protobuf.Value, so
+// no second JSON library is needed.
+#include "worker/encode/validator.h"
+
+#include <cairo.h>
+#include <webp/decode.h>
+#include <webp/demux.h>
+#include <zlib.h>
+
+#include <memory>
+
+#include <fmt/format.h>
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+namespace stickerd::encode {
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+constexpr std::size_t kKiB = 1024;
+
+struct DemuxDeleter {
+  void operator()(WebPDemuxer* d) const { WebPDemuxDelete(d); }
+};
+
+std::optional<std::string> check_webp(std::string_view bytes, v1::Format format, v1::Profile profile) {
+  const WebPData data{reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
+  std::unique_ptr<WebPDemuxer, DemuxDeleter> demux(WebPDemux(&data));
+  if (!demux) return "not a WebP file";
+  const auto w = WebPDemuxGetI(demux.get(), WEBP_FF_CANVAS_WIDTH);
+  const auto h = WebPDemuxGetI(demux.get(), WEBP_FF_CANVAS_HEIGHT);
+  const auto frames = WebPDemuxGetI(demux.get(), WEBP_FF_FRAME_COUNT);
+  const bool animated = (WebPDemuxGetI(demux.get(), WEBP_FF_FORMAT_FLAGS) & ANIMATION_FLAG) != 0;
+  if (format == v1::FORMAT_WEBP && (animated || frames != 1)) return "a static sticker must have one frame";
+  if (format == v1::FORMAT_WEBP_ANIMATED && !animated) return "an animated sticker must be an animated WebP";
+  if (profile == v1::PROFILE_TELEGRAM && !((w == 512 && h <= 512) || (h == 512 && w <= 512))) {
+    return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}", w, h);
+  }
+  if (profile == v1::PROFILE_WHATSAPP && (w != 512 || h != 512)) {
+    return fmt::format("WhatsApp needs 512x512, not {}x{}", w, h);
+  }
+  if (animated) {
+    std::uint64_t total = 0;
+    WebPIterator it;
+    if (!WebPDemuxGetFrame(demux.get(), 1, &it)) return "the animation has no frames";
+    do {
+      if (profile == v1::PROFILE_WHATSAPP && it.duration < 8) {
+        WebPDemuxReleaseIterator(&it);
+        return fmt::format("WhatsApp needs every frame >= 8 ms, frame {} lasts {} ms", it.frame_num, it.duration);
+      }
+      total += static_cast<std::uint64_t>(it.duration);
+    } while (WebPDemuxNextFrame(&it));
+    WebPDemuxReleaseIterator(&it);
+    if (profile == v1::PROFILE_WHATSAPP && total > 10000) {
+      return fmt::format("WhatsApp allows at most 10 s, the animation lasts {} ms", total);
+    }
+  }
+  return std::nullopt;
+}
+
+cairo_status_t read_from(void* closure, unsigned char* data, unsigned int length) {
+  auto* rest = static_cast<std::string_view*>(closure);
+  if (rest->size() < length) return CAIRO_STATUS_READ_ERROR;
+  std::copy(rest->begin(), rest->begin() + length, data);
+  rest->remove_prefix(length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+std::optional<std::string> check_png(std::string_view bytes) {
+  std::string_view rest = bytes;
+  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> png(
+      cairo_image_surface_create_from_png_stream(read_from, &rest), cairo_surface_destroy);
+  if (cairo_surface_status(png.get()) != CAIRO_STATUS_SUCCESS) return "not a PNG file";
+  const int w = cairo_image_surface_get_width(png.get()), h = cairo_image_surface_get_height(png.get());
+  if (!((w == 512 && h <= 512) || (h == 512 && w <= 512))) {
+    return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}", w, h);
+  }
+  return std::nullopt;
+}
+
+double number(const Struct& s, const char* key, double fallback = -1) {
+  auto it = s.fields().find(key);
+  return it == s.fields().end() || it->second.kind_case() != Value::kNumberValue ? fallback
+                                                                                  : it->second.number_value();
+}
+
+// A transform's skew must be absent or zero.
+bool skewed(const Struct& transform) {
+  auto it = transform.fields().find("sk");
+  if (it == transform.fields().end() || !it->second.has_struct_value()) return false;
+  const Struct& sk = it->second.struct_value();
+  return number(sk, "a", 0) != 0 || number(sk, "k", 0) != 0;
+}
+
+// Walks every object of the tree for the features Telegram forbids.
+std::optional<std::string> forbidden(const Value& v, bool in_layers) {
+  if (v.has_list_value()) {
+    for (const Value& item : v.list_value().values()) {
+      if (auto why = forbidden(item, in_layers)) return why;
+    }
+    return std::nullopt;
+  }
+  if (!v.has_struct_value()) return std::nullopt;
+  const Struct& s = v.struct_value();
+  if (in_layers && number(s, "ty", 4) != 4) {
+    return fmt::format("only shape layers (ty 4) are allowed, found a layer of type {}", number(s, "ty"));
+  }
+  for (const char* key : {"masksProperties", "tt", "ef"}) {
+    if (s.fields().count(key)) return fmt::format("\"{}\" (masks, mattes, effects) is forbidden", key);
+  }
+  // "x" is also the easing handle's key; only a string "x" is an expression.
+  if (auto x = s.fields().find("x"); x != s.fields().end() && x->second.has_string_value()) {
+    return "expressions (\"x\") are forbidden";
+  }
+  auto ty = s.fields().find("ty");
+  if (ty != s.fields().end() && ty->second.has_string_value()) {
+    const std::string& t = ty->second.string_value();
+    if (t == "gs") return "gradient strokes (\"gs\") are forbidden";
+    if (t == "tr" && skewed(s)) return "skew in a transform is forbidden";
+    if (t == "sr" || t == "rp" || t == "mm") return fmt::format("shape \"{}\" is forbidden", t);
+  }
+  if (auto ks = s.fields().find("ks"); ks != s.fields().end() && ks->second.has_struct_value() && in_layers) {
+    if (skewed(ks->second.struct_value())) return "skew in a layer transform is forbidden";
+  }
+  for (const auto& [key, child] : s.fields()) {
+    if (auto why = forbidden(child, false)) return why;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_tgs(std::string_view bytes) {
+  if (bytes.size() > 64 * kKiB) return fmt::format("a TGS must be <= 64 KB, this one is {} bytes", bytes.size());
+  auto json = gunzip(bytes);
+  if (!json) return "a TGS must be gzip-compressed";
+  Struct root;
+  if (!google::protobuf::util::JsonStringToMessage(*json, &root).ok()) return "the TGS is not valid JSON";
+  if (number(root, "tgs") != 1) return "a TGS needs \"tgs\":1";
+  if (number(root, "w") != 512 || number(root, "h") != 512) return "a TGS canvas must be 512x512";
+  if (number(root, "fr") != 60) return "a TGS must run at 60 fps";
+  const double length = number(root, "op") - number(root, "ip", 0);
+  if (length <= 0 || length > 180) return fmt::format("a TGS lasts at most 180 frames (3 s), not {}", length);
+  if (number(root, "ddd", 0) != 0) return "3D layers are forbidden";
+  auto layers = root.fields().find("layers");
+  if (layers == root.fields().end() || !layers->second.has_list_value()) return "a TGS needs a layer list";
+  if (auto assets = root.fields().find("assets");
+      assets != root.fields().end() && assets->second.has_list_value() &&
+      assets->second.list_value().values_size() > 0) {
+    return "assets (images, precomps) are forbidden";
+  }
+  return forbidden(layers->second, true);
+}
+
+}  // namespace
+
+std::size_t max_bytes(v1::Format format, v1::Profile profile) {
+  if (format == v1::FORMAT_TGS) return 64 * kKiB;
+  switch (profile) {
+    case v1::PROFILE_WHATSAPP:
+      return format == v1::FORMAT_WEBP_ANIMATED ? 500 * kKiB : 100 * kKiB;
+    case v1::PROFILE_NONE:
+      return 0;
+    default:
+      return 512 * kKiB;
+  }
+}
+
+std::optional<std::string> gunzip(std::string_view bytes) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return std::nullopt;
+  std::unique_ptr<z_stream, decltype(&inflateEnd)> owner(&z, inflateEnd);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  std::string out;
+  char buffer[16384];
+  int status = Z_OK;
+  while (status == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buffer);
+    z.avail_out = sizeof buffer;
+    status = inflate(&z, Z_NO_FLUSH);
+    out.append(buffer, sizeof buffer - z.avail_out);
+    if (out.size() > 16 * 1024 * 1024) return std::nullopt;  // a decompression bomb, not a sticker
+  }
+  if (status != Z_STREAM_END) return std::nullopt;
+  return out;
+}
+
+std::optional<std::string> check_sticker(std::string_view bytes, v1::Format format, v1::Profile profile) {
+  if (profile == v1::PROFILE_UNSPECIFIED) profile = v1::PROFILE_TELEGRAM;
+  if (const std::size_t cap = max_bytes(format, profile); cap && bytes.size() > cap) {
+    return fmt::format("the file is {} bytes, over the {} byte cap", bytes.size(), cap);
+  }
+  switch (format) {
+    case v1::FORMAT_TGS:
+      return check_tgs(bytes);
+    case v1::FORMAT_PNG:
+      return check_png(bytes);
+    case v1::FORMAT_WEBP:
+    case v1::FORMAT_WEBP_ANIMATED:
+      return check_webp(bytes, format, profile);
+    default:
+      return "unknown format";
+  }
+}
+
+}  // namespace stickerd::encode
