@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "common/format_rules.h"
+#include "common/test_styles.h"
 #include "common/utf8.h"
 
 namespace stickerd {
@@ -47,15 +49,19 @@ std::optional<Error> check_common(const std::string& text, int profile, int prio
                                                     : static_cast<v1::Profile>(profile);
   spec.priority = priority == v1::PRIORITY_UNSPECIFIED ? v1::PRIORITY_INTERACTIVE
                                                        : static_cast<v1::Priority>(priority);
-  spec.deadline_ms = deadline_ms;
+  spec.deadline_ms = deadline_ms == 0 || deadline_ms > limits.deadline_ms ? limits.deadline_ms
+                                                                         : deadline_ms;
   return std::nullopt;
 }
 
 // Resolves the style and the format for one spec whose common part is filled.
 Result<TaskSpec> bind_style(TaskSpec spec, const std::string& style_id, int format,
-                            const StyleCatalogue& catalogue) {
+                            const StyleCatalogue& catalogue, const AdmissionLimits& limits) {
   const std::string& id = style_id.empty() ? catalogue.default_style_id() : style_id;
-  const v1::StyleSpec* style = catalogue.find(id);
+  // A test style behaves like the default style as far as formats go; without
+  // the flag it does not exist.
+  const bool test_style = limits.enable_test_styles && is_test_style(id);
+  const v1::StyleSpec* style = catalogue.find(test_style ? catalogue.default_style_id() : id);
   if (style == nullptr) {
     return make_error(v1::UNKNOWN_STYLE,
                       fmt::format("no style '{}'; list_styles shows the available ones", id));
@@ -64,10 +70,13 @@ Result<TaskSpec> bind_style(TaskSpec spec, const std::string& style_id, int form
     return make_error(v1::INVALID_ARGUMENT, fmt::format("unknown format value {}", format));
   }
   v1::Format f = static_cast<v1::Format>(format);
-  if (f == v1::FORMAT_UNSPECIFIED) f = StyleCatalogue::default_format(*style);
+  if (f == v1::FORMAT_UNSPECIFIED) f = default_format_for(*style, spec.profile);
   if (!StyleCatalogue::supports(*style, f)) {
     return make_error(v1::INVALID_ARGUMENT,
-                      fmt::format("style '{}' does not offer format {}", id, v1::Format_Name(f)));
+                      fmt::format("style '{}' does not offer format {}", id, format_name(f)));
+  }
+  if (auto conflict = format_profile_conflict(f, spec.profile)) {
+    return make_error(v1::INVALID_ARGUMENT, *conflict);
   }
   spec.style_id = id;
   spec.format = f;
@@ -83,7 +92,7 @@ Result<TaskSpec> admit_render(const v1::RenderRequest& request, const StyleCatal
                             request.deadline_ms(), limits, spec)) {
     return *e;
   }
-  return bind_style(std::move(spec), request.style_id(), request.format(), catalogue);
+  return bind_style(std::move(spec), request.style_id(), request.format(), catalogue, limits);
 }
 
 Result<std::vector<BatchItemPlan>> admit_batch(const v1::BatchRequest& request,
@@ -104,14 +113,21 @@ Result<std::vector<BatchItemPlan>> admit_batch(const v1::BatchRequest& request,
   }
   std::vector<std::string> ids(request.style_ids().begin(), request.style_ids().end());
   if (ids.empty()) {
-    for (const auto& style : catalogue.styles()) ids.push_back(style.id());
+    // "Every style" means every style that can serve this format and
+    // profile: a WhatsApp batch leaves out TGS-only styles rather than
+    // failing them one by one.
+    for (const auto& style : catalogue.styles()) {
+      if (bind_style(common, style.id(), request.format(), catalogue, limits).ok()) {
+        ids.push_back(style.id());
+      }
+    }
   }
   std::vector<BatchItemPlan> plan;
   plan.reserve(ids.size());
   for (auto& id : ids) {
     // An empty id in a batch means the default style, as in a single render.
     const std::string& resolved = id.empty() ? catalogue.default_style_id() : id;
-    plan.push_back(BatchItemPlan{resolved, bind_style(common, resolved, request.format(), catalogue)});
+    plan.push_back(BatchItemPlan{resolved, bind_style(common, resolved, request.format(), catalogue, limits)});
   }
   return plan;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,11 @@ namespace stickerd {
 struct AdmissionLimits {
   std::size_t max_text_length = 256;  // code points, after trimming
   std::size_t max_batch_styles = 256;
+  // The daemon's deadline: a request may ask for less, never more; 0 in a
+  // request means this.
+  std::uint32_t deadline_ms = 10'000;
+  // Accept the test styles (common/test_styles.h); otherwise UNKNOWN_STYLE.
+  bool enable_test_styles = false;
 };
 
 // INVALID_ARGUMENT (bad UTF-8, empty text, enum out of range, format the

@@ -11,10 +11,6 @@
 namespace stickerd {
 namespace {
 
-// A client that stops reading while its replies pile up is cut off rather
-// than allowed to grow the daemon's memory without bound.
-constexpr std::size_t kMaxPendingBytes = 64u << 20;
-
 // One uv_write with the bytes it writes; it outlives the Connection if the
 // write is cancelled by a close.
 struct WriteOp {
@@ -49,8 +45,12 @@ std::optional<std::uint64_t> salvage_request_id(const std::string& payload) {
 }  // namespace
 
 Connection::Connection(std::uint64_t id, UvHandle<uv_pipe_t> pipe, std::size_t max_frame_bytes,
-                       ConnectionEvents& events)
-    : id_(id), pipe_(std::move(pipe)), events_(events), decoder_(max_frame_bytes) {
+                       ConnectionEvents& events, std::size_t max_pending_bytes)
+    : id_(id),
+      pipe_(std::move(pipe)),
+      events_(events),
+      decoder_(max_frame_bytes),
+      max_pending_bytes_(max_pending_bytes) {
   pipe_.set_owner(this);
 }
 
@@ -125,7 +125,10 @@ void Connection::handle_bytes(const char* data, std::size_t size) {
 void Connection::send(const v1::Reply& reply) {
   if (closing()) return;
   append_frame(reply, pending_);
-  if (pending_.size() > kMaxPendingBytes) {
+  // A client that stops reading while its replies pile up is cut off rather
+  // than allowed to grow the daemon's memory without bound; closing cancels
+  // its requests (Server::on_connection_closed).
+  if (pending_.size() > max_pending_bytes_) {
     log::warning("connection {}: client is not reading ({} bytes of replies waiting); closing", id_,
                  pending_.size());
     close();

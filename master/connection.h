@@ -30,8 +30,12 @@ class ConnectionEvents {
 
 class Connection {
  public:
+  // A client that leaves more than `max_pending_bytes` of replies unread is
+  // disconnected (and its requests cancelled by the closed callback).
+  static constexpr std::size_t kDefaultMaxPendingBytes = 16u << 20;
+
   Connection(std::uint64_t id, UvHandle<uv_pipe_t> pipe, std::size_t max_frame_bytes,
-             ConnectionEvents& events);
+             ConnectionEvents& events, std::size_t max_pending_bytes = kDefaultMaxPendingBytes);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -63,6 +67,7 @@ class Connection {
   UvHandle<uv_pipe_t> pipe_;
   ConnectionEvents& events_;
   FrameDecoder decoder_;
+  std::size_t max_pending_bytes_;
   std::string pending_;  // encoded replies waiting for the write in flight
   bool write_in_flight_ = false;
   bool closing_after_flush_ = false;

@@ -2,6 +2,9 @@
 // worker slots. See supervisor.h for the guarantees.
 #include "master/supervisor.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -22,10 +25,21 @@ std::string describe_exit(std::int64_t exit_status, int term_signal) {
   return fmt::format("exited with code {}", exit_status);
 }
 
+// splitmix64: a tiny, good-enough generator for spreading recycle points.
+std::uint64_t next_random(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 }  // namespace
 
 Supervisor::Supervisor(uv_loop_t* loop, SupervisorOptions options, SupervisorEvents& events)
-    : loop_(loop), options_(std::move(options)), events_(events) {
+    : loop_(loop),
+      options_(std::move(options)),
+      events_(events),
+      jitter_state_(uv_hrtime() ^ static_cast<std::uint64_t>(::getpid())) {
   for (unsigned i = 0; i < options_.workers; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->index = i;
@@ -47,18 +61,25 @@ void Supervisor::start() {
 
 void Supervisor::spawn(Slot& slot) {
   WorkerSpawnOptions opts{options_.worker_binary, options_.styles_dir, slot.index,
-                          options_.max_frame_bytes};
+                          options_.max_frame_bytes, options_.enable_test_styles};
   auto link = WorkerLink::spawn(loop_, opts, *this);
   if (!link) {
     // A fork/exec failure (out of memory, too many processes) may pass:
-    // treat it like a death so the guard paces the attempts.
+    // treat it like a death so the policy paces the attempts.
     log::error("worker slot {}: {}", slot.index, link.error().message);
     ++restarts_;
-    schedule_respawn(slot, RestartGuard::kDelayMs);
+    schedule_respawn(slot, std::max(slot.policy.on_death(uv_now(loop_)), RestartPolicy::kFirstDelayMs));
     return;
   }
   slot.link = std::move(*link);
   slot.state = SlotState::kStarting;
+  slot.policy.on_spawn(uv_now(loop_));
+  slot.tasks_done = 0;
+  slot.task_limit = 0;
+  if (const std::uint64_t max = options_.max_tasks_per_worker; max > 0) {
+    const std::uint64_t span = max / 10;
+    slot.task_limit = std::max<std::uint64_t>(1, max - span + next_random(jitter_state_) % (2 * span + 1));
+  }
   log::info("worker slot {}: started pid {}", slot.index, slot.link->pid());
 }
 
@@ -104,6 +125,7 @@ void Supervisor::assign(Task task) {
 void Supervisor::on_worker_message(WorkerLink& link, v1::FromWorker message) {
   Slot& slot = *slots_[link.slot()];
   if (message.has_ready()) {
+    if (slot.state == SlotState::kRetiring) return;  // asked to leave while warming up
     if (slot.state != SlotState::kStarting) {
       log::error("worker slot {} (pid {}): READY twice; killing it", slot.index, link.pid());
       link.kill(SIGKILL);
@@ -119,6 +141,8 @@ void Supervisor::on_worker_message(WorkerLink& link, v1::FromWorker message) {
   }
   if (message.has_result()) {
     v1::TaskResult& result = *message.mutable_result();
+    // A result that crossed our SIGKILL at the deadline: already answered.
+    if (slot.state == SlotState::kKilling) return;
     if (slot.state != SlotState::kBusy || !slot.task || slot.task->task_id != result.task_id()) {
       log::error("worker slot {} (pid {}): result for task {} it does not hold; killing it",
                  slot.index, link.pid(), result.task_id());
@@ -128,6 +152,8 @@ void Supervisor::on_worker_message(WorkerLink& link, v1::FromWorker message) {
     Task task = std::move(*slot.task);
     slot.task.reset();
     slot.state = SlotState::kIdle;
+    ++slot.tasks_done;
+    maybe_recycle(slot, result.rss_bytes());
     if (result.has_sticker()) result.mutable_sticker()->set_worker_slot(slot.index);
     events_.on_task_result(std::move(task), std::move(result));
     events_.on_worker_idle();
@@ -150,8 +176,22 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
   if (stopping_) {
     log::info("worker slot {} (pid {}) {}", slot.index, pid, how);
     slot.state = SlotState::kStopped;
-    if (lost) events_.on_task_lost(std::move(*lost));
+    if (lost) events_.on_task_lost(std::move(*lost), DeathCause{term_signal, exit_status});
     check_all_stopped();
+    return;
+  }
+  if (slot.removed) {  // scaled away (supervisor_control.cc): not respawned
+    log::info("worker slot {} (pid {}) {} after the pool shrank", slot.index, pid, how);
+    slot.state = SlotState::kStopped;
+    slot.retire_requested = false;
+    if (lost) events_.on_task_lost(std::move(*lost), DeathCause{term_signal, exit_status});
+    return;
+  }
+  if (slot.retire_requested && slot.state == SlotState::kRetiring && !lost) {
+    // Replaced on request (rolling restart), not recycled.
+    slot.retire_requested = false;
+    log::info("worker slot {} (pid {}) {}; replacing it (reason: restart)", slot.index, pid, how);
+    spawn(slot);
     return;
   }
 
@@ -162,7 +202,7 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
     slot.state = SlotState::kDisabled;
     bool any_left = false;
     for (const auto& s : slots_) any_left = any_left || s->state != SlotState::kDisabled;
-    if (lost) events_.on_task_lost(std::move(*lost));
+    if (lost) events_.on_task_lost(std::move(*lost), DeathCause{term_signal, exit_status});
     if (!any_left) {
       events_.on_no_workers_possible(
           "no worker can start: every worker exited with code 78 (fatal configuration); "
@@ -171,17 +211,68 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
     return;
   }
 
+  if (slot.state == SlotState::kKilling) {
+    // Its task was answered at the deadline; the slot itself is healthy.
+    ++restarts_;
+    ++deadline_kills_;
+    log::warning("worker slot {} (pid {}) {} after missing a deadline; restarting it "
+                 "(reason: deadline)", slot.index, pid, how);
+    spawn(slot);
+    return;
+  }
+  if (slot.state == SlotState::kRetiring && !lost) {
+    ++recycles_;
+    log::info("worker slot {} (pid {}) {} after retiring; replacing it (reason: recycle)",
+              slot.index, pid, how);
+    spawn(slot);
+    return;
+  }
+
   ++restarts_;
-  const std::uint64_t delay = slot.guard.on_death(uv_now(loop_));
+  const std::uint64_t delay = slot.policy.on_death(uv_now(loop_));
   if (delay > 0) {
-    log::warning("worker slot {} (pid {}) {}{}; it keeps dying, restarting it in {} ms", slot.index,
-                 pid, how, holding, delay);
+    log::warning("worker slot {} (pid {}) {}{}; it keeps dying ({} deaths in a row), "
+                 "restarting it in {} ms (reason: crash, backoff)",
+                 slot.index, pid, how, holding, slot.policy.streak(), delay);
     schedule_respawn(slot, delay);
   } else {
-    log::warning("worker slot {} (pid {}) {}{}; restarting it", slot.index, pid, how, holding);
+    log::warning("worker slot {} (pid {}) {}{}; restarting it (reason: crash)", slot.index, pid,
+                 how, holding);
     spawn(slot);
   }
-  if (lost) events_.on_task_lost(std::move(*lost));
+  if (lost) events_.on_task_lost(std::move(*lost), DeathCause{term_signal, exit_status});
+}
+
+void Supervisor::maybe_recycle(Slot& slot, std::uint64_t rss_bytes) {
+  const bool by_count = slot.task_limit > 0 && slot.tasks_done >= slot.task_limit;
+  const bool by_memory = options_.max_worker_rss_bytes > 0 && rss_bytes > options_.max_worker_rss_bytes;
+  if ((!by_count && !by_memory && !slot.retire_requested) || stopping_ || !slot.link) return;
+  log::info("worker slot {} (pid {}): retiring after {} tasks{}", slot.index, slot.link->pid(),
+            slot.tasks_done,
+            by_memory ? fmt::format(" at {} MiB resident, over the {} MiB limit", rss_bytes >> 20,
+                                    options_.max_worker_rss_bytes >> 20)
+                      : std::string(" (its task limit)"));
+  v1::ToWorker shutdown;
+  shutdown.mutable_shutdown();
+  slot.link->send(shutdown);
+  slot.state = SlotState::kRetiring;
+}
+
+std::vector<Task> Supervisor::expire_running(std::uint64_t now_ms) {
+  std::vector<Task> expired;
+  for (auto& slot : slots_) {
+    if (slot->state != SlotState::kBusy || !slot->task || slot->task->deadline_at_ms == 0 ||
+        slot->task->deadline_at_ms > now_ms) {
+      continue;
+    }
+    log::warning("worker slot {} (pid {}): task {} passed its deadline; killing the worker",
+                 slot->index, slot->link->pid(), slot->task->task_id);
+    expired.push_back(std::move(*slot->task));
+    slot->task.reset();
+    slot->state = SlotState::kKilling;
+    slot->link->kill(SIGKILL);
+  }
+  return expired;
 }
 
 void Supervisor::announce_ready_once() {
@@ -253,10 +344,12 @@ void Supervisor::check_all_stopped() {
 
 WorkerCounts Supervisor::counts() const {
   WorkerCounts c;
-  c.total = static_cast<unsigned>(slots_.size());
   for (const auto& s : slots_) {
+    if (s->removed) continue;
+    ++c.total;
     if (s->state == SlotState::kIdle) ++c.idle;
     if (s->state == SlotState::kBusy) ++c.busy;
+    if (s->state == SlotState::kWaiting) ++c.backoff;
   }
   c.ready = c.idle + c.busy;
   return c;

@@ -7,7 +7,18 @@
 //    worker dies first (any signal, any exit code). The caller decides the
 //    task's fate; the supervisor never drops or replays one by itself.
 //  * A dead worker is replaced in the same slot, whether it died before or
-//    after READY. RestartGuard delays the respawn of a slot that keeps dying.
+//    after READY: at once the first time, then with RestartPolicy's
+//    exponential backoff while the slot keeps dying (never a tight loop).
+//  * Deadlines: expire_running() SIGKILLs every worker whose task's deadline
+//    has passed and hands those tasks back to the caller at once (so the
+//    client hears DEADLINE_EXCEEDED without waiting for the exit). Such a
+//    task is not reported again as lost; the slot respawns at once (reason
+//    "deadline": the request was at fault, not the slot).
+//  * Recycling: after its task limit (max_tasks_per_worker ±10%, drawn per
+//    worker so a pool never recycles in lockstep) or when a result reports
+//    RSS over the limit, a worker is sent ToWorker{shutdown} between tasks
+//    and replaced when it exits (reason "recycle"). It holds no task then,
+//    so no request can fail because of it.
 //  * A worker that exits with 78 (EX_CONFIG, fatal configuration) is not
 //    respawned: its slot is disabled and the error logged. When every slot
 //    is disabled, on_no_workers_possible tells the caller to give up.
@@ -24,10 +35,12 @@
 #include <string>
 #include <vector>
 
-#include "master/restart_guard.h"
+#include "master/death_cause.h"
+#include "master/restart_policy.h"
 #include "master/task.h"
 #include "master/uv_handle.h"
 #include "master/worker_link.h"
+#include "master/worker_view.h"
 #include "worker.pb.h"
 
 namespace stickerd {
@@ -40,7 +53,7 @@ class SupervisorEvents {
  public:
   virtual void on_worker_idle() = 0;  // a READY worker can take a task
   virtual void on_task_result(Task task, v1::TaskResult result) = 0;
-  virtual void on_task_lost(Task task) = 0;  // its worker died holding it
+  virtual void on_task_lost(Task task, DeathCause cause) = 0;  // its worker died holding it
   virtual void on_workers_stopped() = 0;
   virtual void on_no_workers_possible(const std::string& reason) = 0;
 
@@ -53,6 +66,9 @@ struct SupervisorOptions {
   std::string styles_dir;
   unsigned workers = 1;
   std::size_t max_frame_bytes = 0;
+  bool enable_test_styles = false;         // passed to each worker
+  std::uint64_t max_tasks_per_worker = 0;  // 0: never recycle on count
+  std::uint64_t max_worker_rss_bytes = 0;  // 0: never recycle on memory
 };
 
 struct WorkerCounts {
@@ -60,6 +76,7 @@ struct WorkerCounts {
   unsigned ready = 0;  // said READY and alive: idle + busy
   unsigned busy = 0;
   unsigned idle = 0;
+  unsigned backoff = 0;  // dead, waiting out a respawn delay
 };
 
 class Supervisor : private WorkerLinkEvents {
@@ -77,15 +94,33 @@ class Supervisor : private WorkerLinkEvents {
   void stop();
   // As stop(), but kills the workers at once.
   void kill_all();
+  // SIGKILLs the workers whose task's deadline_at_ms is at or before
+  // `now_ms` and returns those tasks (see the guarantees above).
+  std::vector<Task> expire_running(std::uint64_t now_ms);
 
   WorkerCounts counts() const;
   std::uint64_t restarts() const { return restarts_; }
+  std::uint64_t deadline_kills() const { return deadline_kills_; }
+  std::uint64_t recycles() const { return recycles_; }
+  // The slot table, for metrics and the control socket (worker_view.cc).
+  std::vector<WorkerView> workers() const;
+  // Control (supervisor_control.cc). resize() grows at once and shrinks by
+  // retiring the highest slots after their current task. A rolling restart
+  // replaces one slot at a time, each after its current task; the caller
+  // calls rolling_step() whenever a worker becomes idle, and it returns true
+  // once the last slot's new worker is READY.
+  void resize(unsigned workers);
+  void start_rolling_restart();
+  bool rolling_step();  // true once the rolling restart has finished
+  bool rolling() const { return !rolling_queue_.empty() || rolling_slot_.has_value(); }
 
  private:
   enum class SlotState {
     kStarting,  // spawned, warming up, not READY yet
     kIdle,      // READY, no task
     kBusy,      // READY, holds `task`
+    kKilling,   // SIGKILLed at a deadline; its task was already handed back
+    kRetiring,  // asked to shut down for recycling; holds no task
     kWaiting,   // dead; respawn timer running
     kDisabled,  // exited 78: never respawned
     kStopped,   // exited after stop()
@@ -96,7 +131,13 @@ class Supervisor : private WorkerLinkEvents {
     SlotState state = SlotState::kStopped;
     std::unique_ptr<WorkerLink> link;
     std::optional<Task> task;
-    RestartGuard guard;
+    RestartPolicy policy;
+    std::uint64_t tasks_done = 0;   // by the current process
+    std::uint64_t task_limit = 0;   // recycle after this many (0: never)
+    // Control (supervisor_control.cc): retire after the current task (scale
+    // down, rolling restart); a removed slot is not respawned and not counted.
+    bool retire_requested = false;
+    bool removed = false;
     UvHandle<uv_timer_t> respawn_timer;
     Supervisor* owner = nullptr;
   };
@@ -105,11 +146,15 @@ class Supervisor : private WorkerLinkEvents {
   void on_worker_exit(WorkerLink& link, std::int64_t exit_status, int term_signal) override;
 
   void spawn(Slot& slot);
+  // After a result: retires the worker if it reached its task or memory limit.
+  void maybe_recycle(Slot& slot, std::uint64_t rss_bytes);
   void schedule_respawn(Slot& slot, std::uint64_t delay_ms);
   void announce_ready_once();
   // Last statement of its callers: it may report on_workers_stopped.
   void check_all_stopped();
   void start_stop_timer();
+  // Retires a slot's worker now if idle, else after its task (supervisor_control.cc).
+  void retire(Slot& slot);
 
   uv_loop_t* loop_;
   SupervisorOptions options_;
@@ -117,9 +162,17 @@ class Supervisor : private WorkerLinkEvents {
   std::vector<std::unique_ptr<Slot>> slots_;
   UvHandle<uv_timer_t> stop_timer_;  // SIGKILLs workers that ignore a shutdown
   std::uint64_t restarts_ = 0;
+  std::uint64_t deadline_kills_ = 0;
+  std::uint64_t recycles_ = 0;
+  std::uint64_t jitter_state_;  // for the per-worker task limit
   bool stopping_ = false;
   bool stopped_reported_ = false;
   bool ready_announced_ = false;
+  // Rolling restart: the slot being replaced and the pid it had, and the
+  // slots still to do.
+  std::optional<unsigned> rolling_slot_;
+  int rolling_old_pid_ = 0;
+  std::vector<unsigned> rolling_queue_;
 };
 
 }  // namespace stickerd

@@ -1,4 +1,5 @@
-// TaskQueue: bounded FIFO per priority class, highest class first.
+// TaskQueue: bounded FIFO per priority class, highest class first, with
+// displacement on overload and bounded starvation (see task_queue.h).
 #include "master/task_queue.h"
 
 #include <utility>
@@ -23,20 +24,66 @@ bool TaskQueue::push_back(Task& task) {
   return true;
 }
 
+TaskQueue::PushOutcome TaskQueue::push_or_displace(Task& task) {
+  PushOutcome out;
+  if (push_back(task)) {
+    out.accepted = true;
+    return out;
+  }
+  const std::size_t mine = class_of(task.spec.priority);
+  for (std::size_t c = kClasses; c-- > mine + 1;) {
+    if (classes_[c].empty()) continue;
+    // The newest of the lowest class has waited least: displacing it wastes
+    // the least queue time.
+    out.displaced = std::move(classes_[c].back());
+    classes_[c].pop_back();
+    classes_[mine].push_back(std::move(task));
+    out.accepted = true;
+    return out;
+  }
+  return out;
+}
+
+bool TaskQueue::can_accept(v1::Priority priority) const {
+  if (!full()) return true;
+  for (std::size_t c = class_of(priority) + 1; c < kClasses; ++c) {
+    if (!classes_[c].empty()) return true;
+  }
+  return false;
+}
+
 void TaskQueue::push_front(Task task) {
   classes_[class_of(task.spec.priority)].push_front(std::move(task));
   ++size_;
 }
 
 std::optional<Task> TaskQueue::pop() {
-  for (auto& q : classes_) {
-    if (q.empty()) continue;
-    Task t = std::move(q.front());
-    q.pop_front();
-    --size_;
-    return t;
+  std::size_t top = kClasses;
+  for (std::size_t c = 0; c < kClasses; ++c) {
+    if (!classes_[c].empty()) {
+      top = c;
+      break;
+    }
   }
-  return std::nullopt;
+  if (top == kClasses) return std::nullopt;
+  std::size_t serve = top;
+  for (std::size_t c = top + 1; c < kClasses; ++c) {
+    if (!classes_[c].empty() && passed_over_[c] >= kStarvationLimit) {
+      serve = c;
+      break;
+    }
+  }
+  for (std::size_t c = 0; c < kClasses; ++c) {
+    if (c == serve || classes_[c].empty()) {
+      passed_over_[c] = 0;
+    } else if (c > serve) {
+      ++passed_over_[c];
+    }
+  }
+  Task t = std::move(classes_[serve].front());
+  classes_[serve].pop_front();
+  --size_;
+  return t;
 }
 
 template <typename Pred>
@@ -63,6 +110,10 @@ std::vector<Task> TaskQueue::remove_request(std::uint64_t request_serial) {
 
 std::vector<Task> TaskQueue::remove_connection(std::uint64_t connection_id) {
   return remove_if([&](const Task& t) { return t.connection_id == connection_id; });
+}
+
+std::vector<Task> TaskQueue::remove_expired(std::uint64_t now_ms) {
+  return remove_if([&](const Task& t) { return t.deadline_at_ms != 0 && t.deadline_at_ms <= now_ms; });
 }
 
 std::vector<Task> TaskQueue::take_all() {

@@ -36,6 +36,7 @@ Result<std::unique_ptr<WorkerLink>> WorkerLink::spawn(uv_loop_t* loop,
 
   std::vector<std::string> args = {options.binary,     "--styles", options.styles_dir, "--slot",
                                    std::to_string(options.slot), "--fd", std::to_string(kWorkerFd)};
+  if (options.enable_test_styles) args.emplace_back("--enable-test-styles");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

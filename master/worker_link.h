@@ -38,6 +38,7 @@ struct WorkerSpawnOptions {
   std::string styles_dir;
   unsigned slot = 0;
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
+  bool enable_test_styles = false;  // passes --enable-test-styles
 };
 
 class WorkerLink {

@@ -3,6 +3,7 @@
 #include <sys/prctl.h>
 
 #include "common/log.h"
+#include "worker/resource_limits.h"
 #include "worker/worker_loop.h"
 
 int main(int argc, char** argv) {
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   log::set_tag(fmt::format("worker[{}]", options->slot));
+  apply_worker_limits();
 
   auto catalogue = StyleCatalogue::load_dir(options->styles_dir);
   if (!catalogue) {
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   }
 
   WorkerLoop loop(options->fd, *catalogue, renderer);
+  loop.enable_test_styles(options->enable_test_styles);
   if (!loop.send_ready(*warmup_us)) {
     log::error("cannot write READY on fd {}; exiting", options->fd);
     return kExitOk;

@@ -10,6 +10,8 @@
 
 #include "common/frame_io.h"
 #include "common/log.h"
+#include "common/test_styles.h"
+#include "worker/chaos.h"
 
 namespace stickerd {
 namespace {
@@ -36,6 +38,10 @@ Result<WorkerOptions> parse_worker_options(int argc, const char* const* argv) {
   WorkerOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
+    if (arg == "--enable-test-styles") {
+      options.enable_test_styles = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage(fmt::format("{} needs a value", arg));
     const std::string_view value = argv[++i];
     if (arg == "--styles") {
@@ -80,7 +86,11 @@ bool WorkerLoop::send_ready(std::uint32_t warmup_us) {
 v1::TaskResult WorkerLoop::handle(const v1::Task& task) {
   v1::TaskResult result;
   result.set_task_id(task.task_id());
-  const std::string& style_id = task.style_id().empty() ? catalogue_.default_style_id() : task.style_id();
+  std::string style_id = task.style_id().empty() ? catalogue_.default_style_id() : task.style_id();
+  if (is_test_style(style_id)) {
+    if (auto refused = chaos::run(task, test_styles_)) return *refused;
+    style_id = catalogue_.default_style_id();  // test-leak leaked; now render normally
+  }
   const v1::StyleSpec* style = catalogue_.find(style_id);
   if (!style) {
     to_proto(make_error(v1::UNKNOWN_STYLE, fmt::format("style {} is not in the catalogue", style_id)),

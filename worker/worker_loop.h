@@ -25,9 +25,10 @@ struct WorkerOptions {
   std::string styles_dir;
   int slot = 0;
   int fd = 3;
+  bool enable_test_styles = false;  // --enable-test-styles (see worker/chaos.h)
 };
 
-// Parses --styles DIR, --slot N, --fd N. `styles_dir` defaults to
+// Parses --styles DIR, --slot N, --fd N, --enable-test-styles. `styles_dir` defaults to
 // default_styles_dir(). INVALID_ARGUMENT with a usage sentence otherwise.
 Result<WorkerOptions> parse_worker_options(int argc, const char* const* argv);
 
@@ -40,6 +41,8 @@ class WorkerLoop {
   bool send_ready(std::uint32_t warmup_us);
   // Serves tasks until shutdown, EOF or a protocol error; returns the exit code.
   int run();
+  // Lets the test styles (common/test_styles.h) misbehave instead of being refused.
+  void enable_test_styles(bool on) { test_styles_ = on; }
   // Renders one task into a result (never fails: errors become TaskResult.error).
   v1::TaskResult handle(const v1::Task& task);
 
@@ -48,6 +51,7 @@ class WorkerLoop {
   const StyleCatalogue& catalogue_;
   render::Renderer& renderer_;
   FrameDecoder decoder_;
+  bool test_styles_ = false;
 };
 
 // Renders a throw-away sticker in the default style so fontconfig, the fonts

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "build_config.h"
+#include "common/format_rules.h"
 #include "master/admission.h"
 
 using namespace stickerd;
@@ -44,7 +45,7 @@ TEST_CASE("a good request is normalised: trimmed text, default format, profile a
   REQUIRE(spec.ok());
   CHECK(spec->text == "hi");
   CHECK(spec->style_id == catalogue().default_style_id());
-  CHECK(spec->format == StyleCatalogue::default_format(*catalogue().find(spec->style_id)));
+  CHECK(spec->format == default_format_for(*catalogue().find(spec->style_id), v1::PROFILE_TELEGRAM));
   CHECK(spec->profile == v1::PROFILE_TELEGRAM);
   CHECK(spec->priority == v1::PRIORITY_INTERACTIVE);
   CHECK(spec->deadline_ms == 1500);
@@ -95,12 +96,18 @@ TEST_CASE("enum values out of range are INVALID_ARGUMENT") {
   }
 }
 
-TEST_CASE("a batch with no styles named covers the whole catalogue") {
+TEST_CASE("a batch with no styles named covers every style that serves its profile") {
   v1::BatchRequest b;
   b.set_text("hi");
+  std::size_t telegram = 0;
+  for (const auto& style : catalogue().styles()) {
+    telegram += !format_profile_conflict(default_format_for(style, v1::PROFILE_TELEGRAM),
+                                         v1::PROFILE_TELEGRAM);
+  }
   auto plan = admit_batch(b, catalogue(), AdmissionLimits{5, 1000});
   REQUIRE(plan.ok());
-  CHECK(plan->size() == catalogue().styles().size());
+  CHECK(plan->size() == telegram);
+  CHECK(telegram > 0);
   for (const auto& item : *plan) CHECK(item.spec.ok());
 }
 
@@ -130,3 +137,26 @@ TEST_CASE("a batch naming more styles than allowed is INVALID_ARGUMENT") {
   REQUIRE_FALSE(plan.ok());
   CHECK(plan.error().code == v1::INVALID_ARGUMENT);
 }
+
+namespace stickerd {
+
+TEST_CASE("each profile accepts only the formats its target plays") {
+  CHECK_FALSE(format_profile_conflict(v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM));
+  CHECK_FALSE(format_profile_conflict(v1::FORMAT_TGS, v1::PROFILE_TELEGRAM));
+  CHECK(format_profile_conflict(v1::FORMAT_WEBP_ANIMATED, v1::PROFILE_TELEGRAM));
+  CHECK(format_profile_conflict(v1::FORMAT_TGS, v1::PROFILE_WHATSAPP));
+  CHECK(format_profile_conflict(v1::FORMAT_PNG, v1::PROFILE_WHATSAPP));
+  CHECK_FALSE(format_profile_conflict(v1::FORMAT_WEBP_ANIMATED, v1::PROFILE_WHATSAPP));
+  CHECK_FALSE(format_profile_conflict(v1::FORMAT_WEBP_ANIMATED, v1::PROFILE_NONE));
+}
+
+TEST_CASE("the default format is the style's first one the profile accepts") {
+  v1::StyleSpec style;
+  style.add_formats(v1::FORMAT_WEBP_ANIMATED);
+  style.add_formats(v1::FORMAT_TGS);
+  CHECK(default_format_for(style, v1::PROFILE_TELEGRAM) == v1::FORMAT_TGS);
+  CHECK(default_format_for(style, v1::PROFILE_WHATSAPP) == v1::FORMAT_WEBP_ANIMATED);
+  CHECK(default_format_for(style, v1::PROFILE_NONE) == v1::FORMAT_WEBP_ANIMATED);
+}
+
+}  // namespace stickerd

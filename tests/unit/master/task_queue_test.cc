@@ -110,3 +110,76 @@ TEST_CASE("take_all empties the queue in pop order") {
   CHECK(all[0].task_id == 2);
   CHECK(q.empty());
 }
+
+TEST_CASE("a full queue lets an interactive task in by displacing the newest background one") {
+  TaskQueue q(3);
+  push(q, make_task(1, v1::PRIORITY_BACKGROUND));
+  push(q, make_task(2, v1::PRIORITY_BACKGROUND));
+  push(q, make_task(3, v1::PRIORITY_BATCH));
+  Task t = make_task(4, v1::PRIORITY_INTERACTIVE);
+  auto out = q.push_or_displace(t);
+  REQUIRE(out.accepted);
+  REQUIRE(out.displaced);
+  CHECK(out.displaced->task_id == 2);
+  CHECK(q.size() == 3);
+  CHECK(drain(q) == std::vector<std::uint64_t>{4, 3, 1});
+}
+
+TEST_CASE("a task never displaces its own class or a higher one") {
+  TaskQueue q(2);
+  push(q, make_task(1, v1::PRIORITY_INTERACTIVE));
+  push(q, make_task(2, v1::PRIORITY_BATCH));
+  SUBCASE("same class as the lowest queued") {
+    Task t = make_task(3, v1::PRIORITY_BATCH);
+    auto out = q.push_or_displace(t);
+    CHECK_FALSE(out.accepted);
+    CHECK_FALSE(out.displaced);
+  }
+  SUBCASE("a lower class") {
+    Task t = make_task(3, v1::PRIORITY_BACKGROUND);
+    CHECK_FALSE(q.push_or_displace(t).accepted);
+  }
+  CHECK(q.size() == 2);
+}
+
+TEST_CASE("a waiting lower class is served after 8 higher dispatches in a row") {
+  TaskQueue q(100);
+  for (std::uint64_t i = 1; i <= 20; ++i) push(q, make_task(i, v1::PRIORITY_INTERACTIVE));
+  push(q, make_task(100, v1::PRIORITY_BACKGROUND));
+  std::vector<std::uint64_t> order;
+  for (int i = 0; i < 10; ++i) order.push_back(q.pop()->task_id);
+  CHECK(order == std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 100, 9});
+}
+
+TEST_CASE("under a flood of interactive work batch and background both get turns") {
+  TaskQueue q(1000);
+  std::uint64_t next = 1;
+  for (int i = 0; i < 3; ++i) push(q, make_task(500 + i, v1::PRIORITY_BATCH));
+  for (int i = 0; i < 3; ++i) push(q, make_task(900 + i, v1::PRIORITY_BACKGROUND));
+  int batch = 0, background = 0;
+  for (int i = 0; i < 60; ++i) {
+    push(q, make_task(next++, v1::PRIORITY_INTERACTIVE));  // the flood never ends
+    const auto id = q.pop()->task_id;
+    batch += id >= 500 && id < 900;
+    background += id >= 900;
+  }
+  CHECK(batch == 3);
+  CHECK(background == 3);
+}
+
+TEST_CASE("expired tasks leave the queue and the rest keep their order") {
+  TaskQueue q(10);
+  Task a = make_task(1);
+  a.deadline_at_ms = 100;
+  Task b = make_task(2);
+  b.deadline_at_ms = 300;
+  Task c = make_task(3);  // no deadline
+  push(q, a);
+  push(q, b);
+  push(q, c);
+  auto expired = q.remove_expired(100);
+  REQUIRE(expired.size() == 1);
+  CHECK(expired[0].task_id == 1);
+  CHECK(q.remove_expired(299).empty());
+  CHECK(drain(q) == std::vector<std::uint64_t>{2, 3});
+}

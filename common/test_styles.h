@@ -1,0 +1,21 @@
+// Test styles: the style ids that make a worker misbehave on purpose, so the
+// integration tests can prove the supervisor's guarantees (deadlines,
+// retries, poison, recycling). Shared by master admission and the worker;
+// both refuse them unless the daemon runs with --enable-test-styles.
+#pragma once
+
+#include <string_view>
+
+namespace stickerd {
+
+inline constexpr std::string_view kTestStyleCrash = "test-crash";  // abort()
+inline constexpr std::string_view kTestStyleHang = "test-hang";    // sleeps forever
+inline constexpr std::string_view kTestStyleLeak = "test-leak";    // keeps N MiB per task
+inline constexpr std::string_view kTestStyleExit = "test-exit";    // exit(3)
+
+inline bool is_test_style(std::string_view id) {
+  return id == kTestStyleCrash || id == kTestStyleHang || id == kTestStyleLeak ||
+         id == kTestStyleExit;
+}
+
+}  // namespace stickerd

@@ -1,0 +1,102 @@
+// Unit tests for the reliability settings in master/config and their use in
+// admission: defaults, flags, the deadline clamp and the test-style switch.
+#include <doctest/doctest.h>
+
+#include "build_config.h"
+#include "master/admission.h"
+#include "master/config.h"
+
+using namespace stickerd;
+
+namespace {
+
+const ConfigDefaults kDefaults{2, "./run/stickerd.sock", "/usr/share/stickerd/styles"};
+
+Result<Invocation> parse(std::vector<std::string_view> args, Environment env = {}) {
+  return parse_config(args, env, kDefaults);
+}
+
+const StyleCatalogue& catalogue() {
+  static const StyleCatalogue c = [] {
+    auto loaded = StyleCatalogue::load_dir(STICKERD_SOURCE_STYLES_DIR);
+    REQUIRE(loaded.ok());
+    return std::move(*loaded);
+  }();
+  return c;
+}
+
+v1::RenderRequest render(std::string style, std::uint32_t deadline_ms = 0) {
+  v1::RenderRequest r;
+  r.set_text("hi");
+  r.set_style_id(std::move(style));
+  r.set_deadline_ms(deadline_ms);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("reliability settings have the documented defaults") {
+  auto inv = parse({});
+  REQUIRE(inv.ok());
+  const Config& c = inv->config;
+  CHECK(c.deadline_ms == 10'000);
+  CHECK(c.max_retries == 1);
+  CHECK(c.poison_ttl_s == 600);
+  CHECK(c.max_tasks_per_worker == 1000);
+  CHECK(c.max_worker_rss_mb == 512);
+  CHECK(c.max_connections == 1024);
+  CHECK(c.max_inflight == 256);
+  CHECK(c.max_write_buffer_mb == 16);
+  CHECK_FALSE(c.enable_test_styles);
+}
+
+TEST_CASE("reliability flags and the deadline variable are read") {
+  auto inv = parse({"--deadline-ms", "2500", "--max-retries", "0", "--poison-ttl-s=30",
+                    "--max-tasks-per-worker", "5", "--max-worker-rss-mb", "64", "--max-connections",
+                    "3", "--max-inflight", "4", "--max-write-buffer-mb", "1", "--enable-test-styles"},
+                   Environment{{"STICKERD_DEADLINE_MS", "999"}});
+  REQUIRE(inv.ok());
+  const Config& c = inv->config;
+  CHECK(c.deadline_ms == 2500);
+  CHECK(c.max_retries == 0);
+  CHECK(c.poison_ttl_s == 30);
+  CHECK(c.max_tasks_per_worker == 5);
+  CHECK(c.max_worker_rss_mb == 64);
+  CHECK(c.max_connections == 3);
+  CHECK(c.max_inflight == 4);
+  CHECK(c.max_write_buffer_mb == 1);
+  CHECK(c.enable_test_styles);
+  auto env_only = parse({}, Environment{{"STICKERD_DEADLINE_MS", "999"}});
+  REQUIRE(env_only.ok());
+  CHECK(env_only->config.deadline_ms == 999);
+}
+
+TEST_CASE("bad reliability values name their flag") {
+  for (std::string_view flag : {"--deadline-ms", "--max-inflight", "--max-connections"}) {
+    auto inv = parse({flag, "0"});
+    REQUIRE_FALSE(inv.ok());
+    CHECK(inv.error().message.find(flag) != std::string::npos);
+  }
+  CHECK_FALSE(parse({"--max-retries", "-1"}).ok());
+}
+
+TEST_CASE("a request may shorten its deadline but never lengthen it") {
+  AdmissionLimits limits;
+  limits.deadline_ms = 5'000;
+  CHECK(admit_render(render("classic"), catalogue(), limits)->deadline_ms == 5'000);
+  CHECK(admit_render(render("classic", 1'200), catalogue(), limits)->deadline_ms == 1'200);
+  CHECK(admit_render(render("classic", 60'000), catalogue(), limits)->deadline_ms == 5'000);
+}
+
+TEST_CASE("test styles are unknown unless enabled") {
+  AdmissionLimits limits;
+  for (const char* style : {"test-crash", "test-hang", "test-leak", "test-exit"}) {
+    auto refused = admit_render(render(style), catalogue(), limits);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == v1::UNKNOWN_STYLE);
+  }
+  limits.enable_test_styles = true;
+  auto accepted = admit_render(render("test-crash"), catalogue(), limits);
+  REQUIRE(accepted.ok());
+  CHECK(accepted->style_id == "test-crash");
+}

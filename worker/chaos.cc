@@ -1,0 +1,67 @@
+// Chaos: crash, hang, leak and exit on demand, for the reliability tests.
+#include "worker/chaos.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "common/test_styles.h"
+
+namespace stickerd::chaos {
+namespace {
+
+// Leaked blocks stay reachable here on purpose: the point is growing RSS,
+// and LeakSanitizer must not report them as a bug at exit.
+std::vector<std::unique_ptr<char[]>>& leaked() {
+  static std::vector<std::unique_ptr<char[]>> blocks;
+  return blocks;
+}
+
+unsigned leak_mib(const std::string& text) {
+  unsigned n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  return ec == std::errc() && end != text.data() && n > 0 && n <= 1024 ? n : kDefaultLeakMib;
+}
+
+}  // namespace
+
+std::optional<v1::TaskResult> run(const v1::Task& task, bool enabled) {
+  const std::string& id = task.style_id();
+  if (!enabled) {
+    v1::TaskResult result;
+    result.set_task_id(task.task_id());
+    to_proto(make_error(v1::INVALID_ARGUMENT,
+                        fmt::format("style {} is a test style; this worker was not started "
+                                    "with --enable-test-styles", id)),
+             *result.mutable_error());
+    return result;
+  }
+  if (id == kTestStyleCrash) {
+    log::warning("test-crash: aborting on purpose (task {})", task.task_id());
+    std::abort();
+  }
+  if (id == kTestStyleExit) {
+    log::warning("test-exit: exiting with code 3 on purpose (task {})", task.task_id());
+    std::_Exit(3);
+  }
+  if (id == kTestStyleHang) {
+    log::warning("test-hang: hanging on purpose (task {})", task.task_id());
+    for (;;) ::pause();
+  }
+  // test-leak: touch every page so the memory is resident, not just reserved.
+  const std::size_t bytes = static_cast<std::size_t>(leak_mib(task.text())) << 20;
+  auto block = std::make_unique<char[]>(bytes);
+  std::memset(block.get(), 0x5a, bytes);
+  leaked().push_back(std::move(block));
+  return std::nullopt;
+}
+
+}  // namespace stickerd::chaos

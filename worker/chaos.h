@@ -1,0 +1,23 @@
+// Chaos: the worker side of the test styles (common/test_styles.h). Each one
+// misbehaves the way a real bug would: a crash, a hang, a leak, an exit.
+// They run only in a worker started with --enable-test-styles; otherwise
+// they are refused with INVALID_ARGUMENT, so production cannot trip them.
+#pragma once
+
+#include <optional>
+
+#include "worker.pb.h"
+
+namespace stickerd::chaos {
+
+// How much test-leak keeps per task unless the text starts with a number
+// (e.g. "40 leak" keeps 40 MiB).
+inline constexpr unsigned kDefaultLeakMib = 32;
+
+// For a test style: crashes, hangs or exits (never returns), or for
+// test-leak leaks and returns nullopt so the task renders normally in the
+// default style. For a refused test style returns the error result.
+// Call only when is_test_style(task.style_id()).
+std::optional<v1::TaskResult> run(const v1::Task& task, bool enabled);
+
+}  // namespace stickerd::chaos
