@@ -88,6 +88,21 @@ std::optional<Error> Listener::start(const std::string& path) {
   return std::nullopt;
 }
 
+std::optional<Error> Listener::adopt(int fd, const std::string& description) {
+  if (const int rc = pipe_.init([&](uv_pipe_t* p) { return uv_pipe_init(loop_, p, 0); }); rc != 0) {
+    return socket_error(description, uv_strerror(rc));
+  }
+  pipe_.set_owner(this);
+  if (const int rc = uv_pipe_open(pipe_.get(), fd); rc != 0) {
+    return socket_error(description, fmt::format("cannot adopt descriptor {}: {}", fd, uv_strerror(rc)));
+  }
+  // listen(2) again on a listening socket only updates the backlog.
+  if (const int rc = uv_listen(pipe_.stream(), kBacklog, on_connection); rc != 0) {
+    return socket_error(description, fmt::format("cannot listen: {}", uv_strerror(rc)));
+  }
+  return std::nullopt;
+}
+
 void Listener::on_connection(uv_stream_t* server, int status) {
   auto* self = static_cast<Listener*>(server->data);
   if (self == nullptr) return;

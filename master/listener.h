@@ -24,6 +24,9 @@ class Listener {
   ~Listener() { close(); }
 
   std::optional<Error> start(const std::string& path);
+  // Listens on an already bound and listening socket (socket activation).
+  // close() then leaves the socket file alone: it belongs to the launcher.
+  std::optional<Error> adopt(int fd, const std::string& description);
   // Stops accepting and removes the socket file. Idempotent.
   void close();
 

@@ -60,14 +60,30 @@ int main(int argc, char** argv) {
   }
   const ConfigDefaults defaults{uv_available_parallelism(), default_runtime_dir() + "/stickerd.sock",
                                 default_styles_dir()};
-  auto invocation =
-      parse_config(std::vector<std::string_view>(argv + 1, argv + argc), env, defaults);
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  // The config file (--config / STICKERD_CONFIG) is read here so that
+  // parse_config stays free of I/O.
+  FileSettings file;
+  if (auto path = config_file_path(args, env)) {
+    auto loaded = load_config_file(*path);
+    if (!loaded) {
+      fmt::print(stderr, "stickerd: {}\n", loaded.error().message);
+      return kExitUsage;
+    }
+    file = std::move(*loaded);
+  }
+  auto invocation = parse_config(args, env, defaults, file);
   if (!invocation) {
     fmt::print(stderr, "stickerd: {}\n", invocation.error().message);
     return kExitUsage;
   }
   if (invocation->action == Action::kHelp) {
     fmt::print("{}", usage());
+    return 0;
+  }
+  if (invocation->action == Action::kCheckConfig) {
+    fmt::print("# stickerd {}: the configuration is valid\n{}", STICKERD_VERSION,
+               describe_config(*invocation));
     return 0;
   }
   if (invocation->action == Action::kVersion) {

@@ -1,0 +1,275 @@
+// Metrics: the registry, its families, and the HTTP endpoint.
+#include "master/metrics.h"
+
+#include <CivetServer.h>
+#include <civetweb.h>
+#include <prometheus/exposer.h>
+#include <prometheus/text_serializer.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "build_config.h"
+
+namespace stickerd {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Histogram;
+
+// Renders are CPU-bound and mostly milliseconds: the network-service default
+// buckets shifted down a decade, keeping a tail to 10 s. 0.25 s is a bucket
+// boundary because the alert's p99 target is 250 ms.
+const Histogram::BucketBoundaries kSecondsBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                  0.25,  0.5,    1,     2.5,  5,    10};
+// Queue waits range from nothing to a deadline.
+const Histogram::BucketBoundaries kWaitBuckets{0.0001, 0.001, 0.005, 0.01, 0.05, 0.1,
+                                               0.25,   0.5,   1,     2.5,  5,    10, 30};
+// Sticker files: 4 KiB .. 4 MiB, doubling.
+const Histogram::BucketBoundaries kByteBuckets{4096,   8192,    16384,   32768,  65536,  131072,
+                                               262144, 524288, 1048576, 2097152, 4194304};
+
+// /health is answered from a CivetWeb thread, which must not touch the loop:
+// the loop publishes the one figure it needs here.
+std::atomic<unsigned> g_ready_workers{0};
+
+// CivetWeb's begin_request hook: answers /health itself (returning the status
+// code) and leaves every other URI, /metrics included, to the Exposer.
+int answer_health(mg_connection* conn) {
+  const mg_request_info* info = mg_get_request_info(conn);
+  if (info == nullptr || info->local_uri == nullptr || std::string_view(info->local_uri) != "/health") {
+    return 0;
+  }
+  const unsigned ready = g_ready_workers.load(std::memory_order_relaxed);
+  const int status = ready > 0 ? 200 : 503;
+  const std::string body = ready > 0 ? fmt::format("ok: {} workers ready\n", ready)
+                                     : std::string("unavailable: no worker is ready\n");
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+            status, status == 200 ? "OK" : "Service Unavailable", body.size(), body.c_str());
+  return status;
+}
+
+const char* format_label(v1::Format format) {
+  switch (format) {
+    case v1::FORMAT_WEBP: return "webp";
+    case v1::FORMAT_WEBP_ANIMATED: return "webp_animated";
+    case v1::FORMAT_TGS: return "tgs";
+    case v1::FORMAT_PNG: return "png";
+    default: return "other";
+  }
+}
+
+const char* reason_label(RestartReason reason) {
+  switch (reason) {
+    case RestartReason::kCrash: return "crash";
+    case RestartReason::kDeadline: return "deadline";
+    case RestartReason::kRecycle: return "recycle";
+    case RestartReason::kMemory: return "memory";
+  }
+  return "crash";
+}
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string code_label(v1::ErrorCode code) {
+  std::string name = v1::ErrorCode_IsValid(code) ? v1::ErrorCode_Name(code) : "INTERNAL";
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+Result<std::optional<std::string>> parse_metrics_address(std::string_view text) {
+  if (text.empty() || text == "none") return std::optional<std::string>{};
+  const auto colon = text.rfind(':');
+  const auto port = colon == std::string_view::npos ? std::string_view() : text.substr(colon + 1);
+  bool digits = !port.empty() && port.size() <= 5;
+  for (char c : port) digits = digits && c >= '0' && c <= '9';
+  if (colon == 0 || !digits || std::stoul(std::string(port)) > 65535) {
+    return make_error(v1::INVALID_ARGUMENT,
+                      fmt::format("--metrics-address: '{}' is not HOST:PORT (or '' / none to "
+                                  "disable)",
+                                  text));
+  }
+  return std::optional<std::string>(std::string(text));
+}
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      active_workers_(BuildGauge()
+                          .Name("bot_worker_pool_active_workers")
+                          .Help("Worker processes alive and READY (idle or busy).")
+                          .Register(*registry_)
+                          .Add({})),
+      queue_size_(BuildGauge()
+                      .Name("bot_worker_pool_queue_size")
+                      .Help("Tasks waiting in the queue for a worker.")
+                      .Register(*registry_)
+                      .Add({})),
+      task_duration_(BuildHistogram()
+                         .Name("bot_worker_task_duration_seconds")
+                         .Help("Time from handing a task to a worker until its answer, by status.")
+                         .Register(*registry_)),
+      tasks_completed_(BuildCounter()
+                           .Name("bot_worker_tasks_completed_total")
+                           .Help("Tasks a worker answered, with a sticker or an error.")
+                           .Register(*registry_)
+                           .Add({})),
+      workers_configured_(BuildGauge()
+                              .Name("stickerd_workers_configured")
+                              .Help("Worker slots the pool is configured to keep running.")
+                              .Register(*registry_)
+                              .Add({})),
+      workers_busy_(BuildGauge()
+                        .Name("stickerd_workers_busy")
+                        .Help("Workers rendering a task right now.")
+                        .Register(*registry_)
+                        .Add({})),
+      queue_capacity_(BuildGauge()
+                          .Name("stickerd_queue_capacity")
+                          .Help("Tasks the queue holds before new ones get QUEUE_FULL.")
+                          .Register(*registry_)
+                          .Add({})),
+      connections_(BuildGauge()
+                       .Name("stickerd_client_connections")
+                       .Help("Open client connections.")
+                       .Register(*registry_)
+                       .Add({})),
+      queue_wait_(BuildHistogram()
+                      .Name("stickerd_queue_wait_seconds")
+                      .Help("Time a task waited in the queue before a worker took it.")
+                      .Register(*registry_)
+                      .Add({}, kWaitBuckets)),
+      requests_(BuildCounter()
+                    .Name("stickerd_requests_total")
+                    .Help("Final replies to render requests, by code (ok or the error code).")
+                    .Register(*registry_)),
+      rejections_(BuildCounter()
+                      .Name("stickerd_rejections_total")
+                      .Help("Requests refused at admission, by reason.")
+                      .Register(*registry_)),
+      restarts_(BuildCounter()
+                    .Name("stickerd_worker_restarts_total")
+                    .Help("Worker processes replaced, by reason.")
+                    .Register(*registry_)),
+      slot_tasks_(BuildCounter()
+                      .Name("stickerd_worker_tasks_completed_total")
+                      .Help("Tasks answered, by worker slot (a slot keeps its number across "
+                            "restarts).")
+                      .Register(*registry_)),
+      render_(BuildHistogram()
+                  .Name("stickerd_render_duration_seconds")
+                  .Help("Render time inside the worker, by output format.")
+                  .Register(*registry_)),
+      output_bytes_(BuildHistogram()
+                        .Name("stickerd_output_bytes")
+                        .Help("Size of a finished sticker file.")
+                        .Register(*registry_)
+                        .Add({}, kByteBuckets)),
+      worker_rss_(BuildGauge()
+                      .Name("stickerd_worker_resident_memory_bytes")
+                      .Help("Resident memory of the worker in each slot.")
+                      .Register(*registry_)),
+      build_info_(BuildGauge()
+                      .Name("stickerd_build_info")
+                      .Help("Always 1; the labels say which build is running.")
+                      .Register(*registry_)
+                      .Add({{"version", STICKERD_VERSION}})),
+      start_time_(BuildGauge()
+                      .Name("stickerd_start_time_seconds")
+                      .Help("When the daemon started, in seconds since the Unix epoch.")
+                      .Register(*registry_)
+                      .Add({})) {
+  build_info_.Set(1);
+  start_time_.Set(unix_now());
+  // Pre-create the label values a dashboard expects, so a series exists at 0
+  // before its first event and rate() has a starting point.
+  for (const char* status : {"success", "error"}) task_duration_.Add({{"status", status}}, kSecondsBuckets);
+  for (auto reason : {RestartReason::kCrash, RestartReason::kDeadline, RestartReason::kRecycle,
+                      RestartReason::kMemory}) {
+    restarts_.Add({{"reason", reason_label(reason)}});
+  }
+  for (auto code : {v1::QUEUE_FULL, v1::INVALID_ARGUMENT, v1::UNKNOWN_STYLE, v1::TEXT_TOO_LONG,
+                    v1::SHUTTING_DOWN}) {
+    rejections_.Add({{"reason", code_label(code)}});
+  }
+  requests_.Add({{"code", "ok"}});
+  for (auto format : {v1::FORMAT_WEBP, v1::FORMAT_WEBP_ANIMATED, v1::FORMAT_TGS, v1::FORMAT_PNG}) {
+    render_.Add({{"format", format_label(format)}}, kSecondsBuckets);
+  }
+}
+
+Metrics::~Metrics() = default;
+
+std::optional<Error> Metrics::expose(const std::string& address) {
+  auto callbacks = std::make_unique<CivetCallbacks>();
+  callbacks->begin_request = answer_health;
+  try {
+    // One worker thread: scrapes are rare and cheap.
+    exposer_ = std::make_unique<prometheus::Exposer>(address, 1, callbacks.get());
+  } catch (const std::exception& e) {
+    return make_error(v1::INTERNAL,
+                      fmt::format("metrics: cannot listen on {}: {}", address, e.what()));
+  }
+  exposer_->RegisterCollectable(registry_);
+  return std::nullopt;
+}
+
+int Metrics::port() const {
+  if (!exposer_) return 0;
+  const auto ports = exposer_->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
+void Metrics::sample(const PoolSample& pool) {
+  active_workers_.Set(pool.ready_workers);
+  queue_size_.Set(static_cast<double>(pool.queue_size));
+  workers_configured_.Set(pool.total_workers);
+  workers_busy_.Set(pool.busy_workers);
+  queue_capacity_.Set(static_cast<double>(pool.queue_capacity));
+  connections_.Set(static_cast<double>(pool.connections));
+  g_ready_workers.store(pool.ready_workers, std::memory_order_relaxed);
+}
+
+void Metrics::queue_wait(double seconds) { queue_wait_.Observe(seconds); }
+
+void Metrics::task_finished(bool ok, double seconds, const v1::Sticker* sticker) {
+  tasks_completed_.Increment();
+  task_duration_.Add({{"status", ok ? "success" : "error"}}, kSecondsBuckets).Observe(seconds);
+  if (sticker == nullptr) return;
+  slot_tasks_.Add({{"slot", std::to_string(sticker->worker_slot())}}).Increment();
+  render_.Add({{"format", format_label(sticker->format())}}, kSecondsBuckets)
+      .Observe(sticker->render_us() / 1e6);
+  output_bytes_.Observe(static_cast<double>(sticker->data().size()));
+}
+
+void Metrics::request_finished(v1::ErrorCode code) {
+  requests_.Add({{"code", code == v1::OK ? std::string("ok") : code_label(code)}}).Increment();
+}
+
+void Metrics::rejected(v1::ErrorCode reason) {
+  rejections_.Add({{"reason", code_label(reason)}}).Increment();
+}
+
+void Metrics::worker_restarted(RestartReason reason) {
+  restarts_.Add({{"reason", reason_label(reason)}}).Increment();
+}
+
+void Metrics::worker_rss(unsigned slot, double bytes) {
+  worker_rss_.Add({{"slot", std::to_string(slot)}}).Set(bytes);
+}
+
+std::string Metrics::serialize() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace stickerd

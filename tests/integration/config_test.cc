@@ -1,0 +1,56 @@
+// The config file against the real binary: --check-config's report, a bad
+// key refused with its name, and a running daemon using the file's values.
+#include <sys/wait.h>
+
+#include <fstream>
+
+#include <doctest/doctest.h>
+
+#include "tests/integration/harness.h"
+#include "tests/integration/ops_support.h"
+
+namespace stickerd::itest {
+
+TEST_CASE("stickerd --check-config prints every setting with its origin: flag, env, file, default") {
+  TempDir dir;
+  const std::string file = dir.path() + "/stickerd.json";
+  std::ofstream(file) << R"({"workers": 3, "queue_size": 50, "metrics_address": "127.0.0.1:0"})";
+  const ShellRun run = run_shell(
+      "WORKER_QUEUE_SIZE=60 " + binary_path("STICKERD_BIN") + " --config " + file +
+          " --max-text-length 77 --check-config",
+      dir.path());
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
+  CHECK(run.output.find("configuration is valid") != std::string::npos);
+  CHECK(run.output.find("# file " + file) != std::string::npos);
+  CHECK(run.output.find("# env WORKER_QUEUE_SIZE") != std::string::npos);
+  CHECK(run.output.find("# flag") != std::string::npos);
+  CHECK(run.output.find("# default") != std::string::npos);
+}
+
+TEST_CASE("a bad config file is refused with exit 2 and the key named") {
+  TempDir dir;
+  const std::string file = dir.path() + "/bad.json";
+  std::ofstream(file) << R"({"workers": 0})";
+  const ShellRun bad = run_shell(binary_path("STICKERD_BIN") + " --config " + file + " --check-config",
+                                 dir.path());
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.output.find("workers") != std::string::npos);
+  std::ofstream(file) << R"({"queue_sise": 10})";
+  const ShellRun typo = run_shell("STICKERD_CONFIG=" + file + " " + binary_path("STICKERD_BIN"), dir.path());
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.output.find("queue_sise") != std::string::npos);
+}
+
+TEST_CASE("a daemon started with --config uses the file's values") {
+  TempDir dir;
+  const std::string file = dir.path() + "/short.json";
+  std::ofstream(file) << R"({"max_text_length": 5})";
+  auto daemon = start_daemon({.workers = 1, .extra_args = {"--config", file}});
+  Client client(daemon->socket_path());
+  const v1::Reply reply = client.call(render_request(1, "far longer than five"));
+  REQUIRE(reply.has_error());
+  CHECK(reply.error().code() == v1::TEXT_TOO_LONG);
+}
+
+}  // namespace stickerd::itest

@@ -1,0 +1,186 @@
+// The control socket and stickerctl's control commands against a real
+// daemon: workers, top, scale (under load), drain/resume, restart-workers
+// (under load), reload, and who may use them.
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <set>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "tests/integration/harness.h"
+#include "tests/integration/ops_support.h"
+
+namespace stickerd::itest {
+namespace {
+
+std::string control_socket(const Daemon& daemon) { return daemon.dir() + "/c.sock"; }
+
+CtlRun ctl(const Daemon& daemon, std::vector<std::string> args) {
+  args.insert(args.begin(), {"--control-socket", control_socket(daemon)});
+  return run_stickerctl(args, daemon.dir());
+}
+
+// Sends `count` renders on `client` at once; they queue behind the workers.
+void send_load(Client& client, int count, std::string_view prefix) {
+  std::string frames;
+  for (int id = 0; id < count; ++id) append_frame(render_request(id, unique_text(prefix)), frames);
+  client.send_raw(frames);
+}
+
+// Every one of `count` replies is a sticker: nothing failed.
+void expect_all_stickers(Client& client, int count) {
+  std::set<std::uint64_t> ids;
+  for (int i = 0; i < count; ++i) {
+    v1::Reply reply;
+    REQUIRE_MESSAGE(client.receive(reply, 120s) == Client::Status::kReply, "only ", i, " replies");
+    CHECK_MESSAGE(reply.has_sticker(), "id ", reply.id(), ": ", describe(reply));
+    ids.insert(reply.id());
+  }
+  CHECK(ids.size() == static_cast<std::size_t>(count));
+}
+
+bool pool_is(const Daemon& daemon, unsigned total, unsigned ready) {
+  const v1::Stats s = daemon.stats();
+  return s.total_workers() == total && s.ready_workers() == ready;
+}
+
+}  // namespace
+
+TEST_CASE("stickerctl workers lists every slot with its pid, and --json prints the same") {
+  auto daemon = start_daemon({.workers = 2});
+  const CtlRun table = ctl(*daemon, {"workers"});
+  INFO(table.err);
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("2 workers configured") != std::string::npos);
+  for (pid_t pid : daemon->worker_pids()) CHECK(table.out.find(std::to_string(pid)) != std::string::npos);
+
+  const CtlRun json = ctl(*daemon, {"workers", "--json"});
+  REQUIRE(json.exit_code == 0);
+  CHECK(json.out.find("\"configured\": 2") != std::string::npos);
+  CHECK(json.out.find("\"state\": \"idle\"") != std::string::npos);
+  CHECK(json.out.find("\"rss_bytes\"") != std::string::npos);
+}
+
+TEST_CASE("stickerctl top prints a frame and quits at the end of its input") {
+  auto daemon = start_daemon({.workers = 1});
+  const CtlRun top = ctl(*daemon, {"top"});  // stdin is /dev/null
+  INFO(top.err);
+  CHECK(top.exit_code == 0);
+  CHECK(top.out.find("1 workers configured") != std::string::npos);
+  CHECK(top.out.find("queue 0/") != std::string::npos);
+  const CtlRun json = ctl(*daemon, {"top", "--json"});
+  CHECK(json.exit_code == 0);
+  CHECK(json.out.find("\"tasks_completed\"") != std::string::npos);
+}
+
+TEST_CASE("control requests on the client socket get PERMISSION_DENIED") {
+  auto daemon = start_daemon({.workers = 1});
+  Client client(daemon->socket_path());
+  v1::Request request;
+  request.set_id(7);
+  request.mutable_scale()->set_workers(4);
+  const v1::Reply reply = client.call(request);
+  REQUIRE(reply.has_error());
+  CHECK(reply.error().code() == v1::PERMISSION_DENIED);
+  CHECK(reply.id() == 7);
+  // stickerctl pointed at the client socket: exit code 21.
+  const CtlRun run = run_stickerctl({"--control-socket", daemon->socket_path(), "drain"}, daemon->dir());
+  CHECK(run.exit_code == 21);
+  CHECK(daemon->stats().total_workers() == 1);
+  check_still_serving(*daemon);  // and drain did not happen
+}
+
+TEST_CASE("a control request from another uid is refused even when the socket mode lets it in") {
+  if (!have_program("setpriv") || ::geteuid() != 0) {
+    MESSAGE("SKIPPED: needs root and setpriv (util-linux)");
+    return;
+  }
+  auto daemon = start_daemon({.workers = 1});
+  struct stat st {};
+  REQUIRE(::stat(control_socket(*daemon).c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  // Open the way to the socket so the peer-credential check is what refuses.
+  REQUIRE(::chmod(daemon->dir().c_str(), 0755) == 0);
+  REQUIRE(::chmod(control_socket(*daemon).c_str(), 0666) == 0);
+  const ShellRun nobody = run_shell(
+      fmt::format("setpriv --reuid=65534 --regid=65534 --clear-groups {} --control-socket {} scale 3",
+                  binary_path("STICKERCTL_BIN"), control_socket(*daemon)),
+      daemon->dir());
+  INFO(nobody.output);
+  CHECK(nobody.exit_code == 21);
+  CHECK(nobody.output.find("PERMISSION_DENIED") != std::string::npos);
+  CHECK(daemon->stats().total_workers() == 1);
+}
+
+TEST_CASE("scale up and down under load answers every request with a sticker") {
+  auto daemon = start_daemon({.workers = 1, .queue_size = 100});
+  Client client(daemon->socket_path());
+  constexpr int kLoad = 40;
+  send_load(client, kLoad, "scale");
+
+  const CtlRun up = ctl(*daemon, {"scale", "3"});
+  INFO(up.out, up.err);
+  REQUIRE(up.exit_code == 0);
+  CHECK(up.out.find("to 3 workers") != std::string::npos);
+  CHECK(wait_until([&] { return pool_is(*daemon, 3, 3); }, 30s));
+
+  const CtlRun down = ctl(*daemon, {"scale", "1", "--json"});
+  REQUIRE(down.exit_code == 0);
+  CHECK(down.out.find("\"workers\": 1") != std::string::npos);
+  expect_all_stickers(client, kLoad);
+  CHECK(wait_until([&] { return pool_is(*daemon, 1, 1) && daemon->worker_pids().size() == 1; }, 30s));
+  check_still_serving(*daemon);
+
+  CHECK(ctl(*daemon, {"scale", "0"}).exit_code == 1);  // a usage error, caught by stickerctl
+}
+
+TEST_CASE("drain refuses new renders with SHUTTING_DOWN and resume takes them again") {
+  auto daemon = start_daemon({.workers = 1});
+  const CtlRun drain = ctl(*daemon, {"drain"});
+  REQUIRE(drain.exit_code == 0);
+  CHECK(drain.out.find("draining") != std::string::npos);
+  {
+    Client client(daemon->socket_path());
+    const v1::Reply refused = client.call(render_request(1, unique_text("drained")));
+    REQUIRE(refused.has_error());
+    CHECK(refused.error().code() == v1::SHUTTING_DOWN);
+  }
+  const CtlRun resume = ctl(*daemon, {"resume", "--json"});
+  REQUIRE(resume.exit_code == 0);
+  CHECK(resume.out.find("\"draining\": false") != std::string::npos);
+  check_still_serving(*daemon);
+}
+
+TEST_CASE("restart-workers replaces every worker one at a time under load with no failed request") {
+  auto daemon = start_daemon({.workers = 2, .queue_size = 100});
+  const auto before = daemon->worker_pids();
+  REQUIRE(before.size() == 2);
+  Client client(daemon->socket_path());
+  constexpr int kLoad = 24;
+  send_load(client, kLoad, "rolling");
+
+  const CtlRun restart = ctl(*daemon, {"restart-workers"});
+  INFO(restart.out, restart.err);
+  REQUIRE(restart.exit_code == 0);
+  CHECK(restart.out.find("restarted every worker") != std::string::npos);
+  expect_all_stickers(client, kLoad);
+  const auto after = daemon->worker_pids();
+  CHECK(after.size() == 2);
+  for (pid_t pid : before) CHECK(std::find(after.begin(), after.end(), pid) == after.end());
+  CHECK(pool_is(*daemon, 2, 2));
+}
+
+TEST_CASE("reload re-reads the style catalogue") {
+  auto daemon = start_daemon({.workers = 1});
+  const CtlRun reload = ctl(*daemon, {"reload"});
+  INFO(reload.err);
+  REQUIRE(reload.exit_code == 0);
+  CHECK(reload.out.find("reloaded") != std::string::npos);
+  CHECK(ctl(*daemon, {"reload", "--json"}).out.find("\"message\"") != std::string::npos);
+  check_still_serving(*daemon);
+}
+
+}  // namespace stickerd::itest

@@ -1,0 +1,49 @@
+#include "master/metrics.h"
+
+#include <doctest/doctest.h>
+
+#include "master/operations.h"
+
+namespace stickerd {
+
+TEST_CASE("metrics address: HOST:PORT, or empty/none to disable") {
+  CHECK(parse_metrics_address("127.0.0.1:9464").value() == "127.0.0.1:9464");
+  CHECK(parse_metrics_address("[::1]:0").value() == "[::1]:0");
+  CHECK_FALSE(parse_metrics_address("").value().has_value());
+  CHECK_FALSE(parse_metrics_address("none").value().has_value());
+  CHECK_FALSE(parse_metrics_address("localhost"));
+  CHECK_FALSE(parse_metrics_address("host:99999"));
+  CHECK_FALSE(parse_metrics_address(":9464"));
+}
+
+TEST_CASE("metrics record a finished task under the original and the new names") {
+  Metrics m;
+  v1::Sticker sticker;
+  sticker.set_format(v1::FORMAT_PNG);
+  sticker.set_render_us(2000);
+  sticker.set_worker_slot(1);
+  sticker.set_data(std::string(5000, 'x'));
+  m.task_finished(true, 0.003, &sticker);
+  m.task_finished(false, 0.010, nullptr);
+  m.rejected(v1::QUEUE_FULL);
+  m.sample({.total_workers = 2, .ready_workers = 2, .busy_workers = 1, .queue_size = 3});
+  const std::string text = m.serialize();
+  CHECK(text.find("bot_worker_tasks_completed_total 2") != std::string::npos);
+  CHECK(text.find("bot_worker_task_duration_seconds_count{status=\"success\"} 1") != std::string::npos);
+  CHECK(text.find("bot_worker_task_duration_seconds_count{status=\"error\"} 1") != std::string::npos);
+  CHECK(text.find("stickerd_worker_tasks_completed_total{slot=\"1\"} 1") != std::string::npos);
+  CHECK(text.find("stickerd_render_duration_seconds_count{format=\"png\"} 1") != std::string::npos);
+  CHECK(text.find("stickerd_rejections_total{reason=\"queue_full\"} 1") != std::string::npos);
+  CHECK(text.find("bot_worker_pool_queue_size 3") != std::string::npos);
+  CHECK(text.find("bot_worker_pool_active_workers 2") != std::string::npos);
+}
+
+TEST_CASE("the systemd STATUS line names the live figures") {
+  PoolSnapshot s;
+  s.pool = {.total_workers = 4, .ready_workers = 3, .busy_workers = 2, .queue_size = 5};
+  s.tasks_completed = 10;
+  s.restarts = 1;
+  CHECK(status_text(s) == "3/4 workers ready, 2 busy, 5 queued, 10 tasks done, 1 restarts");
+}
+
+}  // namespace stickerd
