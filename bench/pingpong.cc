@@ -1,0 +1,121 @@
+// pingpong: the floor under the master↔worker hop. Two processes exchange, over
+// a socketpair, exactly the messages the daemon does (a ToWorker task out, a
+// FromWorker result carrying a result-sized sticker back), with the same frame
+// codec and blocking I/O, but no rendering. Whatever the daemon adds per
+// sticker beyond render time is stated against this round trip.
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "bench/stats.h"
+#include "common/frame_io.h"
+#include "worker.pb.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::size_t bytes = 15000;
+  int rounds = 20000;
+  int warmup = 1000;
+  bool json = false;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    auto next = [&]() -> const char* {
+      if (i + 1 >= argc) {
+        fmt::print(stderr, "{} needs a value\n", a);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--bytes") o.bytes = std::strtoull(next(), nullptr, 10);
+    else if (a == "--rounds") o.rounds = std::atoi(next());
+    else if (a == "--warmup") o.warmup = std::atoi(next());
+    else if (a == "--json") o.json = true;
+    else {
+      fmt::print(stderr, "usage: pingpong [--bytes N] [--rounds N] [--warmup N] [--json]\n");
+      std::exit(2);
+    }
+  }
+  return o;
+}
+
+// The worker side: answer every task with a result of `bytes` payload.
+[[noreturn]] void echo(int fd, std::size_t bytes) {
+  stickerd::FrameDecoder decoder;
+  stickerd::v1::FromWorker out;
+  out.mutable_result()->mutable_sticker()->set_data(std::string(bytes, 'x'));
+  out.mutable_result()->mutable_sticker()->set_format(stickerd::v1::FORMAT_WEBP);
+  for (;;) {
+    stickerd::v1::ToWorker in;
+    if (stickerd::read_frame(fd, decoder, in) != stickerd::ReadStatus::kOk) std::_Exit(0);
+    out.mutable_result()->set_task_id(in.task().task_id());
+    if (!stickerd::write_frame(fd, out)) std::_Exit(1);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse(argc, argv);
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    std::perror("socketpair");
+    return 1;
+  }
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    echo(fds[1], o.bytes);
+  }
+  ::close(fds[1]);
+  const int fd = fds[0];
+  stickerd::FrameDecoder decoder;
+  stickerd::v1::ToWorker task;
+  task.mutable_task()->set_text("Animated Sticker Bot");
+  task.mutable_task()->set_style_id("bench-reference");
+  std::vector<double> us;
+  us.reserve(static_cast<std::size_t>(o.rounds));
+  for (int i = 0; i < o.warmup + o.rounds; ++i) {
+    task.mutable_task()->set_task_id(static_cast<std::uint64_t>(i));
+    const auto t0 = Clock::now();
+    stickerd::v1::FromWorker reply;
+    if (!stickerd::write_frame(fd, task) ||
+        stickerd::read_frame(fd, decoder, reply) != stickerd::ReadStatus::kOk ||
+        reply.result().sticker().data().size() != o.bytes) {
+      fmt::print(stderr, "ping-pong failed at round {}\n", i);
+      return 1;
+    }
+    if (i >= o.warmup) us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  ::close(fd);
+  ::waitpid(child, nullptr, 0);
+  std::sort(us.begin(), us.end());
+  const auto s = stickerd::bench::summarise(us);
+  const double p99 = stickerd::bench::percentile(us, 99);
+  if (o.json) {
+    fmt::print("{{\"bytes\":{},\"rounds\":{},\"median_us\":{:.2f},\"p25_us\":{:.2f},\"p75_us\":{:.2f},"
+               "\"p99_us\":{:.2f},\"min_us\":{:.2f},\"max_us\":{:.2f}}}\n",
+               o.bytes, o.rounds, s.median, s.p25, s.p75, p99, s.min, s.max);
+  } else {
+    fmt::print("pingpong {} B result frame, {} rounds: round trip median {:.1f} us [IQR {:.1f}-{:.1f}], "
+               "p99 {:.1f} us, min {:.1f} us\n",
+               o.bytes, o.rounds, s.median, s.p25, s.p75, p99, s.min);
+  }
+  return 0;
+}
