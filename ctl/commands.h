@@ -11,6 +11,11 @@ int run_render(Client& client, const Options& options);
 int run_batch(Client& client, const Options& options);
 int run_stats(Client& client, const Options& options);
 int run_styles(Client& client, const Options& options);
+int run_poison(Client& client, const Options& options);
+// Control commands (the control socket).
+int run_workers(Client& client, const Options& options);
+int run_top(Client& client, const Options& options);
+int run_control(Client& client, const Options& options);  // scale, drain, resume, restart-workers, reload
 
 // Sends `request` and waits for its final reply; a reply for another id is a
 // transport failure (stickerctl has one request in flight).

@@ -30,8 +30,11 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
 
+  // Control commands go to the control socket; the rest to the client socket.
   const std::string socket_path =
-      options->socket_path.empty() ? stickerd::default_client_socket() : options->socket_path;
+      is_control(options->command)
+          ? (options->control_socket.empty() ? stickerd::default_control_socket() : options->control_socket)
+          : (options->socket_path.empty() ? stickerd::default_client_socket() : options->socket_path);
   auto client = Client::connect(socket_path, options->timeout);
   if (!client) {
     fmt::print(stderr, "stickerctl: {}\n", client.error().message);
@@ -47,6 +50,18 @@ int main(int argc, char** argv) {
       return run_stats(*client, *options);
     case Command::kStyles:
       return run_styles(*client, *options);
+    case Command::kPoison:
+      return run_poison(*client, *options);
+    case Command::kWorkers:
+      return run_workers(*client, *options);
+    case Command::kTop:
+      return run_top(*client, *options);
+    case Command::kScale:
+    case Command::kDrain:
+    case Command::kResume:
+    case Command::kRestartWorkers:
+    case Command::kReload:
+      return run_control(*client, *options);
     case Command::kHelp:
     case Command::kVersion:
       break;  // answered above, before connecting

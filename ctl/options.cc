@@ -21,6 +21,14 @@ std::optional<Command> parse_command(std::string_view name) {
   if (name == "batch") return Command::kBatch;
   if (name == "stats") return Command::kStats;
   if (name == "styles") return Command::kStyles;
+  if (name == "poison") return Command::kPoison;
+  if (name == "workers") return Command::kWorkers;
+  if (name == "top") return Command::kTop;
+  if (name == "scale") return Command::kScale;
+  if (name == "drain") return Command::kDrain;
+  if (name == "resume") return Command::kResume;
+  if (name == "restart-workers") return Command::kRestartWorkers;
+  if (name == "reload") return Command::kReload;
   return std::nullopt;
 }
 
@@ -36,8 +44,9 @@ std::vector<std::string> split_commas(std::string_view list) {
   return out;
 }
 
-constexpr std::array<std::string_view, 8> kKnownOptions{
-    "--socket", "--timeout", "--style", "--styles", "--format", "--profile", "-o", "--json"};
+constexpr std::array<std::string_view, 9> kKnownOptions{
+    "--socket", "--timeout", "--style",  "--styles",         "--format",
+    "--profile", "-o",       "--json",   "--control-socket"};
 
 bool is_known(std::string_view option) {
   return std::find(kKnownOptions.begin(), kKnownOptions.end(), option) != kKnownOptions.end();
@@ -55,7 +64,16 @@ bool accepts(Command command, std::string_view option) {
              option == "-o";
     case Command::kStats:
     case Command::kStyles:
+    case Command::kPoison:
       return option == "--json";
+    case Command::kWorkers:
+    case Command::kTop:
+    case Command::kScale:
+    case Command::kDrain:
+    case Command::kResume:
+    case Command::kRestartWorkers:
+    case Command::kReload:
+      return option == "--json" || option == "--control-socket";
     case Command::kHelp:
     case Command::kVersion:
       return false;
@@ -106,18 +124,30 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     positional.push_back(arg);
   }
 
-  if (positional.empty()) return usage("no command given (render, batch, stats or styles)");
+  if (positional.empty()) {
+    return usage("no command given (render, batch, stats, styles, poison, workers, top, scale, "
+                 "drain, resume, restart-workers or reload)");
+  }
   const auto command = parse_command(positional[0]);
   if (!command) return usage(fmt::format("unknown command '{}'", positional[0]));
   options.command = *command;
 
   const bool takes_text = *command == Command::kRender || *command == Command::kBatch;
-  const std::size_t expected = takes_text ? 2 : 1;
-  if (positional.size() < expected) return usage(fmt::format("{} needs a TEXT", positional[0]));
+  const std::size_t expected = takes_text || *command == Command::kScale ? 2 : 1;
+  if (positional.size() < expected) {
+    return usage(fmt::format("{} needs {}", positional[0], takes_text ? "a TEXT" : "a worker count N"));
+  }
   if (positional.size() > expected) {
     return usage(fmt::format("unexpected argument '{}'", positional[expected]));
   }
   if (takes_text) options.text = positional[1];
+  if (*command == Command::kScale) {
+    const std::string& n = positional[1];
+    const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), options.scale_workers);
+    if (ec != std::errc() || end != n.data() + n.size() || options.scale_workers == 0) {
+      return usage(fmt::format("scale wants a positive number of workers, not '{}'", n));
+    }
+  }
 
   for (const auto& [option, value] : settings) {
     if (!is_known(option)) return usage(fmt::format("unknown option {}", option));
@@ -126,6 +156,8 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     }
     if (option == "--socket") {
       options.socket_path = value;
+    } else if (option == "--control-socket") {
+      options.control_socket = value;
     } else if (option == "--timeout") {
       unsigned seconds = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);

@@ -11,11 +11,23 @@
 
 namespace stickerd::ctl {
 
-enum class Command { kRender, kBatch, kStats, kStyles, kHelp, kVersion };
+enum class Command {
+  kRender, kBatch, kStats, kStyles, kPoison,
+  // Control commands: sent on the control socket (see is_control()).
+  kWorkers, kTop, kScale, kDrain, kResume, kRestartWorkers, kReload,
+  kHelp, kVersion,
+};
+
+// Whether `command` talks to the control socket rather than the client socket.
+inline bool is_control(Command command) {
+  return command >= Command::kWorkers && command <= Command::kReload;
+}
 
 struct Options {
   Command command = Command::kHelp;
   std::string socket_path;  // empty: the daemon's default (default_client_socket())
+  std::string control_socket;  // empty: default_control_socket()
+  unsigned scale_workers = 0;  // scale N
   std::chrono::seconds timeout{120};
   std::string text;
   std::string style_id;                // render: empty is the daemon's default style

@@ -22,10 +22,35 @@ commands:
       The daemon's workers, queue and counters.
   styles [--json]
       The style catalogue (* marks the default style).
+  poison [--json]
+      Requests refused as POISONED because they kept killing workers:
+      style, text, what killed the last worker, kills, refusals, age.
+
+control commands (on the control socket; root or the daemon's user):
+  workers [--json]
+      Each worker slot: pid, state, tasks done, memory (RSS), uptime.
+  top [--json]
+      workers and stats, refreshed every second; q, Ctrl-C or the end
+      of input quits.
+  scale N [--json]
+      Grows or shrinks the pool to N workers; shrinking lets busy
+      workers finish their task first.
+  drain [--json]
+      New render requests get SHUTTING_DOWN; queued work finishes.
+  resume [--json]
+      Accepts render requests again after drain.
+  restart-workers [--json]
+      Replaces every worker, one at a time, each after its current
+      task; returns when the last new worker is ready.
+  reload [--json]
+      Re-reads the style catalogue (as SIGHUP does).
 
 options:
   --socket PATH   the daemon's socket (default: $STICKERD_SOCKET, else
                   $RUNTIME_DIRECTORY/stickerd.sock, else ./run/stickerd.sock)
+  --control-socket PATH
+                  the control socket (default: $STICKERD_CONTROL_SOCKET,
+                  else $RUNTIME_DIRECTORY/control.sock, else ./run/control.sock)
   --timeout SEC   give up waiting for a reply after SEC seconds (default 120)
   --format F      webp, png, webp_animated or tgs (default: the style's own)
   --profile P     telegram, whatsapp or none (default: telegram)

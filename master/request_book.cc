@@ -1,6 +1,8 @@
 // RequestBook: pending requests by serial and by (connection, client id).
 #include "master/request_book.h"
 
+#include <iterator>
+
 namespace stickerd {
 
 PendingRequest* RequestBook::open(std::uint64_t connection_id, std::uint64_t client_id,
@@ -47,6 +49,12 @@ std::vector<PendingRequest> RequestBook::take_connection(std::uint64_t connectio
     it = by_client_.erase(it);
   }
   return taken;
+}
+
+std::size_t RequestBook::count_connection(std::uint64_t connection_id) const {
+  auto first = by_client_.lower_bound(ClientKey{connection_id, 0});
+  auto last = by_client_.lower_bound(ClientKey{connection_id + 1, 0});
+  return static_cast<std::size_t>(std::distance(first, last));
 }
 
 std::vector<std::uint64_t> RequestBook::serials() const {

@@ -41,6 +41,8 @@ class RequestBook {
   std::optional<PendingRequest> take(std::uint64_t serial);
   // Removes every request of a closed connection (nobody is left to answer).
   std::vector<PendingRequest> take_connection(std::uint64_t connection_id);
+  // Requests pending on one connection (for the per-connection in-flight limit).
+  std::size_t count_connection(std::uint64_t connection_id) const;
 
   std::size_t size() const { return by_serial_.size(); }
   bool empty() const { return by_serial_.empty(); }

@@ -7,13 +7,14 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
+#include "master/socket_activation.h"
 
 namespace stickerd {
 namespace {
 
-// A task is handed to at most this many workers: the first, and one retry
-// after that worker died. A second death makes it WORKER_CRASHED.
-constexpr unsigned kMaxAttempts = 2;
+// How often queued and running tasks are checked against their deadlines.
+// Deadlines are seconds long; 50 ms of lateness is noise.
+constexpr std::uint64_t kDeadlineSweepMs = 50;
 
 v1::Reply error_reply(ErrorCode code, std::string message) {
   v1::Reply reply;
@@ -40,28 +41,57 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue)
     : loop_(loop),
       config_(std::move(config)),
       catalogue_(std::move(catalogue)),
-      limits_{config_.max_text_length, AdmissionLimits{}.max_batch_styles},
+      limits_{config_.max_text_length, AdmissionLimits{}.max_batch_styles, config_.deadline_ms,
+              config_.enable_test_styles},
       started_ns_(uv_hrtime()),
       listener_(loop, [this](UvHandle<uv_pipe_t> pipe) { accept(std::move(pipe)); }),
+      control_listener_(loop, [this](UvHandle<uv_pipe_t> pipe) { accept_control(std::move(pipe)); }),
       signals_(loop, [this](int signum) { on_signal(signum); }),
       queue_(config_.queue_size),
       supervisor_(loop,
                   SupervisorOptions{config_.worker_binary, config_.styles_dir, config_.workers,
-                                    std::max(config_.max_frame_bytes, kDefaultMaxFrameBytes)},
-                  *this) {}
+                                    std::max(config_.max_frame_bytes, kDefaultMaxFrameBytes),
+                                    config_.enable_test_styles, config_.max_tasks_per_worker,
+                                    config_.max_worker_rss_mb << 20},
+                  *this),
+      ops_(loop, [this] { return snapshot(); }, [this] { return reload_styles(); }),
+      poison_(config_.poison_ttl_s * 1000) {}
 
 Server::~Server() = default;
 
 std::optional<Error> Server::start() {
-  if (auto e = listener_.start(config_.socket_path)) return e;
-  log::info("listening on {}", config_.socket_path);
+  auto metrics_address = parse_metrics_address(config_.metrics_address);
+  if (!metrics_address) return metrics_address.error();
+  // Socket activation: a socket named "client" (or the only unnamed one)
+  // handed over by systemd replaces binding our own.
+  auto inherited = take_inherited_sockets();
+  if (!inherited) return inherited.error();
+  if (auto fd = find_socket(*inherited, "client", true)) {
+    if (auto e = listener_.adopt(*fd, "inherited client socket")) return e;
+    log::info("listening on the inherited client socket (fd {})", *fd);
+  } else {
+    if (auto e = listener_.start(config_.socket_path)) return e;
+    log::info("listening on {}", config_.socket_path);
+  }
+  if (auto e = start_control(find_socket(*inherited, "control", false))) return e;
+  if (auto e = ops_.start(*metrics_address)) return e;
   reaper_.init([&](uv_check_t* c) { return uv_check_init(loop_, c); });
   reaper_.set_owner(this);
   uv_check_start(reaper_.get(), [](uv_check_t* c) {
     if (auto* self = static_cast<Server*>(c->data)) self->graveyard_.clear();
   });
   uv_unref(reaper_.base());  // it must not keep the loop alive on its own
+  deadline_timer_.init([&](uv_timer_t* t) { return uv_timer_init(loop_, t); });
+  deadline_timer_.set_owner(this);
+  uv_timer_start(
+      deadline_timer_.get(),
+      [](uv_timer_t* t) {
+        if (auto* self = static_cast<Server*>(t->data)) self->sweep_deadlines();
+      },
+      kDeadlineSweepMs, kDeadlineSweepMs);
+  uv_unref(deadline_timer_.base());
   supervisor_.start();
+  start_scaler();  // dynamic pool sizing, when --min-workers < --max-workers
   return std::nullopt;
 }
 
@@ -71,9 +101,23 @@ void Server::accept(UvHandle<uv_pipe_t> pipe) {
   if (state_ != State::kRunning) return;  // the pipe closes as it goes out of scope
   const std::uint64_t id = next_connection_id_++;
   ConnectionEvents& events = *this;
-  auto connection = std::make_unique<Connection>(id, std::move(pipe), config_.max_frame_bytes, events);
+  auto connection = std::make_unique<Connection>(id, std::move(pipe), config_.max_frame_bytes, events,
+                                                 config_.max_write_buffer_mb << 20);
   Connection& c = *connection;
+  // Counted before this one joins: refused connections linger only until
+  // their error reply is written.
+  const bool over_limit = connections_.size() >= config_.max_connections;
   connections_.emplace(id, std::move(connection));
+  if (over_limit) {
+    ++rejected_limits_;
+    log::warning("connection {} refused: {} connections open, the limit is {}", id,
+                 connections_.size() - 1, config_.max_connections);
+    v1::Reply reply = error_reply(v1::QUEUE_FULL,
+                                  fmt::format("too many connections (the limit is {}); retry later",
+                                              config_.max_connections));
+    c.send_and_close(reply);
+    return;
+  }
   c.start();
 }
 
@@ -81,6 +125,8 @@ void Server::on_connection_closed(Connection& connection) {
   const std::uint64_t id = connection.id();
   const auto dropped = queue_.remove_connection(id);
   const auto forgotten = book_.take_connection(id);
+  control_.forget(id);
+  rescue_dropped(dropped);  // tasks other connections joined go back for them
   if (!forgotten.empty()) {
     log::info("connection {} closed with {} requests pending; dropped {} queued tasks", id,
               forgotten.size(), dropped.size());
@@ -110,12 +156,29 @@ void Server::on_request(Connection& connection, v1::Request request) {
       answer(connection, id, std::move(reply));
       return;
     }
+    case v1::Request::kWarm:
+      handle_warm(connection, id, request.warm());
+      return;
     case v1::Request::kListStyles: {
       v1::Reply reply;
       fill_styles(*reply.mutable_styles());
       answer(connection, id, std::move(reply));
       return;
     }
+    case v1::Request::kListPoison: {
+      v1::Reply reply;
+      fill_poison(*reply.mutable_poison());
+      answer(connection, id, std::move(reply));
+      return;
+    }
+    case v1::Request::kWorkers:
+    case v1::Request::kScale:
+    case v1::Request::kDrain:
+    case v1::Request::kResume:
+    case v1::Request::kRestartWorkers:
+    case v1::Request::kReload:
+      handle_control(connection, request);
+      return;
     case v1::Request::KIND_NOT_SET:
       break;
   }
@@ -127,7 +190,7 @@ void Server::on_request(Connection& connection, v1::Request request) {
 // ---- requests --------------------------------------------------------------
 
 void Server::handle_render(Connection& connection, std::uint64_t id, const v1::RenderRequest& render) {
-  if (state_ != State::kRunning) {
+  if (state_ != State::kRunning || paused_) {
     answer(connection, id, error_reply(v1::SHUTTING_DOWN, "stickerd is shutting down; retry on another instance"));
     return;
   }
@@ -136,7 +199,21 @@ void Server::handle_render(Connection& connection, std::uint64_t id, const v1::R
     answer(connection, id, error_reply(spec.error().code, spec.error().message));
     return;
   }
-  if (queue_.full()) {
+  // A hit is answered here, without a worker or a place in the queue.
+  const std::optional<std::string> key = render_key(*spec);
+  if (v1::Reply hit; key && answer_from_cache(*key, *hit.mutable_sticker())) {
+    answer(connection, id, std::move(hit));
+    return;
+  }
+  if (auto refusal = poison_refusal(fingerprint(*spec))) {
+    answer(connection, id, std::move(*refusal));
+    return;
+  }
+  if (auto refusal = over_inflight_limit(connection)) {
+    answer(connection, id, std::move(*refusal));
+    return;
+  }
+  if (!queue_.can_accept(spec->priority)) {
     ++rejected_queue_full_;
     answer(connection, id,
            error_reply(v1::QUEUE_FULL, fmt::format("the queue is full ({} tasks waiting); retry later",
@@ -151,19 +228,30 @@ void Server::handle_render(Connection& connection, std::uint64_t id, const v1::R
     return;
   }
   request->outstanding = 1;
+  if (key && join_flight(*key, request->serial, 0)) return;  // an identical task is in flight
   Task task{next_task_id_++, request->serial, connection.id(), 0, 0, std::move(*spec)};
-  queue_.push_back(task);  // cannot fail: fullness was checked above
+  stamp(task);
+  if (key) lead_flight(*key, task.task_id, task.request_serial, 0);
+  ops_.task_queued(task.task_id);
+  // Cannot fail: can_accept() was checked above. It may push out a queued
+  // lower-priority task, whose request is answered QUEUE_FULL.
+  auto pushed = queue_.push_or_displace(task);
+  if (pushed.displaced) answer_displaced(*pushed.displaced);
   dispatch();
 }
 
 void Server::handle_batch(Connection& connection, std::uint64_t id, const v1::BatchRequest& batch) {
-  if (state_ != State::kRunning) {
+  if (state_ != State::kRunning || paused_) {
     answer(connection, id, error_reply(v1::SHUTTING_DOWN, "stickerd is shutting down; retry on another instance"));
     return;
   }
   auto plan = admit_batch(batch, catalogue_, limits_);
   if (!plan) {
     answer(connection, id, error_reply(plan.error().code, plan.error().message));
+    return;
+  }
+  if (auto refusal = over_inflight_limit(connection)) {
+    answer(connection, id, std::move(*refusal));
     return;
   }
   PendingRequest* request = book_.open(connection.id(), id, PendingRequest::Kind::kBatch);
@@ -183,10 +271,28 @@ void Server::handle_batch(Connection& connection, std::uint64_t id, const v1::Ba
     std::optional<Error> error;
     if (!item.spec) {
       error = item.spec.error();
+    } else if (auto refusal = poison_refusal(fingerprint(*item.spec))) {
+      error = from_proto(refusal->error());
+    } else if (const auto key = render_key(*item.spec); key && cache_.contains(*key)) {
+      // Answered from the cache among the immediate replies below.
+      v1::Reply hit;
+      hit.set_id(id);
+      v1::BatchItem* bi = hit.mutable_batch_item();
+      bi->set_index(i);
+      bi->set_style_id(item.style_id);
+      answer_from_cache(*key, *bi->mutable_sticker());
+      ++request->batch_succeeded;
+      refused.push_back(std::move(hit));
+    } else if (key && join_flight(*key, serial, i)) {
+      ++request->outstanding;
     } else {
       Task task{next_task_id_++, serial, connection.id(), i, 0, std::move(*item.spec)};
+      stamp(task);
+      ops_.task_queued(task.task_id);
+      const std::uint64_t task_id = task.task_id;
       if (queue_.push_back(task)) {
         ++request->outstanding;
+        if (key) lead_flight(*key, task_id, serial, i);
       } else {
         ++rejected_queue_full_;
         error = make_error(v1::QUEUE_FULL, fmt::format("the queue is full ({} tasks waiting); retry later",
@@ -205,10 +311,12 @@ void Server::handle_batch(Connection& connection, std::uint64_t id, const v1::Ba
   }
   const bool nothing_queued = request->outstanding == 0;
   const std::uint32_t count = request->batch_count;
+  const std::uint32_t succeeded = request->batch_succeeded;  // cache hits
   for (const auto& reply : refused) connection.send(reply);
   if (nothing_queued) {
     v1::Reply done;
     done.mutable_batch_done()->set_count(count);
+    done.mutable_batch_done()->set_succeeded(succeeded);
     finish(serial, std::move(done));
     return;
   }
@@ -223,8 +331,9 @@ void Server::handle_cancel(Connection& connection, std::uint64_t id, const v1::C
     const std::uint64_t serial = target->serial;
     // Queued tasks go now; a running one finishes and is discarded, since
     // its request will no longer be in the book.
-    queue_.remove_request(serial);
+    auto dropped = queue_.remove_request(serial);
     finish(serial, error_reply(v1::CANCELLED, fmt::format("cancelled by request {}", id)));
+    rescue_dropped(std::move(dropped));  // tasks other requests joined go back for them
   }
   answer(connection, id, std::move(reply));
 }
@@ -244,6 +353,14 @@ void Server::fill_stats(v1::Stats& stats) const {
   stats.set_rejected_queue_full(rejected_queue_full_);
   stats.set_connections(static_cast<std::uint32_t>(connections_.size()));
   stats.set_retries(retries_);
+  stats.set_backoff_slots(w.backoff);
+  stats.set_restarts_deadline(supervisor_.deadline_kills());
+  stats.set_recycled_workers(supervisor_.recycles());
+  stats.set_poisoned(poisoned_);
+  stats.set_deadline_exceeded(deadline_exceeded_);
+  stats.set_rejected_limits(rejected_limits_);
+  stats.set_poison_entries(static_cast<std::uint32_t>(poison_.size()));
+  fill_cache_stats(stats);
 }
 
 void Server::fill_styles(v1::StyleList& list) const {
@@ -260,6 +377,8 @@ void Server::fill_styles(v1::StyleList& list) const {
 }
 
 void Server::answer(Connection& connection, std::uint64_t id, v1::Reply reply) {
+  // Every refusal before booking passes here.
+  if (reply.has_error()) ops_.metrics().rejected(reply.error().code());
   reply.set_id(id);
   connection.send(reply);
 }
@@ -272,6 +391,7 @@ void Server::send_to(std::uint64_t connection_id, const v1::Reply& reply) {
 void Server::finish(std::uint64_t serial, v1::Reply reply) {
   auto request = book_.take(serial);
   if (!request) return;
+  ops_.metrics().request_finished(reply.has_error() ? reply.error().code() : v1::OK);
   reply.set_id(request->client_id);
   send_to(request->connection_id, reply);
 }
@@ -282,10 +402,27 @@ void Server::finish(std::uint64_t serial, v1::Reply reply) {
 // the highest priority class (TaskQueue::pop decides the order).
 void Server::dispatch() {
   if (state_ == State::kStopping) return;
-  while (!queue_.empty() && supervisor_.has_idle_worker()) supervisor_.assign(*queue_.pop());
+  while (!queue_.empty() && supervisor_.has_idle_worker()) {
+    Task task = *queue_.pop();
+    if (task.deadline_at_ms != 0 && task.deadline_at_ms <= uv_now(loop_)) {
+      // Its deadline passed in the queue: rendering it would be wasted work.
+      ++deadline_exceeded_;
+      ++tasks_failed_;
+      settle(task, error_result(v1::DEADLINE_EXCEEDED,
+                                fmt::format("the deadline of {} ms passed while the request was "
+                                            "queued; retry later or ask for a longer deadline",
+                                            task.spec.deadline_ms)));
+      if (state_ == State::kStopping) return;
+      continue;
+    }
+    ops_.task_dispatched(task.task_id);
+    supervisor_.assign(std::move(task));
+  }
+  dispatch_warm();  // background renders only once nothing else waits
 }
 
 void Server::settle(const Task& task, v1::TaskResult result) {
+  if (settle_flight(task, result)) return;  // every waiter of its flight, and the cache
   PendingRequest* request = book_.find(task.request_serial);
   if (request == nullptr) return;  // cancelled, or its client left: discard
   const bool ok = result.has_sticker();
@@ -326,11 +463,15 @@ void Server::settle(const Task& task, v1::TaskResult result) {
 }
 
 void Server::on_worker_idle() {
+  ops_.pool_changed();
+  control_on_worker_idle();
   dispatch();
   maybe_finish_drain();
 }
 
 void Server::on_task_result(Task task, v1::TaskResult result) {
+  ops_.task_finished(task.task_id, result.has_sticker(),
+                     result.has_sticker() ? &result.sticker() : nullptr);
   if (result.has_sticker()) {
     ++tasks_completed_;
   } else {
@@ -339,20 +480,120 @@ void Server::on_task_result(Task task, v1::TaskResult result) {
   settle(task, std::move(result));
 }
 
-void Server::on_task_lost(Task task) {
-  if (book_.find(task.request_serial) == nullptr) return;  // nobody waits for it
-  if (task.attempts < kMaxAttempts && state_ != State::kStopping) {
+// The fate of a task whose worker died: retried up to --max-retries times;
+// then POISONED when every death was the worker's own doing (a crash signal
+// or an exit code: the request is the likely cause, so identical requests are
+// refused for a while), or WORKER_CRASHED when something outside killed it
+// (SIGKILL, SIGTERM: an operator, the OOM killer, a chaos test), which says
+// nothing about the request.
+void Server::on_task_lost(Task task, DeathCause cause) {
+  if (!task_wanted(task)) {  // nobody waits for it (a warm render, or all left)
+    flights_.finish(task.task_id);
+    return;
+  }
+  const bool self_inflicted = cause.term_signal != SIGKILL && cause.term_signal != SIGTERM;
+  if (self_inflicted) ++task.crashes;
+  if (task.attempts <= config_.max_retries && state_ != State::kStopping) {
     ++retries_;
     log::info("retrying task {} on another worker", task.task_id);
+    ops_.task_queued(task.task_id);
     queue_.push_front(std::move(task));
     dispatch();
     return;
   }
   ++tasks_failed_;
-  settle(task, error_result(v1::WORKER_CRASHED,
-                            "the worker died while rendering this request, and again on the "
-                            "retry; the request may be what crashes it"));
+  if (state_ != State::kStopping && task.crashes > config_.max_retries) {
+    ++poisoned_;
+    poison_.add(task.fingerprint, task.spec, cause, task.crashes, uv_now(loop_));
+    const std::string how = cause.term_signal != 0
+                                ? fmt::format("signal {} ({})", cause.term_signal, ::strsignal(cause.term_signal))
+                                : fmt::format("exit code {}", cause.exit_code);
+    log::warning("task {} killed {} workers (last by {}); its request is poisoned for {} s",
+                 task.task_id, task.crashes, how, config_.poison_ttl_s);
+    settle(task, error_result(v1::POISONED,
+                              fmt::format("this request killed {} workers (the last by {}); identical "
+                                          "requests are refused for {} s",
+                                          task.crashes, how, config_.poison_ttl_s)));
+  } else {
+    settle(task, error_result(v1::WORKER_CRASHED,
+                              "the worker died while rendering this request, and again on the "
+                              "retry"));
+  }
   maybe_finish_drain();
+}
+
+// ---- reliability -------------------------------------------------------------
+
+std::uint64_t Server::fingerprint(const TaskSpec& spec) const {
+  return request_fingerprint(spec, catalogue_.config_id(spec.style_id));
+}
+
+void Server::stamp(Task& task) const {
+  task.fingerprint = fingerprint(task.spec);
+  // Admission clamped the request's deadline to the daemon's; queue time counts.
+  task.deadline_at_ms = uv_now(loop_) + task.spec.deadline_ms;
+}
+
+std::optional<v1::Reply> Server::poison_refusal(std::uint64_t fp) {
+  const PoisonEntry* e = poison_.refuse(fp, uv_now(loop_));
+  if (e == nullptr) return std::nullopt;
+  ++poisoned_;
+  const std::uint64_t left_s = (config_.poison_ttl_s * 1000 - (uv_now(loop_) - e->last_seen_ms)) / 1000;
+  return error_reply(v1::POISONED,
+                     fmt::format("an identical request killed {} workers; it is refused for another "
+                                 "{} s (stickerctl poison lists these)",
+                                 e->kills, left_s));
+}
+
+std::optional<v1::Reply> Server::over_inflight_limit(const Connection& connection) {
+  if (book_.count_connection(connection.id()) < config_.max_inflight) return std::nullopt;
+  ++rejected_limits_;
+  return error_reply(v1::QUEUE_FULL,
+                     fmt::format("this connection already has {} requests pending, the limit; wait "
+                                 "for replies before sending more",
+                                 config_.max_inflight));
+}
+
+void Server::answer_displaced(const Task& task) {
+  ++rejected_queue_full_;
+  ++tasks_failed_;
+  settle(task, error_result(v1::QUEUE_FULL,
+                            "the queue is full and a higher-priority request took this one's "
+                            "place; retry later"));
+}
+
+void Server::sweep_deadlines() {
+  const std::uint64_t now = uv_now(loop_);
+  std::vector<Task> expired = queue_.remove_expired(now);
+  const std::size_t queued = expired.size();
+  for (Task& t : supervisor_.expire_running(now)) expired.push_back(std::move(t));
+  for (std::size_t i = 0; i < expired.size(); ++i) {
+    const Task& task = expired[i];
+    ++deadline_exceeded_;
+    ++tasks_failed_;
+    settle(task, error_result(v1::DEADLINE_EXCEEDED,
+                              fmt::format("the deadline of {} ms passed while the request was {}; "
+                                          "it was not retried",
+                                          task.spec.deadline_ms, i < queued ? "queued" : "rendering")));
+  }
+  if (!expired.empty()) maybe_finish_drain();
+}
+
+void Server::fill_poison(v1::PoisonList& list) {
+  const std::uint64_t now = uv_now(loop_);
+  for (const PoisonEntry& e : poison_.list(now)) {
+    v1::PoisonEntry* p = list.add_entries();
+    p->set_fingerprint(fmt::format("{:016x}", e.fingerprint));
+    p->set_style_id(e.style_id);
+    p->set_text_preview(e.text_preview);
+    p->set_term_signal(e.cause.term_signal);
+    p->set_exit_code(e.cause.exit_code);
+    p->set_kills(e.kills);
+    p->set_refused(e.refused);
+    p->set_age_seconds(static_cast<double>(now - e.first_seen_ms) / 1000.0);
+    p->set_expires_in_seconds(
+        static_cast<double>(config_.poison_ttl_s * 1000 - (now - e.last_seen_ms)) / 1000.0);
+  }
 }
 
 void Server::on_no_workers_possible(const std::string& reason) {
@@ -367,6 +608,36 @@ void Server::on_no_workers_possible(const std::string& reason) {
   supervisor_.stop();
 }
 
+// ---- operations ------------------------------------------------------------
+
+PoolSnapshot Server::snapshot() const {
+  const WorkerCounts w = supervisor_.counts();
+  PoolSnapshot s;
+  s.pool = {w.total, w.ready, w.busy, queue_.size(), queue_.capacity(), connections_.size()};
+  s.restarts = supervisor_.restarts();
+  s.deadline_kills = supervisor_.deadline_kills();
+  s.recycles = supervisor_.recycles();
+  s.tasks_completed = tasks_completed_;
+  for (const WorkerView& v : supervisor_.workers()) {
+    if (v.pid > 0) s.worker_pids.emplace_back(v.slot, v.pid);
+  }
+  return s;
+}
+
+// SIGHUP: re-reads the style catalogue. A bad catalogue keeps the old one.
+// Workers load styles at start, so they see a new style after their next
+// restart (recycling, or a rolling restart).
+std::optional<Error> Server::reload_styles() {
+  auto catalogue = StyleCatalogue::load_dir(config_.styles_dir);
+  if (!catalogue) return catalogue.error();
+  if (catalogue->styles().empty()) {
+    return make_error(v1::INVALID_ARGUMENT, fmt::format("{} has no styles", config_.styles_dir));
+  }
+  log::info("reloaded {} styles from {}", catalogue->styles().size(), config_.styles_dir);
+  catalogue_ = std::move(*catalogue);
+  return std::nullopt;
+}
+
 // ---- shutdown --------------------------------------------------------------
 
 void Server::on_signal(int signum) {
@@ -374,6 +645,7 @@ void Server::on_signal(int signum) {
     log::info("{}: draining ({} queued, {} running); new requests get SHUTTING_DOWN",
               ::strsignal(signum), queue_.size(), supervisor_.counts().busy);
     state_ = State::kDraining;
+    ops_.stopping();
     listener_.close();
     maybe_finish_drain();
     return;
@@ -396,6 +668,7 @@ void Server::on_workers_stopped() {
   // Every reply is queued by now; flush them, then let every handle go so
   // the loop runs out and closes cleanly.
   listener_.close();
+  control_listener_.close();
   signals_.close();
   std::vector<std::uint64_t> ids;
   for (const auto& [id, c] : connections_) ids.push_back(id);

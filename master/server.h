@@ -13,7 +13,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <deque>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/error.h"
@@ -21,8 +24,14 @@
 #include "master/admission.h"
 #include "master/config.h"
 #include "master/connection.h"
+#include "master/control_access.h"
 #include "master/listener.h"
+#include "master/poison_list.h"
+#include "master/operations.h"
 #include "master/request_book.h"
+#include "master/result_cache.h"
+#include "master/single_flight.h"
+#include "master/pool_scaler.h"
 #include "master/signals.h"
 #include "master/supervisor.h"
 #include "master/task_queue.h"
@@ -51,6 +60,13 @@ class Server : private ConnectionEvents, private SupervisorEvents {
 
   // Connections.
   void accept(UvHandle<uv_pipe_t> pipe);
+  // Control socket (server_control.cc): accepted like a client, plus a
+  // credentials check; control kinds from anywhere else are refused.
+  std::optional<Error> start_control(std::optional<int> inherited_fd);
+  void accept_control(UvHandle<uv_pipe_t> pipe);
+  void handle_control(Connection& connection, const v1::Request& request);
+  void fill_workers(v1::WorkerList& list) const;
+  void control_on_worker_idle();
   void on_request(Connection& connection, v1::Request request) override;
   void on_connection_closed(Connection& connection) override;
 
@@ -72,9 +88,13 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   void settle(const Task& task, v1::TaskResult result);
   void on_worker_idle() override;
   void on_task_result(Task task, v1::TaskResult result) override;
-  void on_task_lost(Task task) override;
+  void on_task_lost(Task task, DeathCause cause) override;
   void on_workers_stopped() override;
   void on_no_workers_possible(const std::string& reason) override;
+
+  // Operations (master/operations.h): what the heartbeat samples, and SIGHUP.
+  PoolSnapshot snapshot() const;
+  std::optional<Error> reload_styles();
 
   // Shutdown.
   void on_signal(int signum);
@@ -89,6 +109,12 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   std::uint64_t started_ns_;
 
   Listener listener_;
+  Listener control_listener_;
+  ControlAccess control_;
+  std::optional<gid_t> control_gid_;
+  bool paused_ = false;  // drained by a control request: new render work is refused
+  // Rolling restart: who to answer when it is done.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> rolling_waiters_;  // connection, request id
   Signals signals_;
   std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   // Closed connections wait here until the loop is past the callback that
@@ -101,11 +127,68 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   TaskQueue queue_;
   RequestBook book_;
   Supervisor supervisor_;
+  Operations ops_;
+
+  // Result cache, single-flight and warm renders (master/server_cache.cc).
+  // The key of a render, or nullopt when the cache (and so dedup) is off.
+  std::optional<std::string> render_key(const TaskSpec& spec) const;
+  bool answer_from_cache(const std::string& key, v1::Sticker& out);
+  // Attaches a booked request to the identical task in flight, if there is one.
+  bool join_flight(const std::string& key, std::uint64_t serial, std::uint32_t batch_index);
+  void lead_flight(const std::string& key, std::uint64_t task_id, std::uint64_t serial,
+                   std::uint32_t batch_index);
+  // Delivers a flight's result to every waiter and fills the cache; false
+  // when `task` leads no flight.
+  bool settle_flight(const Task& task, const v1::TaskResult& result);
+  // Whether any booked request still waits for `task`.
+  bool task_wanted(const Task& task);
+  // Tasks taken out of the queue with their request: a task that other
+  // requests joined goes back for them.
+  void rescue_dropped(std::vector<Task> dropped);
+  void handle_warm(Connection& connection, std::uint64_t id, const v1::WarmRequest& warm);
+  void dispatch_warm();
+  void fill_cache_stats(v1::Stats& stats) const;
+  struct WarmTask {
+    Task task;
+    std::string key;
+  };
+  ResultCache cache_{config_.cache_mb * 1024 * 1024};
+  SingleFlight flights_;
+  std::deque<WarmTask> warm_queue_;  // background renders, dispatched only when idle
+  std::unordered_map<std::string, std::uint64_t> warm_keys_;  // key -> queued warm task id
+  std::uint64_t cache_joined_ = 0;
+  std::uint64_t warm_queued_ = 0;
+  std::uint64_t warm_dropped_ = 0;
+
+  // Dynamic pool sizing (master/server_scaling.cc).
+  void start_scaler();
+  void scale_tick();
+  PoolScaler scaler_{ScalerOptions{config_.min_workers, config_.max_workers, 250, config_.scale_idle_ms, 1000}};
+  UvHandle<uv_timer_t> scale_timer_;
 
   std::uint64_t tasks_completed_ = 0;
   std::uint64_t tasks_failed_ = 0;
   std::uint64_t rejected_queue_full_ = 0;
   std::uint64_t retries_ = 0;
+
+  // Reliability (docs/RELIABILITY.md): deadlines, poison, per-client limits.
+  std::uint64_t fingerprint(const TaskSpec& spec) const;
+  // Sets a new task's fingerprint and absolute deadline.
+  void stamp(Task& task) const;
+  // The POISONED reply for a request whose fingerprint is poisoned, if it is.
+  std::optional<v1::Reply> poison_refusal(std::uint64_t fingerprint);
+  // A queued task pushed out by a higher-priority one: answered QUEUE_FULL.
+  void answer_displaced(const Task& task);
+  // Answers DEADLINE_EXCEEDED for queued and running tasks past their deadline.
+  void sweep_deadlines();
+  void fill_poison(v1::PoisonList& list);
+  // A reply for a request over the connection's in-flight limit, if it is.
+  std::optional<v1::Reply> over_inflight_limit(const Connection& connection);
+  PoisonList poison_;
+  UvHandle<uv_timer_t> deadline_timer_;
+  std::uint64_t poisoned_ = 0;
+  std::uint64_t deadline_exceeded_ = 0;
+  std::uint64_t rejected_limits_ = 0;
 };
 
 }  // namespace stickerd

@@ -17,7 +17,7 @@ struct TaskSpec {
   v1::Format format = v1::FORMAT_WEBP;
   v1::Profile profile = v1::PROFILE_TELEGRAM;
   v1::Priority priority = v1::PRIORITY_INTERACTIVE;
-  std::uint32_t deadline_ms = 0;  // 0: none; enforced by later work
+  std::uint32_t deadline_ms = 0;  // 0: the daemon's default; never more than it
 };
 
 struct Task {
@@ -27,6 +27,9 @@ struct Task {
   std::uint32_t batch_index = 0;    // position in a batch; 0 for a single render
   unsigned attempts = 0;            // how many workers it has been handed to
   TaskSpec spec;
+  std::uint64_t deadline_at_ms = 0; // loop time (uv_now) when its deadline passes; 0: none
+  std::uint64_t fingerprint = 0;    // identifies identical requests (see poison_list.h)
+  unsigned crashes = 0;             // workers that died by their own hand holding it
 };
 
 }  // namespace stickerd

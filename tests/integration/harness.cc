@@ -299,14 +299,17 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   if (options_.socket_path.empty()) options_.socket_path = dir_.path() + "/s.sock";
   log_path_ = dir_.path() + "/stickerd.log";
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary_path("STICKERD_BIN"), "--socket", options_.socket_path,
-                               "--workers", std::to_string(options_.workers), "--queue-size",
-                               std::to_string(options_.queue_size)},
-      // Anything the daemon puts in its runtime directory stays in ours.
-      std::vector<std::string>{"RUNTIME_DIRECTORY=" + dir_.path(),
-                               "STICKERD_CONTROL_SOCKET=" + dir_.path() + "/c.sock"},
-      log_path_, log_path_);
+  std::vector<std::string> argv{binary_path("STICKERD_BIN"), "--socket", options_.socket_path,
+                                "--workers", std::to_string(options_.workers), "--queue-size",
+                                std::to_string(options_.queue_size)};
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+  // Anything the daemon puts in its runtime directory stays in ours; no
+  // fixed metrics port, so parallel runs never collide.
+  std::vector<std::string> env{"RUNTIME_DIRECTORY=" + dir_.path(),
+                               "STICKERD_CONTROL_SOCKET=" + dir_.path() + "/c.sock",
+                               "STICKERD_METRICS_ADDRESS=none"};
+  env.insert(env.end(), options_.extra_env.begin(), options_.extra_env.end());
+  process_ = std::make_unique<ChildProcess>(argv, env, log_path_, log_path_);
 }
 
 Daemon::~Daemon() {

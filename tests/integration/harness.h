@@ -105,6 +105,10 @@ struct DaemonOptions {
   unsigned workers = 2;
   unsigned queue_size = 100;
   std::string socket_path{};  // empty: s.sock in the daemon's own directory
+  // More flags, and "NAME=value" entries over the inherited environment.
+  // The metrics endpoint is off unless a test turns it on (--metrics-address).
+  std::vector<std::string> extra_args{};
+  std::vector<std::string> extra_env{};
 };
 
 // One stickerd process in its own temporary directory.
