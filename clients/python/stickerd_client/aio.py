@@ -14,10 +14,10 @@ import errno
 import itertools
 
 from . import protocol
-from .errors import ConnectionLost, FrameTooLarge, ProtocolError, RequestTimeout, StickerdError
-from .errors import from_error
-from .framing import DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameTooLargeError, encode_message
-from .socket_path import default_socket_path
+from .errors import ConnectionLost, RequestTimeout, StickerdError
+from .framing import encode_message
+from .routing import READ_ERRORS, ReplyRouter, error_for, stream_error
+from .settings import ClientSettings
 
 _NOT_LISTENING = (errno.ENOENT, errno.ECONNREFUSED, errno.EAGAIN)
 
@@ -26,7 +26,7 @@ class _AsyncConnection:
     def __init__(self, reader, writer, max_frame_bytes):
         self._reader = reader
         self._writer = writer
-        self._decoder = FrameDecoder(max_frame_bytes)
+        self._router = ReplyRouter(max_frame_bytes)
         self._mailboxes = {}  # id -> asyncio.Queue of Reply or StickerdError
         self._closed = None
         self._ids = itertools.count(1)
@@ -91,25 +91,12 @@ class _AsyncConnection:
     async def _read_loop(self):
         try:
             while True:
-                data = await self._reader.read(1 << 16)
-                if not data:
-                    raise ConnectionLost("the daemon closed the connection")
-                self._decoder.feed(data)
-                for payload in self._decoder.frames():
-                    self._route(protocol.parse_reply(payload))
-        except FrameTooLargeError as exc:
-            self._fail_all(FrameTooLarge(f"reply too large: {exc}"))
-        except StickerdError as exc:
-            self._fail_all(exc)
-        except OSError as exc:
-            self._fail_all(ConnectionLost(f"read failed: {exc}"))
+                self._router.absorb(await self._reader.read(1 << 16), self._deliver,
+                                    self._fail_all)
+        except READ_ERRORS as exc:
+            self._fail_all(stream_error(exc))
 
-    def _route(self, reply):
-        if reply.id == 0:
-            err = from_error(reply.error) if reply.HasField("error") else ProtocolError(
-                "reply with id 0 that is not an error")
-            self._fail_all(err)
-            return
+    def _deliver(self, reply):
         box = self._mailboxes.get(reply.id)
         if box is not None:
             box.put_nowait(reply)
@@ -119,18 +106,14 @@ class _AsyncConnection:
             self._closed = error
         boxes, self._mailboxes = self._mailboxes, {}
         for request_id, box in boxes.items():
-            box.put_nowait(type(error)(error.message, request_id=request_id, code=error.code))
+            box.put_nowait(error_for(request_id, error))
 
 
-class AsyncClient:
-    def __init__(self, path=None, *, timeout=None, connect_timeout=5.0,
-                 retries_on_disconnect=1, max_frame_bytes=DEFAULT_MAX_FRAME_BYTES):
-        self.path = path or default_socket_path()
-        self.timeout = timeout
-        self.connect_timeout = connect_timeout
-        self.retries_on_disconnect = retries_on_disconnect
-        self.max_frame_bytes = max_frame_bytes
-        self._conn = None
+class AsyncClient(ClientSettings):
+    """asyncio client; ClientSettings lists the arguments."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self._connecting = asyncio.Lock()
 
     async def _connection(self):

@@ -14,8 +14,7 @@ import time
 from . import protocol
 from .connection import Connection
 from .errors import ConnectionLost, RequestTimeout
-from .framing import DEFAULT_MAX_FRAME_BYTES
-from .socket_path import default_socket_path
+from .settings import ClientSettings
 
 
 class _Deadline:
@@ -26,19 +25,11 @@ class _Deadline:
         return None if self.at is None else max(0.0, self.at - time.monotonic())
 
 
-class Client:
-    """`timeout` is the default per-call timeout in seconds (None: wait forever);
-    `retries_on_disconnect` is how often an idempotent call is re-sent on a new
-    connection when the daemon went away before answering (e.g. a restart)."""
+class Client(ClientSettings):
+    """Blocking client; ClientSettings lists the arguments."""
 
-    def __init__(self, path=None, *, timeout=None, connect_timeout=5.0,
-                 retries_on_disconnect=1, max_frame_bytes=DEFAULT_MAX_FRAME_BYTES):
-        self.path = path or default_socket_path()
-        self.timeout = timeout
-        self.connect_timeout = connect_timeout
-        self.retries_on_disconnect = retries_on_disconnect
-        self.max_frame_bytes = max_frame_bytes
-        self._conn = None
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self._lock = threading.Lock()
 
     # -- connection management -------------------------------------------------

@@ -13,9 +13,9 @@ import socket
 import threading
 import time
 
-from . import protocol
-from .errors import ConnectionLost, FrameTooLarge, ProtocolError, StickerdError, from_error
-from .framing import DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameTooLargeError, encode_message
+from .errors import ConnectionLost
+from .framing import DEFAULT_MAX_FRAME_BYTES, encode_message
+from .routing import READ_ERRORS, ReplyRouter, error_for, stream_error
 
 # Errors that mean "the daemon is not (yet) listening": worth waiting for.
 _NOT_LISTENING = (errno.ENOENT, errno.ECONNREFUSED, errno.EAGAIN)
@@ -42,7 +42,7 @@ def connect_unix(path, timeout):
 class Connection:
     def __init__(self, path, connect_timeout, max_frame_bytes=DEFAULT_MAX_FRAME_BYTES):
         self._sock = connect_unix(path, connect_timeout)
-        self._decoder = FrameDecoder(max_frame_bytes)
+        self._router = ReplyRouter(max_frame_bytes)
         self._lock = threading.Lock()  # guards _mailboxes and _closed
         # Writes have their own lock: a sendall() blocked on a full socket must
         # not stop the reader from routing replies (the daemon may be waiting
@@ -100,27 +100,11 @@ class Connection:
     def _read_loop(self):
         try:
             while True:
-                data = self._sock.recv(1 << 16)
-                if not data:
-                    raise ConnectionLost("the daemon closed the connection")
-                self._decoder.feed(data)
-                for payload in self._decoder.frames():
-                    self._route(protocol.parse_reply(payload))
-        except FrameTooLargeError as exc:
-            self._fail_all(FrameTooLarge(f"reply too large: {exc}"))
-        except StickerdError as exc:
-            self._fail_all(exc)
-        except OSError as exc:
-            self._fail_all(ConnectionLost(f"read failed: {exc}"))
+                self._router.absorb(self._sock.recv(1 << 16), self._deliver, self._fail_all)
+        except READ_ERRORS as exc:
+            self._fail_all(stream_error(exc))
 
-    def _route(self, reply):
-        if reply.id == 0:
-            # A connection-level error (frame too large, unparsable frame): the
-            # daemon closes next, so every pending request fails with it.
-            err = from_error(reply.error) if reply.HasField("error") else ProtocolError(
-                "reply with id 0 that is not an error")
-            self._fail_all(err)
-            return
+    def _deliver(self, reply):
         with self._lock:
             box = self._mailboxes.get(reply.id)
         if box is not None:
@@ -132,4 +116,4 @@ class Connection:
                 self._closed = error
             boxes, self._mailboxes = self._mailboxes, {}
         for request_id, box in boxes.items():
-            box.put(type(error)(error.message, request_id=request_id, code=error.code))
+            box.put(error_for(request_id, error))
