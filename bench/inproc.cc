@@ -17,7 +17,9 @@
 
 #include <fmt/format.h>
 
+#include "bench/args.h"
 #include "bench/stats.h"
+#include "bench/workload.h"
 #include "common/frame_io.h"
 #include "common/style_catalogue.h"
 #include "worker/render/renderer.h"
@@ -26,15 +28,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using stickerd::v1::Format;
-
-constexpr std::array<std::string_view, 4> kTexts = {"Hello", "Привет, мир!", "stickerd is fast",
-                                                    "Animated Sticker Bot 🎉"};
+using stickerd::bench::kTexts;
+using stickerd::bench::split;
 
 struct Options {
   std::string styles_dir;
   std::vector<std::string> styles;
   std::vector<int> procs = {1, 2};
   Format format = stickerd::v1::FORMAT_UNSPECIFIED;
+  stickerd::v1::Profile profile = stickerd::v1::PROFILE_TELEGRAM;
   int count = 20;   // stickers per process per round
   int rounds = 5;
   bool json = false;
@@ -53,53 +55,26 @@ struct ColdReport {
   double first_ms = 0;
 };
 
-std::vector<std::string> split(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    const auto comma = s.find(',', start);
-    const auto end = comma == std::string_view::npos ? s.size() : comma;
-    if (end > start) out.emplace_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-Format parse_format(std::string_view f) {
-  if (f == "webp") return stickerd::v1::FORMAT_WEBP;
-  if (f == "webp_animated" || f == "animated") return stickerd::v1::FORMAT_WEBP_ANIMATED;
-  if (f == "png") return stickerd::v1::FORMAT_PNG;
-  if (f == "tgs") return stickerd::v1::FORMAT_TGS;
-  if (f == "default") return stickerd::v1::FORMAT_UNSPECIFIED;
-  fmt::print(stderr, "unknown format {}\n", f);
-  std::exit(2);
-}
-
 Options parse(int argc, char** argv) {
   Options o;
   o.styles_dir = stickerd::default_styles_dir();
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    auto next = [&]() -> std::string_view {
-      if (i + 1 >= argc) {
-        fmt::print(stderr, "{} needs a value\n", a);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--styles-dir") o.styles_dir = std::string(next());
-    else if (a == "--style") o.styles = split(next());
+  stickerd::bench::Args args(argc, argv);
+  while (args.more()) {
+    const std::string_view a = args.flag();
+    if (a == "--styles-dir") o.styles_dir = args.value();
+    else if (a == "--style") o.styles = split(args.value());
     else if (a == "--procs") {
       o.procs.clear();
-      for (const auto& p : split(next())) o.procs.push_back(std::atoi(p.c_str()));
-    } else if (a == "--format") o.format = parse_format(next());
-    else if (a == "--count") o.count = std::atoi(std::string(next()).c_str());
-    else if (a == "--rounds") o.rounds = std::atoi(std::string(next()).c_str());
+      for (const auto& p : split(args.value())) o.procs.push_back(std::atoi(p.c_str()));
+    } else if (a == "--format") o.format = stickerd::bench::parse_format(args.value());
+    else if (a == "--profile") o.profile = stickerd::bench::parse_profile(args.value());
+    else if (a == "--count") o.count = std::atoi(args.value().c_str());
+    else if (a == "--rounds") o.rounds = std::atoi(args.value().c_str());
     else if (a == "--json") o.json = true;
     else {
       fmt::print(stderr,
                  "usage: inproc [--styles-dir DIR] [--style a,b] [--format webp|webp_animated|png|tgs|default]\n"
-                 "              [--procs 1,2] [--count N] [--rounds R] [--json]\n");
+                 "              [--profile telegram|whatsapp|none] [--procs 1,2] [--count N] [--rounds R] [--json]\n");
       std::exit(2);
     }
   }
@@ -134,10 +109,10 @@ bool write_exact(int fd, const void* p, std::size_t n) {
   ColdReport cold;
   cold.construct_ms = ms_since(t0);
   const auto t1 = Clock::now();
-  (void)renderer.render(kTexts[3], style, o.format, stickerd::v1::PROFILE_TELEGRAM);
+  (void)renderer.render(kTexts[3], style, o.format, o.profile);
   cold.first_ms = ms_since(t1);
   for (std::size_t k = 0; k < kTexts.size(); ++k) {  // steady state: every glyph seen once
-    (void)renderer.render(kTexts[k], style, o.format, stickerd::v1::PROFILE_TELEGRAM);
+    (void)renderer.render(kTexts[k], style, o.format, o.profile);
   }
   if (!write_exact(out, &cold, sizeof cold)) std::_Exit(1);
   char byte;
@@ -147,7 +122,7 @@ bool write_exact(int fd, const void* p, std::size_t n) {
       // Offset by the process index so concurrent processes mix texts.
       const std::size_t k = static_cast<std::size_t>(i + index) % kTexts.size();
       const auto ts = Clock::now();
-      auto sticker = renderer.render(kTexts[k], style, o.format, stickerd::v1::PROFILE_TELEGRAM);
+      auto sticker = renderer.render(kTexts[k], style, o.format, o.profile);
       report.busy_ms += ms_since(ts);
       if (sticker) {
         ++report.done;

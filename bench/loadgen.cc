@@ -10,6 +10,7 @@
 // Requests sent during --warmup seconds are not counted. The report gives
 // throughput, latency percentiles, counts per error code and the daemon's
 // own stats delta (tasks run, cache hits) over the measured window.
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -26,7 +27,9 @@
 
 #include <fmt/format.h>
 
+#include "bench/args.h"
 #include "bench/stats.h"
+#include "bench/workload.h"
 #include "common/frame_io.h"
 #include "common/unix_socket.h"
 #include "stickerd.pb.h"
@@ -36,7 +39,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace stickerd;
 
-constexpr std::string_view kTexts[] = {"Hello", "Привет, мир!", "stickerd is fast", "Animated Sticker Bot 🎉"};
+using bench::kTexts;
 
 struct Options {
   std::string socket;
@@ -54,65 +57,41 @@ struct Options {
   std::string label;
   bool json = false;
   double wait_ready_s = 0;  // > 0: only wait until every worker is READY, then exit
+  std::uint64_t count = 0;  // > 0, closed loop: stop sending after this many requests (a soak)
 };
-
-std::vector<std::string> split(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    const auto comma = s.find(',', start);
-    const auto end = comma == std::string_view::npos ? s.size() : comma;
-    if (end > start) out.emplace_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 
 [[noreturn]] void usage() {
   fmt::print(stderr,
              "usage: loadgen --socket PATH [--connections K] [--depth D] [--rate R] [--duration S]\n"
              "               [--warmup S] [--style ID] [--batch-styles a,b,..] [--text ref|unique|same]\n"
              "               [--format webp|webp_animated|png|tgs] [--priority interactive|batch|background]\n"
-             "               [--profile telegram|whatsapp|none]\n"
-             "               [--label NAME] [--json]\n");
+             "               [--profile telegram|whatsapp|none|default]\n"
+             "               [--count N] [--label NAME] [--json]\n");
   std::exit(2);
 }
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) usage();
-      return argv[++i];
-    };
-    if (a == "--socket") o.socket = next();
-    else if (a == "--connections") o.connections = std::atoi(next().c_str());
-    else if (a == "--depth") o.depth = std::atoi(next().c_str());
-    else if (a == "--rate") o.rate = std::atof(next().c_str());
-    else if (a == "--duration") o.duration_s = std::atof(next().c_str());
-    else if (a == "--warmup") o.warmup_s = std::atof(next().c_str());
-    else if (a == "--style") o.style = next();
-    else if (a == "--batch-styles") o.batch_styles = split(next());
-    else if (a == "--text") o.text_mode = next();
-    else if (a == "--label") o.label = next();
+  bench::Args args(argc, argv);
+  while (args.more()) {
+    const std::string_view a = args.flag();
+    if (a == "--socket") o.socket = args.value();
+    else if (a == "--connections") o.connections = std::atoi(args.value().c_str());
+    else if (a == "--depth") o.depth = std::atoi(args.value().c_str());
+    else if (a == "--rate") o.rate = std::atof(args.value().c_str());
+    else if (a == "--duration") o.duration_s = std::atof(args.value().c_str());
+    else if (a == "--warmup") o.warmup_s = std::atof(args.value().c_str());
+    else if (a == "--style") o.style = args.value();
+    else if (a == "--batch-styles") o.batch_styles = bench::split(args.value());
+    else if (a == "--text") o.text_mode = args.value();
+    else if (a == "--label") o.label = args.value();
     else if (a == "--json") o.json = true;
-    else if (a == "--profile") {
-      const auto p = next();
-      o.profile = p == "telegram" ? v1::PROFILE_TELEGRAM
-                  : p == "whatsapp" ? v1::PROFILE_WHATSAPP
-                  : p == "none" ? v1::PROFILE_NONE
-                                : v1::PROFILE_UNSPECIFIED;
-    } else if (a == "--wait-ready") o.wait_ready_s = std::atof(next().c_str());
-    else if (a == "--format") {
-      const auto f = next();
-      o.format = f == "webp" ? v1::FORMAT_WEBP
-                 : f == "webp_animated" ? v1::FORMAT_WEBP_ANIMATED
-                 : f == "png" ? v1::FORMAT_PNG
-                 : f == "tgs" ? v1::FORMAT_TGS
-                              : v1::FORMAT_UNSPECIFIED;
-    } else if (a == "--priority") {
-      const auto p = next();
+    else if (a == "--profile") o.profile = bench::parse_profile(args.value());
+    else if (a == "--wait-ready") o.wait_ready_s = std::atof(args.value().c_str());
+    else if (a == "--count") o.count = std::strtoull(args.value().c_str(), nullptr, 10);
+    else if (a == "--format") o.format = bench::parse_format(args.value());
+    else if (a == "--priority") {
+      const auto p = args.value();
       o.priority = p == "batch" ? v1::PRIORITY_BATCH
                    : p == "background" ? v1::PRIORITY_BACKGROUND
                                        : v1::PRIORITY_INTERACTIVE;
@@ -127,6 +106,7 @@ Options parse(int argc, char** argv) {
 struct Recorder {
   std::mutex mutex;
   std::vector<double> latency_ms;
+  std::vector<double> error_ms;  // replies with an error (rejections): how fast they come
   std::map<std::string, std::uint64_t> errors;
   std::uint64_t ok = 0;
   std::uint64_t bytes = 0;
@@ -135,6 +115,7 @@ struct Recorder {
     std::lock_guard lock(mutex);
     if (reply.has_error()) {
       ++errors[v1::ErrorCode_Name(reply.error().code())];
+      error_ms.push_back(ms);
       return;
     }
     latency_ms.push_back(ms);
@@ -152,7 +133,7 @@ class Generator {
 
   v1::Request make(std::uint64_t id) {
     const std::uint64_t n = counter_.fetch_add(1);
-    std::string text = o_.text_mode == "same" ? std::string(kTexts[0]) : std::string(kTexts[n % 4]);
+    std::string text = o_.text_mode == "same" ? std::string(kTexts[0]) : std::string(kTexts[n % kTexts.size()]);
     if (o_.text_mode == "unique") text += fmt::format(" {}", n);
     v1::Request r;
     r.set_id(id);
@@ -226,6 +207,10 @@ int main(int argc, char** argv) {
     }
     fds.push_back(std::move(*fd));
   }
+  // The client's own CPU over the run: near one core per reader thread means
+  // loadgen, not the daemon, limits the rate.
+  rusage usage_start{};
+  ::getrusage(RUSAGE_SELF, &usage_start);
   const auto t_start = Clock::now();
   const auto t_measure = t_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
   const auto t_end = t_measure + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
@@ -245,6 +230,8 @@ int main(int argc, char** argv) {
   };
   std::vector<Conn> conns(static_cast<std::size_t>(o.connections));
   std::atomic<std::uint64_t> in_flight{0};
+  // Requests sent after a reply, against --count (the first K x D are extra).
+  std::atomic<std::uint64_t> sent_total{0};
 
   auto send = [&](std::size_t c, Clock::time_point when) {
     Conn& conn = conns[c];
@@ -288,7 +275,7 @@ int main(int argc, char** argv) {
           if (now >= t_end && conns[c].sent.empty()) return;
           continue;
         }
-        if (now < t_end) {
+        if (now < t_end && (o.count == 0 || sent_total.fetch_add(1) < o.count)) {
           if (!send(c, now)) return;
         } else {
           std::lock_guard lock(conns[c].mutex);
@@ -314,9 +301,19 @@ int main(int argc, char** argv) {
   for (auto& t : readers) t.join();
   take_before();
   const v1::Stats after = fetch_stats(o.socket);
-  const double window = o.duration_s;
+  // A --count run can end before --duration: rate over the time it really took.
+  const double window = std::chrono::duration<double>(std::min(Clock::now(), t_end) - t_measure).count();
 
+  rusage usage_end{};
+  ::getrusage(RUSAGE_SELF, &usage_end);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  const double client_cpu =
+      (seconds(usage_end.ru_utime) + seconds(usage_end.ru_stime) - seconds(usage_start.ru_utime) -
+       seconds(usage_start.ru_stime)) /
+      std::chrono::duration<double>(Clock::now() - t_start).count();
   std::sort(rec.latency_ms.begin(), rec.latency_ms.end());
+  std::sort(rec.error_ms.begin(), rec.error_ms.end());
+  const auto& el = rec.error_ms;
   const auto& l = rec.latency_ms;
   using bench::percentile;
   std::uint64_t errors = 0;
@@ -330,11 +327,13 @@ int main(int argc, char** argv) {
     fmt::print("{{\"label\":\"{}\",\"mode\":\"{}\",\"connections\":{},\"depth\":{},\"rate\":{},\"duration_s\":{},"
                "\"ok\":{},\"throughput\":{:.2f},\"p50_ms\":{:.2f},\"p90_ms\":{:.2f},\"p99_ms\":{:.2f},"
                "\"p999_ms\":{:.2f},\"max_ms\":{:.2f},\"mean_bytes\":{},\"errors\":{{{}}},"
-               "\"daemon_tasks_completed\":{},\"daemon_cache_hits\":{},\"mean_render_ms\":{:.2f}}}\n",
+               "\"daemon_tasks_completed\":{},\"daemon_cache_hits\":{},\"mean_render_ms\":{:.2f},"
+               "\"error_p50_ms\":{:.3f},\"error_p99_ms\":{:.3f},\"error_max_ms\":{:.3f},\"client_cpu_cores\":{:.2f}}}\n",
                o.label, open_loop ? "open" : "closed", o.connections, o.depth, o.rate, window, rec.ok, tput,
                percentile(l, 50), percentile(l, 90), percentile(l, 99), percentile(l, 99.9),
                l.empty() ? 0 : l.back(), rec.ok ? rec.bytes / rec.ok : 0, errs, tasks, hits,
-               rec.ok ? static_cast<double>(rec.render_us) / 1000.0 / static_cast<double>(rec.ok) : 0.0);
+               rec.ok ? static_cast<double>(rec.render_us) / 1000.0 / static_cast<double>(rec.ok) : 0.0,
+               percentile(el, 50), percentile(el, 99), el.empty() ? 0 : el.back(), client_cpu);
   } else {
     fmt::print("{} {} loop, {} conn x {} {}: {} ok in {:.1f} s = {:.1f}/s; latency ms p50 {:.1f} p90 {:.1f} "
                "p99 {:.1f} p99.9 {:.1f} max {:.1f}; errors {}",
@@ -343,8 +342,10 @@ int main(int argc, char** argv) {
                percentile(l, 50), percentile(l, 90), percentile(l, 99), percentile(l, 99.9),
                l.empty() ? 0 : l.back(), errors);
     for (const auto& [code, n] : rec.errors) fmt::print(" {}={}", code, n);
-    fmt::print("; daemon: {} tasks, {} cache hits; worker render time {:.1f} ms per sticker\n", tasks, hits,
-               rec.ok ? static_cast<double>(rec.render_us) / 1000.0 / static_cast<double>(rec.ok) : 0.0);
+    fmt::print("; error replies ms p50 {:.2f} p99 {:.2f}", percentile(el, 50), percentile(el, 99));
+    fmt::print("; daemon: {} tasks, {} cache hits; worker render time {:.1f} ms per sticker; client CPU {:.2f} cores\n",
+               tasks, hits, rec.ok ? static_cast<double>(rec.render_us) / 1000.0 / static_cast<double>(rec.ok) : 0.0,
+               client_cpu);
   }
   return 0;
 }

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/args.h"
 #include "bench/stats.h"
 #include "common/frame_io.h"
 #include "worker.pb.h"
@@ -34,18 +35,12 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) {
-        fmt::print(stderr, "{} needs a value\n", a);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--bytes") o.bytes = std::strtoull(next(), nullptr, 10);
-    else if (a == "--rounds") o.rounds = std::atoi(next());
-    else if (a == "--warmup") o.warmup = std::atoi(next());
+  stickerd::bench::Args args(argc, argv);
+  while (args.more()) {
+    const std::string_view a = args.flag();
+    if (a == "--bytes") o.bytes = std::strtoull(args.value().c_str(), nullptr, 10);
+    else if (a == "--rounds") o.rounds = std::atoi(args.value().c_str());
+    else if (a == "--warmup") o.warmup = std::atoi(args.value().c_str());
     else if (a == "--json") o.json = true;
     else {
       fmt::print(stderr, "usage: pingpong [--bytes N] [--rounds N] [--warmup N] [--json]\n");

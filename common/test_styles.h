@@ -12,10 +12,13 @@ inline constexpr std::string_view kTestStyleCrash = "test-crash";  // abort()
 inline constexpr std::string_view kTestStyleHang = "test-hang";    // sleeps forever
 inline constexpr std::string_view kTestStyleLeak = "test-leak";    // keeps N MiB per task
 inline constexpr std::string_view kTestStyleExit = "test-exit";    // exit(3)
+// Answers at once with a few placeholder bytes, no rendering: what the daemon
+// itself costs per request (bench/run's overhead and soak figures).
+inline constexpr std::string_view kTestStyleEcho = "test-echo";
 
 inline bool is_test_style(std::string_view id) {
   return id == kTestStyleCrash || id == kTestStyleHang || id == kTestStyleLeak ||
-         id == kTestStyleExit;
+         id == kTestStyleExit || id == kTestStyleEcho;
 }
 
 }  // namespace stickerd

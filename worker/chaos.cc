@@ -1,4 +1,5 @@
-// Chaos: crash, hang, leak and exit on demand, for the reliability tests.
+// Chaos: crash, hang, leak and exit on demand, for the reliability tests, and
+// an instant echo for the overhead benchmarks.
 #include "worker/chaos.h"
 
 #include <unistd.h>
@@ -51,6 +52,16 @@ std::optional<v1::TaskResult> run(const v1::Task& task, bool enabled) {
   if (id == kTestStyleExit) {
     log::warning("test-exit: exiting with code 3 on purpose (task {})", task.task_id());
     std::_Exit(3);
+  }
+  if (id == kTestStyleEcho) {
+    v1::TaskResult result;
+    result.set_task_id(task.task_id());
+    v1::Sticker* s = result.mutable_sticker();
+    s->set_data("echo");
+    s->set_format(task.format());
+    s->set_profile(task.profile());
+    s->set_style_id(id);
+    return result;
   }
   if (id == kTestStyleHang) {
     log::warning("test-hang: hanging on purpose (task {})", task.task_id());

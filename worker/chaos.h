@@ -1,5 +1,6 @@
 // Chaos: the worker side of the test styles (common/test_styles.h). Each one
-// misbehaves the way a real bug would: a crash, a hang, a leak, an exit.
+// misbehaves the way a real bug would (a crash, a hang, a leak, an exit), except
+// test-echo, which answers at once and measures the daemon's own cost.
 // They run only in a worker started with --enable-test-styles; otherwise
 // they are refused with INVALID_ARGUMENT, so production cannot trip them.
 #pragma once
@@ -16,7 +17,8 @@ inline constexpr unsigned kDefaultLeakMib = 32;
 
 // For a test style: crashes, hangs or exits (never returns), or for
 // test-leak leaks and returns nullopt so the task renders normally in the
-// default style. For a refused test style returns the error result.
+// default style, or for test-echo returns a placeholder sticker at once.
+// For a refused test style returns the error result.
 // Call only when is_test_style(task.style_id()).
 std::optional<v1::TaskResult> run(const v1::Task& task, bool enabled);
 

@@ -6,7 +6,9 @@
 #include <charconv>
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <string_view>
+#include <vector>
 
 #include "common/frame_io.h"
 #include "common/log.h"
@@ -60,9 +62,19 @@ Result<WorkerOptions> parse_worker_options(int argc, const char* const* argv) {
 
 Result<std::uint32_t> warm_up(const StyleCatalogue& catalogue, render::Renderer& renderer) {
   const auto start = Clock::now();
-  const v1::StyleSpec* style = catalogue.find(catalogue.default_style_id());
   // Cyrillic and an emoji, so every font the common requests need is opened.
-  auto sticker = renderer.render("Warm-up Привет 🎉", *style, v1::FORMAT_UNSPECIFIED, v1::PROFILE_TELEGRAM);
+  constexpr std::string_view kText = "Warm-up Привет 🎉";
+  std::set<std::string> fonts;
+  for (const v1::StyleSpec& style : catalogue.styles()) {
+    if (!fonts.insert(style.font()).second) continue;
+    for (const bool vector_only : {false, true}) {
+      std::vector<render::FrameLook> looks;
+      auto scene = renderer.build_scene(kText, style, vector_only, looks);
+      if (!scene) return scene.error();
+    }
+  }
+  const v1::StyleSpec* style = catalogue.find(catalogue.default_style_id());
+  auto sticker = renderer.render(kText, *style, v1::FORMAT_UNSPECIFIED, v1::PROFILE_TELEGRAM);
   if (!sticker) return sticker.error();
   return micros_since(start);
 }

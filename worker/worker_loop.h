@@ -54,8 +54,10 @@ class WorkerLoop {
   bool test_styles_ = false;
 };
 
-// Renders a throw-away sticker in the default style so fontconfig, the fonts
-// (emoji included) and libwebp are loaded before READY. Returns microseconds.
+// Before READY: lays a throw-away text out in every font the catalogue uses,
+// for raster output (colour emoji) and for TGS (outline emoji, Symbola), then
+// renders one sticker in the default style, so fontconfig, every font and
+// libwebp are loaded and no first request pays for them. Returns microseconds.
 Result<std::uint32_t> warm_up(const StyleCatalogue& catalogue, render::Renderer& renderer);
 
 // Resident set size from /proc/self/statm, 0 if unreadable.

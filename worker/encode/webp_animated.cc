@@ -1,24 +1,27 @@
 // Animated WebP encoding.
 //
-// Settings from perf-anchors.md: lossy, method 3, alpha_filtering 0, and the
-// encoder's default of no keyframes (finite kmin/kmax cost 1.6-3x); never
-// method 6 or minimize_size. The background is transparent (libwebp's default
-// is opaque white) and the loop is infinite. When a cap is exceeded the
-// quality drops first; the alpha plane is lossless and dominates the size, so
-// dropping every other frame (each shown twice as long) is the real lever.
+// Lossy frames with the caller's settings (worker/encode/webp_settings.h)
+// and the encoder's default of no keyframes
+// (finite kmin/kmax cost 1.6-3x, perf-anchors.md); never minimize_size (2x).
+// The background is transparent (libwebp's default is opaque white) and the
+// loop is infinite. When a cap is exceeded the quality drops first; the alpha
+// plane is lossless and dominates the size, so dropping every other frame
+// (each shown twice as long) is the real lever.
 #include "worker/encode/webp_animated.h"
 
 #include <memory>
 
+#include <webp/decode.h>
 #include <webp/encode.h>
 #include <webp/mux.h>
 
 #include <fmt/format.h>
 
+#include "worker/encode/webp_picture.h"
+
 namespace stickerd::encode {
 namespace {
 
-constexpr int kMethod = 3;
 constexpr std::uint32_t kQualityFloor = 30;
 
 struct AnimEncoderDeleter {
@@ -26,32 +29,39 @@ struct AnimEncoderDeleter {
 };
 using AnimEncoderPtr = std::unique_ptr<WebPAnimEncoder, AnimEncoderDeleter>;
 
-class Picture {
- public:
-  Picture() { WebPPictureInit(&pic_); }
-  Picture(const Picture&) = delete;
-  Picture& operator=(const Picture&) = delete;
-  ~Picture() { WebPPictureFree(&pic_); }
-  WebPPicture* get() { return &pic_; }
-
- private:
-  WebPPicture pic_;
+struct MuxDeleter {
+  void operator()(WebPMux* m) const { WebPMuxDelete(m); }
 };
+using MuxPtr = std::unique_ptr<WebPMux, MuxDeleter>;
 
-class Data {
- public:
-  Data() { WebPDataInit(&data_); }
-  Data(const Data&) = delete;
-  Data& operator=(const Data&) = delete;
-  ~Data() { WebPDataClear(&data_); }
-  WebPData* get() { return &data_; }
-
- private:
-  WebPData data_;
-};
+// libwebp merges identical frames and writes an animation whose frames are all
+// the same (a colour cycle over colour emoji only) as a still image. The
+// target asked for an animation, so the still is shown twice for half the
+// time each: WebPMuxAssemble would turn a single full-canvas frame back into
+// a still.
+Result<std::string> still_as_animation(const WebPData& still, int duration_ms) {
+  MuxPtr mux(WebPMuxNew());
+  if (!mux) return make_error(v1::INTERNAL, "out of memory creating a WebP mux");
+  WebPMuxFrameInfo frame{};
+  frame.bitstream = still;  // a single-image WebP file is a valid frame
+  frame.duration = duration_ms / 2;
+  frame.id = WEBP_CHUNK_ANMF;
+  frame.dispose_method = WEBP_MUX_DISPOSE_NONE;
+  frame.blend_method = WEBP_MUX_NO_BLEND;
+  const WebPMuxAnimParams params{0x00000000, 0};  // transparent background, infinite loop
+  WebpData out;
+  if (WebPMuxPushFrame(mux.get(), &frame, 1) != WEBP_MUX_OK ||
+      WebPMuxPushFrame(mux.get(), &frame, 1) != WEBP_MUX_OK ||
+      WebPMuxSetAnimationParams(mux.get(), &params) != WEBP_MUX_OK ||
+      WebPMuxAssemble(mux.get(), out.get()) != WEBP_MUX_OK) {
+    return make_error(v1::INTERNAL, "cannot wrap a still WebP as an animation");
+  }
+  return std::string(reinterpret_cast<const char*>(out.get()->bytes), out.get()->size);
+}
 
 Result<std::string> encode_once(const std::vector<std::vector<std::uint8_t>>& frames, std::size_t stride, int width,
-                                int height, std::uint32_t frame_ms, std::uint32_t quality) {
+                                int height, std::uint32_t frame_ms, std::uint32_t quality,
+                                const WebpSettings& settings) {
   WebPAnimEncoderOptions options;
   if (!WebPAnimEncoderOptionsInit(&options)) return make_error(v1::INTERNAL, "libwebpmux version mismatch");
   options.anim_params.loop_count = 0;
@@ -61,17 +71,13 @@ Result<std::string> encode_once(const std::vector<std::vector<std::uint8_t>>& fr
   AnimEncoderPtr encoder(WebPAnimEncoderNew(width, height, &options));
   if (!encoder) return make_error(v1::INTERNAL, "cannot create the WebP animation encoder");
 
-  WebPConfig config;
-  if (!WebPConfigInit(&config)) return make_error(v1::INTERNAL, "libwebp version mismatch");
-  config.quality = static_cast<float>(quality);
-  config.method = kMethod;
-  config.alpha_filtering = 0;
-  if (!WebPValidateConfig(&config)) return make_error(v1::INTERNAL, "invalid WebP encoder settings");
+  auto config = webp_config(settings, quality);
+  if (!config) return config.error();
 
   int timestamp = 0;
   const int step_ms = static_cast<int>(frame_ms * stride);
   for (std::size_t i = 0; i < frames.size(); i += stride) {
-    Picture picture;
+    WebpPicture picture;
     WebPPicture* pic = picture.get();
     pic->use_argb = 1;
     pic->width = width;
@@ -79,17 +85,21 @@ Result<std::string> encode_once(const std::vector<std::vector<std::uint8_t>>& fr
     if (!WebPPictureImportBGRA(pic, frames[i].data(), width * 4)) {
       return make_error(v1::INTERNAL, "out of memory importing a frame into libwebp");
     }
-    if (!WebPAnimEncoderAdd(encoder.get(), pic, timestamp, &config)) {
+    if (!WebPAnimEncoderAdd(encoder.get(), pic, timestamp, &*config)) {
       return make_error(v1::INTERNAL, fmt::format("WebP animation encoding failed: {}",
                                                   WebPAnimEncoderGetError(encoder.get())));
     }
     timestamp += step_ms;
   }
   WebPAnimEncoderAdd(encoder.get(), nullptr, timestamp, nullptr);  // the last frame's duration
-  Data out;
+  WebpData out;
   if (!WebPAnimEncoderAssemble(encoder.get(), out.get())) {
     return make_error(v1::INTERNAL,
                       fmt::format("WebP animation assembly failed: {}", WebPAnimEncoderGetError(encoder.get())));
+  }
+  WebPBitstreamFeatures features;
+  if (WebPGetFeatures(out.get()->bytes, out.get()->size, &features) == VP8_STATUS_OK && !features.has_animation) {
+    return still_as_animation(*out.get(), timestamp);
   }
   return std::string(reinterpret_cast<const char*>(out.get()->bytes), out.get()->size);
 }
@@ -98,7 +108,7 @@ Result<std::string> encode_once(const std::vector<std::vector<std::uint8_t>>& fr
 
 Result<EncodedAnimation> encode_webp_animated(const std::vector<std::vector<std::uint8_t>>& frames, int width,
                                               int height, std::uint32_t frame_ms, std::uint32_t quality,
-                                              std::size_t max_bytes) {
+                                              std::size_t max_bytes, const WebpSettings& settings) {
   if (frames.empty()) return make_error(v1::INTERNAL, "an animation needs at least one frame");
   if (quality == 0) quality = kDefaultAnimatedQuality;
   std::size_t last_size = 0;
@@ -107,7 +117,7 @@ Result<EncodedAnimation> encode_webp_animated(const std::vector<std::vector<std:
     for (std::uint32_t q : {quality, std::min(quality, 50u), std::min(quality, kQualityFloor)}) {
       if (q == tried || (stride > 1 && q != std::min(quality, kQualityFloor))) continue;  // frames drop only at the floor
       tried = q;
-      auto data = encode_once(frames, stride, width, height, frame_ms, q);
+      auto data = encode_once(frames, stride, width, height, frame_ms, q, settings);
       if (!data) return data.error();
       last_size = data->size();
       if (max_bytes == 0 || data->size() <= max_bytes) {

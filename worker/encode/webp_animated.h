@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "worker/encode/webp_settings.h"
 
 namespace stickerd::encode {
 
@@ -25,6 +26,6 @@ inline constexpr std::uint32_t kDefaultAnimatedQuality = 75;
 // of the frames is too big.
 Result<EncodedAnimation> encode_webp_animated(const std::vector<std::vector<std::uint8_t>>& frames, int width,
                                               int height, std::uint32_t frame_ms, std::uint32_t quality,
-                                              std::size_t max_bytes);
+                                              std::size_t max_bytes, const WebpSettings& settings);
 
 }  // namespace stickerd::encode

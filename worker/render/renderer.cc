@@ -116,7 +116,8 @@ Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene, const 
   }
   unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()), cairo_image_surface_get_stride(surface_.get()),
                        kCanvasPx, kCanvasPx, straight_);
-  auto webp = encode::encode_webp(straight_.data(), kCanvasPx, kCanvasPx, style.webp_quality(), cap);
+  auto webp = encode::encode_webp(straight_.data(), kCanvasPx, kCanvasPx, style.webp_quality(), cap,
+                                   encode::kStickerWebp);
   if (!webp) return webp.error();
   out.data = std::move(webp->data);
   out.mime_type = "image/webp";
@@ -135,7 +136,8 @@ Result<RenderedSticker> Renderer::render_animated(const Scene& scene, const v1::
   const bool quality_set = style.webp_quality() != 0;
   auto anim = encode::encode_webp_animated(frames, kCanvasPx, kCanvasPx, timing(style).frame_ms,
                                            quality_set ? style.webp_quality() : encode::kDefaultAnimatedQuality,
-                                           encode::max_bytes(v1::FORMAT_WEBP_ANIMATED, profile));
+                                           encode::max_bytes(v1::FORMAT_WEBP_ANIMATED, profile),
+                                           encode::kStickerWebp);
   if (!anim) return anim.error();
   RenderedSticker out;
   out.format = v1::FORMAT_WEBP_ANIMATED;
