@@ -9,6 +9,7 @@ namespace stickerd::ctl {
 
 int run_render(Client& client, const Options& options);
 int run_batch(Client& client, const Options& options);
+int run_gallery(Client& client, const Options& options);
 int run_stats(Client& client, const Options& options);
 int run_styles(Client& client, const Options& options);
 int run_poison(Client& client, const Options& options);

@@ -54,4 +54,11 @@ std::optional<v1::Profile> parse_profile(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view profile_name(v1::Profile profile) {
+  for (const auto& [n, p] : kProfiles) {
+    if (p == profile) return n;
+  }
+  return "default";
+}
+
 }  // namespace stickerd::ctl

@@ -16,5 +16,6 @@ std::string_view format_extension(v1::Format format);
 
 // "telegram", "whatsapp", "none".
 std::optional<v1::Profile> parse_profile(std::string_view name);
+std::string_view profile_name(v1::Profile profile);
 
 }  // namespace stickerd::ctl

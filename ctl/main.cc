@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
       return run_render(*client, *options);
     case Command::kBatch:
       return run_batch(*client, *options);
+    case Command::kGallery:
+      return run_gallery(*client, *options);
     case Command::kStats:
       return run_stats(*client, *options);
     case Command::kStyles:

@@ -19,6 +19,7 @@ Error usage(std::string message) { return make_error(v1::INVALID_ARGUMENT, std::
 std::optional<Command> parse_command(std::string_view name) {
   if (name == "render") return Command::kRender;
   if (name == "batch") return Command::kBatch;
+  if (name == "gallery") return Command::kGallery;
   if (name == "stats") return Command::kStats;
   if (name == "styles") return Command::kStyles;
   if (name == "poison") return Command::kPoison;
@@ -44,9 +45,9 @@ std::vector<std::string> split_commas(std::string_view list) {
   return out;
 }
 
-constexpr std::array<std::string_view, 9> kKnownOptions{
+constexpr std::array<std::string_view, 10> kKnownOptions{
     "--socket", "--timeout", "--style",  "--styles",         "--format",
-    "--profile", "-o",       "--json",   "--control-socket"};
+    "--profile", "-o",       "--json",   "--control-socket", "--contact-sheet"};
 
 bool is_known(std::string_view option) {
   return std::find(kKnownOptions.begin(), kKnownOptions.end(), option) != kKnownOptions.end();
@@ -62,6 +63,8 @@ bool accepts(Command command, std::string_view option) {
     case Command::kBatch:
       return option == "--styles" || option == "--format" || option == "--profile" ||
              option == "-o";
+    case Command::kGallery:
+      return option == "--styles" || option == "-o" || option == "--json" || option == "--contact-sheet";
     case Command::kStats:
     case Command::kStyles:
     case Command::kPoison:
@@ -125,14 +128,15 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
   }
 
   if (positional.empty()) {
-    return usage("no command given (render, batch, stats, styles, poison, workers, top, scale, "
+    return usage("no command given (render, batch, gallery, stats, styles, poison, workers, top, scale, "
                  "drain, resume, restart-workers or reload)");
   }
   const auto command = parse_command(positional[0]);
   if (!command) return usage(fmt::format("unknown command '{}'", positional[0]));
   options.command = *command;
 
-  const bool takes_text = *command == Command::kRender || *command == Command::kBatch;
+  const bool takes_text =
+      *command == Command::kRender || *command == Command::kBatch || *command == Command::kGallery;
   const std::size_t expected = takes_text || *command == Command::kScale ? 2 : 1;
   if (positional.size() < expected) {
     return usage(fmt::format("{} needs {}", positional[0], takes_text ? "a TEXT" : "a worker count N"));
@@ -183,6 +187,8 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
       options.profile = *profile;
     } else if (option == "-o") {
       options.output = value;
+    } else if (option == "--contact-sheet") {
+      options.contact_sheet = value;
     } else {
       options.json = true;
     }

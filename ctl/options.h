@@ -12,7 +12,7 @@
 namespace stickerd::ctl {
 
 enum class Command {
-  kRender, kBatch, kStats, kStyles, kPoison,
+  kRender, kBatch, kGallery, kStats, kStyles, kPoison,
   // Control commands: sent on the control socket (see is_control()).
   kWorkers, kTop, kScale, kDrain, kResume, kRestartWorkers, kReload,
   kHelp, kVersion,
@@ -31,10 +31,11 @@ struct Options {
   std::chrono::seconds timeout{120};
   std::string text;
   std::string style_id;                // render: empty is the daemon's default style
-  std::vector<std::string> style_ids;  // batch: empty is every style
+  std::vector<std::string> style_ids;  // batch, gallery: empty is every style
   v1::Format format = v1::FORMAT_UNSPECIFIED;
   v1::Profile profile = v1::PROFILE_UNSPECIFIED;
-  std::string output;  // render: a file; batch: a directory
+  std::string output;  // render: a file; batch, gallery: a directory
+  std::string contact_sheet;  // gallery: also write one picture per style to this PNG
   bool json = false;
 };
 

@@ -18,6 +18,12 @@ commands:
       Renders TEXT in several styles (default: every style), writing
       DIR/<index>-<style>.<ext> as each result arrives. Exits with the
       code of the first failed style, if any failed.
+  gallery TEXT -o DIR [--styles ID,ID,...] [--contact-sheet FILE] [--json]
+      Renders TEXT in every style (or those listed) and every format each
+      declares, writes the files and DIR/index.html showing them side by
+      side (size, render time); each TGS also gets DIR/<style>-tgs.preview.webp,
+      its rlottie playback. --contact-sheet writes one labelled picture per
+      style to the PNG FILE; --json prints the files written.
   stats [--json]
       The daemon's workers, queue and counters.
   styles [--json]
@@ -28,7 +34,9 @@ commands:
 
 control commands (on the control socket; root or the daemon's user):
   workers [--json]
-      Each worker slot: pid, state, tasks done, memory (RSS), uptime.
+      Each worker slot: pid, state, tasks done, memory (RSS), uptime,
+      and why its previous worker ended (crash with the signal or exit
+      code, deadline, recycle, memory, restart, scale-down, ...).
   top [--json]
       workers and stats, refreshed every second; q, Ctrl-C or the end
       of input quits.
@@ -41,7 +49,8 @@ control commands (on the control socket; root or the daemon's user):
       Accepts render requests again after drain.
   restart-workers [--json]
       Replaces every worker, one at a time, each after its current
-      task; returns when the last new worker is ready.
+      task; returns when the last new worker is ready, or with
+      SHUTTING_DOWN if the daemon stops first.
   reload [--json]
       Re-reads the style catalogue (as SIGHUP does).
 

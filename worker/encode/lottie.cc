@@ -156,10 +156,14 @@ struct Writer {
         num(qx(ink.x)), num(qy(ink.y)), num(qx(ink.x)), num(qy(ink.y + ink.height)), colours.size(), stops);
   }
 
-  void stroke_item(const Rgba& c, double width, double opacity) {
-    out += fmt::format("{{\"ty\":\"st\",\"c\":{{\"a\":0,\"k\":{}}},\"o\":{{\"a\":0,\"k\":{}}},\"w\":{{\"a\":0,\"k\":{}}},"
+  // `opacity`: a Lottie property, static or keyframed.
+  void stroke_item(const Rgba& c, double width, const std::string& opacity) {
+    out += fmt::format("{{\"ty\":\"st\",\"c\":{{\"a\":0,\"k\":{}}},\"o\":{},\"w\":{{\"a\":0,\"k\":{}}},"
                        "\"lc\":2,\"lj\":2}},",
-                       rgb(c), num(opacity * c.a * 100), num(width * scene.scale));
+                       rgb(c), opacity, num(width * scene.scale));
+  }
+  void stroke_item(const Rgba& c, double width, double opacity) {
+    stroke_item(c, width, fmt::format("{{\"a\":0,\"k\":{}}}", num(opacity * c.a * 100)));
   }
 
   void plain_fill_item(const Rgba& c, double opacity) {
@@ -250,8 +254,10 @@ struct Writer {
     if (split_layers && style.outlines_size() > 0) unit_groups(0, 0, [&](std::size_t) { outlines(1); });
     if (style.has_glow() && copies) {
       const Rgba c = colour_of(style.glow().color());
+      // The glow dims with a neon flicker (glow_opacity), as in the raster form.
+      const std::string opacity = prop([&](const FrameLook& l) { return num(0.3 * l.glow_opacity * c.a * 100); });
       unit_groups(0, 0, [&](std::size_t) {
-        for (int i = 1; i <= 3; ++i) stroke_item(c, outline + 2 * style.glow().radius() * i / 3, 0.3);
+        for (int i = 1; i <= 3; ++i) stroke_item(c, outline + 2 * style.glow().radius() * i / 3, opacity);
       });
     }
     if (style.has_extrude() && copies) {

@@ -1,6 +1,7 @@
 // Auto-fit: font size search, word wrapping and the room left for outlines.
 #include <doctest/doctest.h>
 
+#include "tests/unit/render/test_support.h"
 #include "worker/render/layout.h"
 
 namespace stickerd::render {
@@ -21,7 +22,7 @@ FitBox box_472(std::uint32_t max_lines = 3, double outset = 8) {
 
 FittedLayout fit(const Pango& p, std::string_view text, const FitBox& box) {
   auto r = fit_layout(p.context.get(), text, "DejaVu Sans Bold", box);
-  REQUIRE_MESSAGE(r.ok(), fmt::format("{}", r.error()));
+  REQUIRE_MESSAGE(r.ok(), test::error_text(r));
   return std::move(*r);
 }
 

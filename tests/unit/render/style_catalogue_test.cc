@@ -57,7 +57,7 @@ TEST_CASE("a valid style file loads") {
   TempDir dir;
   dir.write("plain.json", kValid);
   auto cat = StyleCatalogue::load_dir(dir.path().string());
-  REQUIRE_MESSAGE(cat.ok(), fmt::format("{}", cat.error()));
+  REQUIRE_MESSAGE(cat.ok(), test::error_text(cat));
   CHECK(cat->find("plain") != nullptr);
 }
 

@@ -4,6 +4,7 @@
 #include <rlottie.h>
 #include <webp/demux.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 
@@ -16,8 +17,6 @@ namespace {
 
 const std::vector<std::string> kTexts = {
     "Hello", "Привет, мир!", "🎉🔥", "مرحبا بالعالم", "नमस्ते दुनिया", "This sentence is long enough for three lines", "W"};
-// Animated WebP encodes take ~0.5 s, so each style gets one non-Latin text, rotating.
-const std::vector<std::string> kAnimatedTexts = {"Привет, мир!", "مرحبا بالعالم", "नमस्ते दुनिया", "🎉🔥 Party"};
 
 v1::Profile profile_for(v1::Format f) {
   return f == v1::FORMAT_WEBP_ANIMATED ? v1::PROFILE_WHATSAPP : v1::PROFILE_TELEGRAM;
@@ -70,6 +69,52 @@ std::unique_ptr<rlottie::Animation> load_tgs(const std::string& tgs, const std::
   return anim;
 }
 
+constexpr int kMarginPx = 256;
+constexpr int kPaddedPx = 512 + 2 * kMarginPx;
+
+// The TGS's JSON on a canvas with a 256 px margin all round: its layer gets a
+// null parent layer that moves it by the margin, so whatever it would draw
+// outside the 512 px sticker lands in the margin instead of being clipped.
+std::string with_margin(std::string json) {
+  const std::string canvas = "\"w\":512,\"h\":512";
+  const std::string layer = "\"layers\":[{\"ddd\":0,\"ind\":1,\"ty\":4,";
+  const std::string end = "],\"tgs\":1}";
+  const auto at_canvas = json.find(canvas);
+  REQUIRE(at_canvas != std::string::npos);
+  json.replace(at_canvas, canvas.size(), fmt::format("\"w\":{0},\"h\":{0}", kPaddedPx));
+  const auto at_layer = json.find(layer);
+  REQUIRE(at_layer != std::string::npos);
+  json.insert(at_layer + layer.size(), "\"parent\":2,");
+  REQUIRE(json.ends_with(end));
+  json.insert(json.size() - end.size(),
+              fmt::format(",{{\"ddd\":0,\"ind\":2,\"ty\":3,\"nm\":\"margin\",\"sr\":1,\"ks\":{{\"o\":{{\"a\":0,\"k\":100}},"
+                          "\"r\":{{\"a\":0,\"k\":0}},\"p\":{{\"a\":0,\"k\":[{0},{0},0]}},\"a\":{{\"a\":0,\"k\":[0,0,0]}},"
+                          "\"s\":{{\"a\":0,\"k\":[100,100,100]}}}},\"ao\":0,\"ip\":0,\"op\":100000,\"st\":0,\"bm\":0}}",
+                          kMarginPx));
+  return json;
+}
+
+struct MarginCount {
+  int inked = 0;    // pixels drawn
+  int outside = 0;  // of those, pixels in the margin: outside the sticker
+};
+
+MarginCount count_margin(rlottie::Animation& padded, std::size_t frame) {
+  std::vector<std::uint32_t> argb(static_cast<std::size_t>(kPaddedPx) * kPaddedPx, 0);
+  rlottie::Surface surface(argb.data(), kPaddedPx, kPaddedPx, kPaddedPx * 4);
+  padded.renderSync(frame, surface);
+  MarginCount c;
+  for (int y = 0; y < kPaddedPx; ++y) {
+    for (int x = 0; x < kPaddedPx; ++x) {
+      if ((argb[static_cast<std::size_t>(y) * kPaddedPx + x] >> 24) == 0) continue;
+      ++c.inked;
+      const bool inside = x >= kMarginPx && x < kMarginPx + 512 && y >= kMarginPx && y < kMarginPx + 512;
+      c.outside += !inside;
+    }
+  }
+  return c;
+}
+
 // Straight RGBA frames of an animated WebP.
 std::vector<std::vector<std::uint8_t>> webp_frames(const std::string& data) {
   WebPData d{reinterpret_cast<const std::uint8_t*>(data.data()), data.size()};
@@ -114,35 +159,72 @@ TEST_CASE("the catalogue offers at least 24 styles and 10 animation types with T
   CHECK(test::source_catalogue().default_style_id() == "classic");
 }
 
-TEST_CASE("every built-in style renders every format it declares, and every file passes the validator") {
+namespace {
+
+// Checks one render: its size, the validator, and for a static WebP the
+// WhatsApp form too; the file goes to $STICKERD_DUMP_DIR when set.
+void check_renders(Renderer& r, const v1::StyleSpec& style, v1::Format format, const std::string& text,
+                   std::size_t t) {
+  CAPTURE(style.id());
+  CAPTURE(v1::Format_Name(format));
+  CAPTURE(text);
+  auto out = r.render(text, style, format, profile_for(format));
+  REQUIRE_MESSAGE(out.ok(), test::error_text(out));
+  CHECK(out->width == 512);
+  CHECK(out->height == 512);
+  CHECK_FALSE(encode::check_sticker(out->data, format, profile_for(format)).has_value());
+  if (format == v1::FORMAT_WEBP) {
+    auto wa = r.render(text, style, format, v1::PROFILE_WHATSAPP);
+    REQUIRE_MESSAGE(wa.ok(), test::error_text(wa));
+    CHECK(wa->data.size() <= 100 * 1024);
+    CHECK_FALSE(encode::check_sticker(wa->data, format, v1::PROFILE_WHATSAPP).has_value());
+  }
+  const char* ext = format == v1::FORMAT_TGS ? "tgs" : format == v1::FORMAT_PNG ? "png" : "webp";
+  dump(fmt::format("{}-{}-{}.{}", style.id(), v1::Format_Name(format), t, ext), out->data);
+}
+
+}  // namespace
+
+TEST_CASE("every built-in style renders every still and TGS format it declares, and every file passes the validator") {
   Renderer r;
-  std::size_t style_index = 0;
   for (const auto& style : test::source_catalogue().styles()) {
     for (int f : style.formats()) {
       const auto format = static_cast<v1::Format>(f);
-      const bool slow = format == v1::FORMAT_WEBP_ANIMATED;
-      std::vector<std::string> texts = kTexts;
-      if (slow) texts = {kAnimatedTexts[style_index % kAnimatedTexts.size()]};
-      for (std::size_t t = 0; t < texts.size(); ++t) {
-        CAPTURE(style.id());
-        CAPTURE(v1::Format_Name(format));
-        CAPTURE(texts[t]);
-        auto out = r.render(texts[t], style, format, profile_for(format));
-        REQUIRE_MESSAGE(out.ok(), fmt::format("{}", out.error()));
-        CHECK(out->width == 512);
-        CHECK(out->height == 512);
-        CHECK_FALSE(encode::check_sticker(out->data, format, profile_for(format)).has_value());
-        if (format == v1::FORMAT_WEBP) {
-          auto wa = r.render(texts[t], style, format, v1::PROFILE_WHATSAPP);
-          REQUIRE_MESSAGE(wa.ok(), fmt::format("{}", wa.error()));
-          CHECK(wa->data.size() <= 100 * 1024);
-        }
-        const char* ext = format == v1::FORMAT_TGS ? "tgs" : format == v1::FORMAT_PNG ? "png" : "webp";
-        dump(fmt::format("{}-{}-{}.{}", style.id(), v1::Format_Name(format), t, ext), out->data);
-      }
+      if (format == v1::FORMAT_WEBP_ANIMATED) continue;  // the next test, run on its own
+      for (std::size_t t = 0; t < kTexts.size(); ++t) check_renders(r, style, format, kTexts[t], t);
     }
-    ++style_index;
   }
+}
+
+namespace {
+
+// A colour cycle recolours letters but not colour emoji, so for an
+// emoji-only text every frame of rainbow-pastel is the same picture.
+bool frames_all_alike(const v1::StyleSpec& style, const std::string& text) {
+  return style.id() == "rainbow-pastel" && text == "🎉🔥";
+}
+
+}  // namespace
+
+// Animated WebP encodes take seconds each, so meson runs this case as its own
+// test (unit / render-animated) beside the rest of unit_render.
+TEST_CASE("every animated style renders an animated WebP for every test text, and every file passes the validator") {
+  Renderer r;
+  for (const auto& style : test::source_catalogue().styles()) {
+    if (!StyleCatalogue::supports(style, v1::FORMAT_WEBP_ANIMATED)) continue;
+    for (std::size_t t = 0; t < kTexts.size(); ++t) {
+      check_renders(r, style, v1::FORMAT_WEBP_ANIMATED, kTexts[t], t);
+    }
+  }
+}
+
+// WebPAnimEncoder folds identical frames into one and writes a lone frame as a
+// still WebP; the encoder must wrap it back into an animation.
+TEST_CASE("an animation whose frames all look alike still gives an animated WebP") {
+  Renderer r;
+  const v1::StyleSpec& style = *test::source_catalogue().find("rainbow-pastel");
+  REQUIRE(frames_all_alike(style, "🎉🔥"));
+  check_renders(r, style, v1::FORMAT_WEBP_ANIMATED, "🎉🔥", 2);
 }
 
 TEST_CASE("TGS files play in rlottie with the text inside the canvas, and animated ones move") {
@@ -154,7 +236,7 @@ TEST_CASE("TGS files play in rlottie with the text inside the canvas, and animat
       CAPTURE(style.id());
       CAPTURE(text);
       auto out = r.render(text, style, v1::FORMAT_TGS, v1::PROFILE_TELEGRAM);
-      REQUIRE_MESSAGE(out.ok(), fmt::format("{}", out.error()));
+      REQUIRE_MESSAGE(out.ok(), test::error_text(out));
       auto anim = load_tgs(out->data, style.id() + text);
       const std::size_t frames = anim->totalFrame();
       CHECK(frames == out->frame_count);
@@ -166,16 +248,61 @@ TEST_CASE("TGS files play in rlottie with the text inside the canvas, and animat
       CHECK(first.inked() > 2000);
       CHECK(middle.inked() > 500);  // a typewriter may show only part of the text mid-loop
       CHECK_FALSE(first.touches_border());
-      bool moved = false, escaped = false;
+      auto json = encode::gunzip(out->data);
+      REQUIRE(json.has_value());
+      auto padded = rlottie::Animation::loadFromData(with_margin(*json), style.id() + text + " margin", "", false);
+      REQUIRE_MESSAGE(padded != nullptr, "rlottie cannot load the TGS with a margin");
+      // The margin copy draws the same sticker, only moved.
+      CHECK(count_margin(*padded, 0).inked == doctest::Approx(first.inked()).epsilon(0.01));
+      bool moved = false;
+      int outside = 0;
       for (std::size_t i = 0; i < frames; i += 5) {
         const Frame f = play(*anim, i);
         moved |= f.argb != first.argb;
-        escaped |= f.touches_border();
+        outside += count_margin(*padded, i).outside;
       }
-      CHECK_FALSE(escaped);
+      CHECK(outside == 0);
       if (style.has_animation()) CHECK(moved);
     }
   }
+}
+
+TEST_CASE("a neon flicker dims the TGS glow along with the text, as the raster form does") {
+  Renderer r;
+  const v1::StyleSpec& style = *test::source_catalogue().find("neon");
+  const std::string text = "Neon";
+  std::vector<FrameLook> looks;
+  REQUIRE(r.build_scene(text, style, true, looks).ok());
+  std::size_t dim = 0;  // the first frame where the glow drops
+  for (std::size_t i = 1; i < looks.size() && dim == 0; ++i) {
+    if (looks[i].glow_opacity < 1) dim = i;
+  }
+  REQUIRE(dim > 0);
+  auto out = r.render(text, style, v1::FORMAT_TGS, v1::PROFILE_TELEGRAM);
+  REQUIRE_MESSAGE(out.ok(), test::error_text(out));
+  auto anim = load_tgs(out->data, "neon-glow-flicker");
+  // Flicker keyframes hold, so one Lottie frame past the key shows that look.
+  const Frame lit = play(*anim, 0);
+  const Frame dimmed = play(*anim, static_cast<std::size_t>(std::lround(dim * timing(style).frame_ms * 60 / 1000.0)) + 1);
+  // How much alpha is left in the opaque letters and in the glow-only halo.
+  double core_lit = 0, core_dim = 0, halo_lit = 0, halo_dim = 0;
+  for (std::size_t i = 0; i < lit.argb.size(); ++i) {
+    const double a = lit.argb[i] >> 24, b = dimmed.argb[i] >> 24;
+    if (a == 255) {
+      core_lit += a;
+      core_dim += b;
+    } else if (a > 0 && a < 160) {
+      halo_lit += a;
+      halo_dim += b;
+    }
+  }
+  REQUIRE(core_lit > 0);
+  REQUIRE(halo_lit > 0);
+  const double core = core_dim / core_lit, halo = halo_dim / halo_lit;
+  CAPTURE(core);
+  CAPTURE(halo);
+  CHECK(core < 1);               // the whole text flickers
+  CHECK(halo < 0.6 * core);      // and its glow drops further
 }
 
 TEST_CASE("the same text and style give the same bytes, animated and TGS alike") {
@@ -196,18 +323,13 @@ TEST_CASE("the same text and style give the same bytes, animated and TGS alike")
 
 TEST_CASE("the longest allowed text and a single wide glyph keep every animated frame inside the canvas") {
   Renderer r;
-  std::string longest;
-  while (g_utf8_strlen(longest.c_str(), -1) < 300) longest += "Съешь же ещё этих булок. ";
-  // 256 code points.
-  const char* p = longest.c_str();
-  for (int i = 0; i < 256; ++i) p = g_utf8_next_char(p);
-  longest.resize(static_cast<std::size_t>(p - longest.c_str()));
+  const std::string longest = test::longest_allowed_text();
   for (const char* id : {"zoom-pop", "swing"}) {
     for (const std::string& text : {longest, std::string("W")}) {
       CAPTURE(id);
       CAPTURE(text.size());
       auto out = r.render(text, *test::source_catalogue().find(id), v1::FORMAT_WEBP_ANIMATED, v1::PROFILE_WHATSAPP);
-      REQUIRE_MESSAGE(out.ok(), fmt::format("{}", out.error()));
+      REQUIRE_MESSAGE(out.ok(), test::error_text(out));
       const auto frames = webp_frames(out->data);
       REQUIRE(frames.size() >= 2);
       for (const auto& f : frames) CHECK_FALSE(rgba_touches_border(f));

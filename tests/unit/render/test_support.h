@@ -7,20 +7,40 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <glib.h>
 #include <webp/decode.h>
 
 #include "build_config.h"
+#include "common/error.h"
 #include "common/style_catalogue.h"
 
 namespace stickerd::test {
 
+// The error of a failed Result, "" for a value. For REQUIRE_MESSAGE: doctest
+// also builds the message of a passing check (when run with -s), and calling
+// error() on a value throws std::bad_variant_access.
+template <typename T>
+std::string error_text(const Result<T>& result) {
+  return result.ok() ? std::string() : fmt::format("{}", result.error());
+}
+
 inline const StyleCatalogue& source_catalogue() {
   static const StyleCatalogue catalogue = [] {
     auto loaded = StyleCatalogue::load_dir(STICKERD_SOURCE_STYLES_DIR);
-    REQUIRE_MESSAGE(loaded.ok(), fmt::format("{}", loaded.error()));
+    REQUIRE_MESSAGE(loaded.ok(), error_text(loaded));
     return std::move(*loaded);
   }();
   return catalogue;
+}
+
+// The longest text the daemon accepts by default (--max-text-length: 256 code
+// points), made of words so it wraps as a real message would.
+inline std::string longest_allowed_text() {
+  std::string text;
+  while (g_utf8_strlen(text.c_str(), -1) < 300) text += "Съешь же ещё этих булок. ";
+  const char* end = g_utf8_offset_to_pointer(text.c_str(), 256);
+  text.resize(static_cast<std::size_t>(end - text.c_str()));
+  return text;
 }
 
 inline const v1::StyleSpec& classic() { return *source_catalogue().find("classic"); }

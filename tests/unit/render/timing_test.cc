@@ -32,7 +32,7 @@ TEST_CASE("render timings per format, median of five" * doctest::skip()) {
       const auto start = std::chrono::steady_clock::now();
       auto out = r.render("Привет, мир! 🎉", *test::source_catalogue().find(c.style), c.format, c.profile);
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-      REQUIRE_MESSAGE(out.ok(), fmt::format("{}", out.error()));
+      REQUIRE_MESSAGE(out.ok(), test::error_text(out));
       last = std::move(*out);
     }
     std::sort(ms.begin(), ms.end());
