@@ -22,14 +22,21 @@ std::string human_bytes(std::uint64_t bytes) {
   return fmt::format("{} KiB", bytes >> 10);
 }
 
+// "crash (signal SIGKILL)", "restart (exit code 0)", or "-" before any exit.
+std::string last_exit(const v1::WorkerInfo& w) {
+  if (w.last_exit_reason().empty()) return "-";
+  if (w.last_exit_status().empty()) return w.last_exit_reason();
+  return fmt::format("{} ({})", w.last_exit_reason(), w.last_exit_status());
+}
+
 void print_workers(const v1::WorkerList& list) {
   fmt::print("{} workers configured{}\n", list.configured(), list.draining() ? " (draining)" : "");
-  fmt::print("{:>4}  {:>8}  {:<9} {:>10}  {:>10}  {:>9}\n", "slot", "pid", "state", "tasks", "rss",
-             "uptime");
+  fmt::print("{:>4}  {:>8}  {:<9} {:>10}  {:>10}  {:>9}  {}\n", "slot", "pid", "state", "tasks",
+             "rss", "uptime", "last exit");
   for (const auto& w : list.workers()) {
-    fmt::print("{:>4}  {:>8}  {:<9} {:>10}  {:>10}  {:>8.0f}s\n", w.slot(),
+    fmt::print("{:>4}  {:>8}  {:<9} {:>10}  {:>10}  {:>8.0f}s  {}\n", w.slot(),
                w.pid() > 0 ? std::to_string(w.pid()) : std::string("-"), w.state(), w.tasks_done(),
-               human_bytes(w.rss_bytes()), w.uptime_seconds());
+               human_bytes(w.rss_bytes()), w.uptime_seconds(), last_exit(w));
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include "build_config.h"
 #include "common/frame.h"
+#include "master/metrics_address.h"
 
 namespace stickerd {
 namespace {
@@ -59,6 +60,7 @@ constexpr FlagSpec kMaxText{"--max-text-length", ""};
 constexpr FlagSpec kMaxFrame{"--max-frame-bytes", ""};
 constexpr FlagSpec kDeadline{"--deadline-ms", "STICKERD_DEADLINE_MS"};
 constexpr FlagSpec kMaxRetries{"--max-retries", ""};
+constexpr FlagSpec kDrainGrace{"--drain-grace-ms", "STICKERD_DRAIN_GRACE_MS"};
 constexpr FlagSpec kPoisonTtl{"--poison-ttl-s", ""};
 constexpr FlagSpec kMaxTasksPerWorker{"--max-tasks-per-worker", ""};
 constexpr FlagSpec kMaxWorkerRss{"--max-worker-rss-mb", ""};
@@ -78,7 +80,7 @@ constexpr FlagSpec kScaleIdle{"--scale-idle-ms", ""};
 constexpr std::string_view kEnableTestStyles = "--enable-test-styles";
 constexpr FlagSpec kAllFlags[] = {kSocket,  kWorkers,      kQueueSize, kStyles,
                                   kWorkerBinary, kMaxText, kMaxFrame,
-                                  kDeadline, kMaxRetries, kPoisonTtl, kMaxTasksPerWorker,
+                                  kDeadline, kMaxRetries, kDrainGrace, kPoisonTtl, kMaxTasksPerWorker,
                                   kMaxWorkerRss, kMaxConnections, kMaxInflight, kMaxWriteBuffer,
                                   kMetricsAddress, kCacheMb, kMinWorkersFlag, kMaxWorkersFlag, kScaleIdle, kControlSocket, kControlGroup,
                                   kConfigFile};
@@ -262,6 +264,7 @@ Result<Invocation> parse_config(const std::vector<std::string_view>& args, const
     return *e;
   }
   if (auto e = count_setting(kDeadline, 3'600'000, c.deadline_ms)) return *e;
+  if (auto e = count_setting(kDrainGrace, 3'600'000, c.drain_grace_ms)) return *e;
   if (auto e = count_setting(kPoisonTtl, 7 * 86'400, c.poison_ttl_s)) return *e;
   if (auto e = count_setting(kMaxTasksPerWorker, 1'000'000'000, c.max_tasks_per_worker)) return *e;
   if (auto e = count_setting(kMaxWorkerRss, 1'000'000, c.max_worker_rss_mb)) return *e;
@@ -285,6 +288,10 @@ Result<Invocation> parse_config(const std::vector<std::string_view>& args, const
   }
   c.workers = std::clamp(c.workers, c.min_workers, c.max_workers);
   if (auto s = pick(kMetricsAddress, flags, env)) {
+    if (!parse_metrics_address(s->value)) {
+      return bad_value(s->name, s->value,
+                       "expected HOST:PORT with a port from 0 to 65535, or none for no endpoint");
+    }
     c.metrics_address = std::string(s->value);
     if (c.metrics_address == "none") c.metrics_address.clear();
   }
@@ -310,6 +317,7 @@ std::string effective_value(std::string_view flag, const Config& c) {
   if (flag == kMaxFrame.flag) return std::to_string(c.max_frame_bytes);
   if (flag == kDeadline.flag) return std::to_string(c.deadline_ms);
   if (flag == kMaxRetries.flag) return std::to_string(c.max_retries);
+  if (flag == kDrainGrace.flag) return std::to_string(c.drain_grace_ms);
   if (flag == kPoisonTtl.flag) return std::to_string(c.poison_ttl_s);
   if (flag == kMaxTasksPerWorker.flag) return std::to_string(c.max_tasks_per_worker);
   if (flag == kMaxWorkerRss.flag) return std::to_string(c.max_worker_rss_mb);
@@ -366,6 +374,9 @@ std::string usage() {
       "                         deadline_ms may ask for less [STICKERD_DEADLINE_MS; default 10000]\n"
       "  --max-retries N        re-runs of a task whose worker died before it is POISONED\n"
       "                         [default 1]\n"
+      "  --drain-grace-ms N     on SIGTERM, how long queued and running work may take to\n"
+      "                         finish; then it is answered SHUTTING_DOWN\n"
+      "                         [STICKERD_DRAIN_GRACE_MS; default 30000]\n"
       "  --poison-ttl-s N       how long a poisoned request is refused [default 600]\n"
       "  --max-tasks-per-worker N  recycle a worker after about N tasks (±10%) [default 1000]\n"
       "  --max-worker-rss-mb N  recycle a worker whose memory passes N MiB [default 512]\n"
@@ -392,8 +403,11 @@ std::string usage() {
       "  --help                 this text\n"
       "  --version              the version\n"
       "\n"
-      "Signals: SIGTERM or SIGINT drains (finishes queued and running work, then exits 0);\n"
-      "a second one exits at once.\n"
+      "Signals: SIGTERM or SIGINT drains: new requests get SHUTTING_DOWN, queued and\n"
+      "running work finishes within --drain-grace-ms, whatever is left then is answered\n"
+      "SHUTTING_DOWN (its workers killed), and stickerd exits 0. A second SIGTERM/SIGINT\n"
+      "does that at once and exits 1. SIGHUP re-reads the styles and replaces the workers\n"
+      "one at a time while serving (a rolling restart).\n"
       "Exit status: 0 clean shutdown, 1 runtime failure, 2 bad flags or environment.\n",
       STICKERD_LIBEXECDIR, kDefaultMaxFrameBytes);
 }

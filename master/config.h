@@ -27,6 +27,7 @@ struct Config {
   // Reliability (see docs/RELIABILITY.md).
   std::uint32_t deadline_ms = 10'000;       // per task, queue time included
   unsigned max_retries = 1;                 // re-runs of a task whose worker died
+  std::uint64_t drain_grace_ms = 30'000;    // SIGTERM: time for accepted work to finish
   std::uint64_t poison_ttl_s = 600;
   std::uint64_t max_tasks_per_worker = 1000;  // then recycled (±10% per worker)
   std::uint64_t max_worker_rss_mb = 512;      // then recycled after its task

@@ -30,6 +30,10 @@ const Histogram::BucketBoundaries kSecondsBuckets{0.001, 0.0025, 0.005, 0.01, 0.
 // Queue waits range from nothing to a deadline.
 const Histogram::BucketBoundaries kWaitBuckets{0.0001, 0.001, 0.005, 0.01, 0.05, 0.1,
                                                0.25,   0.5,   1,     2.5,  5,    10, 30};
+// Worker warm-up (spawn to READY): fonts and styles load in tens to
+// hundreds of milliseconds; a slow disk or a loaded host stretches it.
+const Histogram::BucketBoundaries kStartupBuckets{0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                  1,    2.5,   5,    10,  30};
 // Sticker files: 4 KiB .. 4 MiB, doubling.
 const Histogram::BucketBoundaries kByteBuckets{4096,   8192,    16384,   32768,  65536,  131072,
                                                262144, 524288, 1048576, 2097152, 4194304};
@@ -86,21 +90,6 @@ std::string code_label(v1::ErrorCode code) {
   std::string name = v1::ErrorCode_IsValid(code) ? v1::ErrorCode_Name(code) : "INTERNAL";
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return name;
-}
-
-Result<std::optional<std::string>> parse_metrics_address(std::string_view text) {
-  if (text.empty() || text == "none") return std::optional<std::string>{};
-  const auto colon = text.rfind(':');
-  const auto port = colon == std::string_view::npos ? std::string_view() : text.substr(colon + 1);
-  bool digits = !port.empty() && port.size() <= 5;
-  for (char c : port) digits = digits && c >= '0' && c <= '9';
-  if (colon == 0 || !digits || std::stoul(std::string(port)) > 65535) {
-    return make_error(v1::INVALID_ARGUMENT,
-                      fmt::format("--metrics-address: '{}' is not HOST:PORT (or '' / none to "
-                                  "disable)",
-                                  text));
-  }
-  return std::optional<std::string>(std::string(text));
 }
 
 Metrics::Metrics()
@@ -179,6 +168,49 @@ Metrics::Metrics()
                       .Name("stickerd_worker_resident_memory_bytes")
                       .Help("Resident memory of the worker in each slot.")
                       .Register(*registry_)),
+      worker_startup_(BuildHistogram()
+                          .Name("stickerd_worker_startup_seconds")
+                          .Help("Time from spawning a worker until it said READY.")
+                          .Register(*registry_)
+                          .Add({}, kStartupBuckets)),
+      cache_hits_(BuildCounter()
+                      .Name("stickerd_cache_hits_total")
+                      .Help("Render requests answered from the result cache, without a worker.")
+                      .Register(*registry_)
+                      .Add({})),
+      cache_misses_(BuildCounter()
+                        .Name("stickerd_cache_misses_total")
+                        .Help("Result cache lookups that found nothing.")
+                        .Register(*registry_)
+                        .Add({})),
+      cache_evictions_(BuildCounter()
+                           .Name("stickerd_cache_evictions_total")
+                           .Help("Cache entries dropped (least recently used) to stay within "
+                                 "the byte budget.")
+                           .Register(*registry_)
+                           .Add({})),
+      cache_bytes_(BuildGauge()
+                       .Name("stickerd_cache_bytes")
+                       .Help("Bytes the result cache's entries are charged (stickers plus "
+                             "bookkeeping).")
+                       .Register(*registry_)
+                       .Add({})),
+      cache_entries_(BuildGauge()
+                         .Name("stickerd_cache_entries")
+                         .Help("Stickers held in the result cache.")
+                         .Register(*registry_)
+                         .Add({})),
+      flight_joins_(BuildCounter()
+                        .Name("stickerd_single_flight_joins_total")
+                        .Help("Requests that joined an identical render already in flight "
+                              "instead of rendering again.")
+                        .Register(*registry_)
+                        .Add({})),
+      scale_events_(BuildCounter()
+                        .Name("stickerd_pool_scale_events_total")
+                        .Help("Dynamic pool sizing decisions, by direction (up: a worker "
+                              "added, down: one retired).")
+                        .Register(*registry_)),
       build_info_(BuildGauge()
                       .Name("stickerd_build_info")
                       .Help("Always 1; the labels say which build is running.")
@@ -203,6 +235,7 @@ Metrics::Metrics()
     rejections_.Add({{"reason", code_label(code)}});
   }
   requests_.Add({{"code", "ok"}});
+  for (const char* direction : {"up", "down"}) scale_events_.Add({{"direction", direction}});
   for (auto format : {v1::FORMAT_WEBP, v1::FORMAT_WEBP_ANIMATED, v1::FORMAT_TGS, v1::FORMAT_PNG}) {
     render_.Add({{"format", format_label(format)}}, kSecondsBuckets);
   }
@@ -266,6 +299,25 @@ void Metrics::worker_restarted(RestartReason reason) {
 
 void Metrics::worker_rss(unsigned slot, double bytes) {
   worker_rss_.Add({{"slot", std::to_string(slot)}}).Set(bytes);
+}
+
+void Metrics::worker_started(double seconds) { worker_startup_.Observe(seconds); }
+
+void Metrics::cache(const CacheCounts& counts, std::uint64_t flight_joins) {
+  const auto advance = [](prometheus::Counter& counter, std::uint64_t now, std::uint64_t& seen) {
+    if (now > seen) counter.Increment(static_cast<double>(now - seen));
+    seen = now;
+  };
+  advance(cache_hits_, counts.hits, cache_seen_.hits);
+  advance(cache_misses_, counts.misses, cache_seen_.misses);
+  advance(cache_evictions_, counts.evictions, cache_seen_.evictions);
+  advance(flight_joins_, flight_joins, flight_joins_seen_);
+  cache_bytes_.Set(static_cast<double>(counts.bytes));
+  cache_entries_.Set(static_cast<double>(counts.entries));
+}
+
+void Metrics::pool_scaled(bool up) {
+  scale_events_.Add({{"direction", up ? "up" : "down"}}).Increment();
 }
 
 std::string Metrics::serialize() const {

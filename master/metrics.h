@@ -25,6 +25,8 @@
 #include <vector>
 
 #include "common/error.h"
+#include "master/metrics_address.h"
+#include "master/result_cache.h"
 #include "stickerd.pb.h"
 
 namespace prometheus {
@@ -46,10 +48,6 @@ struct PoolSample {
   std::size_t queue_capacity = 0;
   std::size_t connections = 0;
 };
-
-// The address the endpoint listens on, parsed from --metrics-address:
-// "HOST:PORT" (port 0 picks a free one), or nothing when "" or "none".
-Result<std::optional<std::string>> parse_metrics_address(std::string_view text);
 
 class Metrics {
  public:
@@ -73,6 +71,14 @@ class Metrics {
   void worker_restarted(RestartReason reason);
   // Resident memory of the worker in `slot` (0 once it is gone).
   void worker_rss(unsigned slot, double bytes);
+  // A new worker said READY this long after its spawn.
+  void worker_started(double seconds);
+  // The result cache's running totals and the requests that joined an
+  // identical render in flight: counters advance by what changed since the
+  // last call, gauges take the sizes.
+  void cache(const CacheCounts& counts, std::uint64_t flight_joins);
+  // The dynamic pool sizing grew (up) or shrank (down) the pool by one.
+  void pool_scaled(bool up);
 
   prometheus::Registry& registry() { return *registry_; }
   // The text a scrape would return (for tests and `stickerctl`-free debugging).
@@ -101,8 +107,20 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& render_;
   prometheus::Histogram& output_bytes_;
   prometheus::Family<prometheus::Gauge>& worker_rss_;
+  prometheus::Histogram& worker_startup_;
+  prometheus::Counter& cache_hits_;
+  prometheus::Counter& cache_misses_;
+  prometheus::Counter& cache_evictions_;
+  prometheus::Gauge& cache_bytes_;
+  prometheus::Gauge& cache_entries_;
+  prometheus::Counter& flight_joins_;
+  prometheus::Family<prometheus::Counter>& scale_events_;
   prometheus::Gauge& build_info_;
   prometheus::Gauge& start_time_;
+
+  // What cache() saw last, so each call adds only the difference.
+  CacheCounts cache_seen_;
+  std::uint64_t flight_joins_seen_ = 0;
 };
 
 // The label value of an error code ("ok", "queue_full", ...), lower case.

@@ -79,19 +79,24 @@ void Operations::task_finished(std::uint64_t task_id, bool ok, const v1::Sticker
 
 void Operations::sample(const PoolSnapshot& s) {
   metrics_.sample(s.pool);
-  // Restarts by reason from the supervisor's counters: deadline kills and
-  // recycles are counted as such; whatever respawn is left is a crash.
+  // Restarts by reason from the supervisor's counters: restarts holds the
+  // deadline kills and the crashes; recycles (a separate count) hold the
+  // memory-limit ones.
   const auto delta = [](std::uint64_t now, std::uint64_t before) { return now > before ? now - before : 0; };
   const auto deadline = delta(s.deadline_kills, seen_.deadline_kills);
-  const auto recycle = delta(s.recycles, seen_.recycles);
   const auto all = delta(s.restarts, seen_.restarts);
-  const auto crash = all > deadline + recycle ? all - deadline - recycle : 0;
+  const auto crash = all > deadline ? all - deadline : 0;
+  const auto memory = delta(s.memory_recycles, seen_.memory_recycles);
+  const auto recycles = delta(s.recycles, seen_.recycles);
+  const auto recycle = recycles > memory ? recycles - memory : 0;
   for (std::uint64_t i = 0; i < deadline; ++i) metrics_.worker_restarted(RestartReason::kDeadline);
   for (std::uint64_t i = 0; i < recycle; ++i) metrics_.worker_restarted(RestartReason::kRecycle);
+  for (std::uint64_t i = 0; i < memory; ++i) metrics_.worker_restarted(RestartReason::kMemory);
   for (std::uint64_t i = 0; i < crash; ++i) metrics_.worker_restarted(RestartReason::kCrash);
   seen_.restarts = std::max(seen_.restarts, s.restarts);
   seen_.deadline_kills = std::max(seen_.deadline_kills, s.deadline_kills);
   seen_.recycles = std::max(seen_.recycles, s.recycles);
+  seen_.memory_recycles = std::max(seen_.memory_recycles, s.memory_recycles);
 }
 
 void Operations::pool_changed() {
@@ -133,15 +138,20 @@ void Operations::stopping() {
 void Operations::on_hangup() {
   if (stopping_) return;
   notifier_.notify(reloading_message(uv_hrtime() / 1000));
-  log::info("SIGHUP: reloading");
+  log::info("SIGHUP: reloading the styles, then replacing the workers one at a time");
+  reloading_ = true;
   if (auto e = reload_()) {
-    log::error("reload failed, keeping the running configuration: {}", e->message);
-  } else {
-    log::info("reload done");
+    log::error("reload failed, keeping the running configuration and workers: {}", e->message);
+    reload_finished();
   }
+}
+
+void Operations::reload_finished() {
+  if (!reloading_) return;
+  reloading_ = false;
   // Before the first READY=1 there is nothing to confirm: pool_changed()
-  // sends it when the workers are up.
-  if (!ready_sent_) return;
+  // sends it when the workers are up. A drain has said STOPPING=1 instead.
+  if (!ready_sent_ || stopping_) return;
   const PoolSnapshot s = snapshot_();
   last_status_ = status_text(s);
   last_status_ms_ = uv_now(loop_);

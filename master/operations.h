@@ -2,6 +2,11 @@
 // metrics (and their HTTP endpoint), the sd_notify client, the heartbeat
 // timer and the SIGHUP handler, so Server only reports events to it.
 //
+// SIGHUP is systemd's ExecReload: RELOADING=1 goes out at once, READY=1 when
+// the reload is done. A reload that fails is done at once (the old
+// configuration stays); one that succeeds is done when the Server says so
+// (reload_finished(): every worker replaced, so each runs the new styles).
+//
 // The heartbeat runs on the loop every second (or at half the watchdog
 // interval, if that is shorter). Each turn samples the pool into the gauges,
 // refreshes STATUS= and pings the watchdog: a loop that stops turning stops
@@ -28,7 +33,8 @@ struct PoolSnapshot {
   PoolSample pool;
   std::uint64_t restarts = 0;        // every respawn so far, whatever the reason
   std::uint64_t deadline_kills = 0;  // of which: killed at a task's deadline
-  std::uint64_t recycles = 0;        // of which: retired at a task or memory limit
+  std::uint64_t recycles = 0;        // retired at a task or memory limit (not in restarts)
+  std::uint64_t memory_recycles = 0; // of the recycles: over the memory limit
   std::uint64_t tasks_completed = 0;
   std::vector<std::pair<unsigned, int>> worker_pids;  // slot, pid of live workers
 };
@@ -39,7 +45,8 @@ std::string status_text(const PoolSnapshot& s);
 class Operations {
  public:
   using SnapshotFn = std::function<PoolSnapshot()>;
-  // Reloads the configuration that can change live; an error keeps the old one.
+  // Reloads the configuration that can change live; an error keeps the old
+  // one. On success the Server calls reload_finished() when it is complete.
   using ReloadFn = std::function<std::optional<Error>()>;
 
   Operations(uv_loop_t* loop, SnapshotFn snapshot, ReloadFn reload);
@@ -62,6 +69,9 @@ class Operations {
   void pool_changed();
   // SIGTERM: systemd learns the daemon is draining.
   void stopping();
+  // The reload a SIGHUP started is complete: READY=1 (may come before
+  // reload_ returns, when there is nothing to restart).
+  void reload_finished();
 
  private:
   void tick();
@@ -78,6 +88,7 @@ class Operations {
   UvHandle<uv_signal_t> hangup_;
   bool ready_sent_ = false;
   bool stopping_ = false;
+  bool reloading_ = false;  // RELOADING=1 sent, READY=1 not yet
   PoolSnapshot seen_;  // the counters at the last sample, for restart deltas
   std::string last_status_;
   std::uint64_t last_status_ms_ = 0;

@@ -54,7 +54,7 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue)
                                     config_.enable_test_styles, config_.max_tasks_per_worker,
                                     config_.max_worker_rss_mb << 20},
                   *this),
-      ops_(loop, [this] { return snapshot(); }, [this] { return reload_styles(); }),
+      ops_(loop, [this] { return snapshot(); }, [this] { return reload_and_restart(); }),
       poison_(config_.poison_ttl_s * 1000) {}
 
 Server::~Server() = default;
@@ -90,6 +90,9 @@ std::optional<Error> Server::start() {
       },
       kDeadlineSweepMs, kDeadlineSweepMs);
   uv_unref(deadline_timer_.base());
+  drain_timer_.init([&](uv_timer_t* t) { return uv_timer_init(loop_, t); });
+  drain_timer_.set_owner(this);
+  uv_unref(drain_timer_.base());  // a drain ends when the work does, not the timer
   supervisor_.start();
   start_scaler();  // dynamic pool sizing, when --min-workers < --max-workers
   return std::nullopt;
@@ -228,7 +231,8 @@ void Server::handle_render(Connection& connection, std::uint64_t id, const v1::R
     return;
   }
   request->outstanding = 1;
-  if (key && join_flight(*key, request->serial, 0)) return;  // an identical task is in flight
+  // An identical task is in flight: this request waits for its result.
+  if (key && join_flight(*key, request->serial, 0, spec->priority)) return;
   Task task{next_task_id_++, request->serial, connection.id(), 0, 0, std::move(*spec)};
   stamp(task);
   if (key) lead_flight(*key, task.task_id, task.request_serial, 0);
@@ -266,6 +270,7 @@ void Server::handle_batch(Connection& connection, std::uint64_t id, const v1::Ba
   // Queue first, reply after: a send can close the connection and with it
   // the request, so `request` is not touched once replies start going out.
   std::vector<v1::Reply> refused;
+  std::vector<Task> displaced;  // lower-priority tasks the items pushed out of a full queue
   for (std::uint32_t i = 0; i < plan->size(); ++i) {
     BatchItemPlan& item = (*plan)[i];
     std::optional<Error> error;
@@ -283,16 +288,19 @@ void Server::handle_batch(Connection& connection, std::uint64_t id, const v1::Ba
       answer_from_cache(*key, *bi->mutable_sticker());
       ++request->batch_succeeded;
       refused.push_back(std::move(hit));
-    } else if (key && join_flight(*key, serial, i)) {
+    } else if (key && join_flight(*key, serial, i, item.spec->priority)) {
       ++request->outstanding;
     } else {
       Task task{next_task_id_++, serial, connection.id(), i, 0, std::move(*item.spec)};
       stamp(task);
       ops_.task_queued(task.task_id);
       const std::uint64_t task_id = task.task_id;
-      if (queue_.push_back(task)) {
+      // Each item follows the rule a render of its priority does: it may
+      // displace the newest task of a strictly lower class.
+      if (auto pushed = queue_.push_or_displace(task); pushed.accepted) {
         ++request->outstanding;
         if (key) lead_flight(*key, task_id, serial, i);
+        if (pushed.displaced) displaced.push_back(std::move(*pushed.displaced));
       } else {
         ++rejected_queue_full_;
         error = make_error(v1::QUEUE_FULL, fmt::format("the queue is full ({} tasks waiting); retry later",
@@ -313,6 +321,7 @@ void Server::handle_batch(Connection& connection, std::uint64_t id, const v1::Ba
   const std::uint32_t count = request->batch_count;
   const std::uint32_t succeeded = request->batch_succeeded;  // cache hits
   for (const auto& reply : refused) connection.send(reply);
+  for (const Task& task : displaced) answer_displaced(task);
   if (nothing_queued) {
     v1::Reply done;
     done.mutable_batch_done()->set_count(count);
@@ -464,7 +473,7 @@ void Server::settle(const Task& task, v1::TaskResult result) {
 
 void Server::on_worker_idle() {
   ops_.pool_changed();
-  control_on_worker_idle();
+  advance_rolling_restart();
   dispatch();
   maybe_finish_drain();
 }
@@ -617,6 +626,7 @@ PoolSnapshot Server::snapshot() const {
   s.restarts = supervisor_.restarts();
   s.deadline_kills = supervisor_.deadline_kills();
   s.recycles = supervisor_.recycles();
+  s.memory_recycles = supervisor_.memory_recycles();
   s.tasks_completed = tasks_completed_;
   for (const WorkerView& v : supervisor_.workers()) {
     if (v.pid > 0) s.worker_pids.emplace_back(v.slot, v.pid);
@@ -624,9 +634,9 @@ PoolSnapshot Server::snapshot() const {
   return s;
 }
 
-// SIGHUP: re-reads the style catalogue. A bad catalogue keeps the old one.
-// Workers load styles at start, so they see a new style after their next
-// restart (recycling, or a rolling restart).
+// Re-reads the style catalogue (SIGHUP, stickerctl reload). A bad catalogue
+// keeps the old one. Workers load styles at start, so they see a new style
+// after their next restart (recycling, or a rolling restart).
 std::optional<Error> Server::reload_styles() {
   auto catalogue = StyleCatalogue::load_dir(config_.styles_dir);
   if (!catalogue) return catalogue.error();
@@ -638,35 +648,79 @@ std::optional<Error> Server::reload_styles() {
   return std::nullopt;
 }
 
+// SIGHUP (systemd's ExecReload): the new catalogue, then every worker
+// replaced one at a time, each after its current task, so no request fails
+// and every worker runs the new styles. Operations sends READY=1 when
+// advance_rolling_restart() sees the last one READY.
+std::optional<Error> Server::reload_and_restart() {
+  if (auto e = reload_styles()) return e;
+  if (state_ != State::kRunning) return std::nullopt;  // draining: nothing to restart for
+  reload_restarting_ = true;
+  supervisor_.start_rolling_restart();
+  advance_rolling_restart();  // a pool with nothing to replace is done at once
+  return std::nullopt;
+}
+
 // ---- shutdown --------------------------------------------------------------
 
+// The first SIGTERM/SIGINT drains: admission stops, accepted work has
+// --drain-grace-ms to finish, and what is left then is answered
+// SHUTTING_DOWN. A second signal ends the drain at once and exits 1.
 void Server::on_signal(int signum) {
   if (state_ == State::kRunning) {
-    log::info("{}: draining ({} queued, {} running); new requests get SHUTTING_DOWN",
-              ::strsignal(signum), queue_.size(), supervisor_.counts().busy);
+    log::info("{}: draining ({} queued, {} running) for at most {} ms; new requests get "
+              "SHUTTING_DOWN", ::strsignal(signum), queue_.size(), supervisor_.counts().busy,
+              config_.drain_grace_ms);
     state_ = State::kDraining;
     ops_.stopping();
     listener_.close();
+    uv_timer_start(
+        drain_timer_.get(),
+        [](uv_timer_t* t) {
+          auto* self = static_cast<Server*>(t->data);
+          if (self == nullptr || self->state_ != State::kDraining) return;
+          log::warning("the drain's grace period of {} ms is over: answering what is left "
+                       "SHUTTING_DOWN", self->config_.drain_grace_ms);
+          self->abandon_remaining_work();
+        },
+        config_.drain_grace_ms, 0);
     maybe_finish_drain();
     return;
   }
-  log::warning("{} again: exiting now without finishing the remaining work", ::strsignal(signum));
+  log::warning("{} again: answering what is left SHUTTING_DOWN and exiting now", ::strsignal(signum));
   exit_code_ = 1;
-  state_ = State::kStopping;
-  queue_.take_all();
-  supervisor_.kill_all();
+  abandon_remaining_work();
 }
 
 void Server::maybe_finish_drain() {
   if (state_ != State::kDraining || !queue_.empty() || supervisor_.counts().busy > 0) return;
   log::info("drained: stopping the workers");
   state_ = State::kStopping;
+  uv_timer_stop(drain_timer_.get());
   supervisor_.stop();
+}
+
+void Server::abandon_remaining_work() {
+  state_ = State::kStopping;
+  uv_timer_stop(drain_timer_.get());
+  const auto refuse = [this](std::vector<Task> tasks, const char* where) {
+    for (const Task& task : tasks) {
+      ++tasks_failed_;
+      settle(task, error_result(v1::SHUTTING_DOWN,
+                                fmt::format("stickerd shut down while this request was {}; retry "
+                                            "on another instance", where)));
+    }
+  };
+  // The queued ones first: kill_all() reports the workers stopped at once
+  // when none is alive, and that starts closing the connections.
+  refuse(queue_.take_all(), "queued");
+  refuse(supervisor_.kill_all(), "rendering");
 }
 
 void Server::on_workers_stopped() {
   // Every reply is queued by now; flush them, then let every handle go so
   // the loop runs out and closes cleanly.
+  refuse_rolling_waiters();  // nothing respawns now: no rolling restart can finish
   listener_.close();
   control_listener_.close();
   signals_.close();

@@ -66,7 +66,12 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   void accept_control(UvHandle<uv_pipe_t> pipe);
   void handle_control(Connection& connection, const v1::Request& request);
   void fill_workers(v1::WorkerList& list) const;
-  void control_on_worker_idle();
+  // Drives a rolling restart (stickerctl restart-workers, SIGHUP) on each
+  // idle worker; when it is done, answers its waiters and ends the reload.
+  void advance_rolling_restart();
+  // The workers stopped before a rolling restart finished: its callers get
+  // SHUTTING_DOWN rather than a connection closed without a reply.
+  void refuse_rolling_waiters();
   void on_request(Connection& connection, v1::Request request) override;
   void on_connection_closed(Connection& connection) override;
 
@@ -87,6 +92,7 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   // Routes one task's outcome (sticker or error) to the request it serves.
   void settle(const Task& task, v1::TaskResult result);
   void on_worker_idle() override;
+  void on_worker_started(double startup_seconds) override;  // server_scaling.cc
   void on_task_result(Task task, v1::TaskResult result) override;
   void on_task_lost(Task task, DeathCause cause) override;
   void on_workers_stopped() override;
@@ -95,10 +101,17 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   // Operations (master/operations.h): what the heartbeat samples, and SIGHUP.
   PoolSnapshot snapshot() const;
   std::optional<Error> reload_styles();
+  // SIGHUP: reload_styles(), then a rolling restart so the workers load them.
+  std::optional<Error> reload_and_restart();
+  bool reload_restarting_ = false;  // a SIGHUP's rolling restart is running
 
   // Shutdown.
   void on_signal(int signum);
   void maybe_finish_drain();
+  // The drain's grace period ran out (or a second signal came): answers
+  // every queued and running request SHUTTING_DOWN and kills the workers.
+  void abandon_remaining_work();
+  UvHandle<uv_timer_t> drain_timer_;  // the grace period of a SIGTERM drain
 
   uv_loop_t* loop_;
   Config config_;
@@ -133,8 +146,10 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   // The key of a render, or nullopt when the cache (and so dedup) is off.
   std::optional<std::string> render_key(const TaskSpec& spec) const;
   bool answer_from_cache(const std::string& key, v1::Sticker& out);
-  // Attaches a booked request to the identical task in flight, if there is one.
-  bool join_flight(const std::string& key, std::uint64_t serial, std::uint32_t batch_index);
+  // Attaches a booked request to the identical task in flight, if there is
+  // one, raising a queued task to the request's priority class if needed.
+  bool join_flight(const std::string& key, std::uint64_t serial, std::uint32_t batch_index,
+                   v1::Priority priority);
   void lead_flight(const std::string& key, std::uint64_t task_id, std::uint64_t serial,
                    std::uint32_t batch_index);
   // Delivers a flight's result to every waiter and fills the cache; false
@@ -148,6 +163,8 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   void handle_warm(Connection& connection, std::uint64_t id, const v1::WarmRequest& warm);
   void dispatch_warm();
   void fill_cache_stats(v1::Stats& stats) const;
+  // Brings the cache metrics up to date; called after each cache operation.
+  void publish_cache_metrics();
   struct WarmTask {
     Task task;
     std::string key;

@@ -40,14 +40,19 @@ std::optional<std::string> Server::render_key(const TaskSpec& spec) const {
 
 bool Server::answer_from_cache(const std::string& key, v1::Sticker& out) {
   const v1::Sticker* hit = cache_.get(key);
+  publish_cache_metrics();
   if (hit == nullptr) return false;
   out = *hit;
   return true;
 }
 
-bool Server::join_flight(const std::string& key, std::uint64_t serial, std::uint32_t batch_index) {
+bool Server::join_flight(const std::string& key, std::uint64_t serial, std::uint32_t batch_index,
+                         v1::Priority priority) {
   if (!flights_.join(key, {serial, batch_index})) return false;
+  // The shared task waits in the class of its most urgent waiter.
+  queue_.promote(*flights_.task_of(key), priority);
   ++cache_joined_;
+  publish_cache_metrics();
   return true;
 }
 
@@ -65,7 +70,10 @@ void Server::lead_flight(const std::string& key, std::uint64_t task_id, std::uin
 bool Server::settle_flight(const Task& task, const v1::TaskResult& result) {
   auto landed = flights_.finish(task.task_id);
   if (!landed) return false;
-  if (result.has_sticker()) cache_.put(landed->key, result.sticker());
+  if (result.has_sticker()) {
+    cache_.put(landed->key, result.sticker());
+    publish_cache_metrics();
+  }
   // The flight is gone now, so each settle() below takes the one-request path.
   for (const SingleFlight::Waiter& w : landed->waiters) {
     Task copy = task;
@@ -183,6 +191,8 @@ void Server::dispatch_warm() {
     supervisor_.assign(std::move(next.task));
   }
 }
+
+void Server::publish_cache_metrics() { ops_.metrics().cache(cache_.counts(), cache_joined_); }
 
 void Server::fill_cache_stats(v1::Stats& stats) const {
   const CacheCounts& c = cache_.counts();

@@ -154,10 +154,10 @@ void Server::handle_control(Connection& connection, const v1::Request& request) 
         answer(connection, id, control_error(v1::SHUTTING_DOWN, "stickerd is shutting down"));
         return;
       }
-      // Answered when the last worker is replaced (control_on_worker_idle).
+      // Answered when the last worker is replaced (advance_rolling_restart).
       rolling_waiters_.emplace_back(connection.id(), id);
       if (!supervisor_.rolling()) supervisor_.start_rolling_restart();
-      control_on_worker_idle();
+      advance_rolling_restart();
       return;
     case v1::Request::kReload:
       if (auto e = reload_styles()) {
@@ -178,15 +178,31 @@ void Server::handle_control(Connection& connection, const v1::Request& request) 
   answer(connection, id, std::move(reply));
 }
 
-void Server::control_on_worker_idle() {
-  if (rolling_waiters_.empty()) return;
+void Server::advance_rolling_restart() {
   if (supervisor_.rolling() && !supervisor_.rolling_step()) return;
-  if (supervisor_.rolling()) return;
+  if (reload_restarting_) {
+    reload_restarting_ = false;
+    log::info("reload done: every worker was replaced and runs the reloaded styles");
+    ops_.reload_finished();
+  }
+  if (rolling_waiters_.empty()) return;
   v1::Reply reply;
   reply.mutable_control()->set_message(
       fmt::format("restarted every worker, one at a time ({} workers)", supervisor_.counts().total));
   reply.mutable_control()->set_workers(supervisor_.counts().total);
   reply.mutable_control()->set_draining(paused_);
+  for (const auto& [connection_id, request_id] : rolling_waiters_) {
+    reply.set_id(request_id);
+    send_to(connection_id, reply);
+  }
+  rolling_waiters_.clear();
+}
+
+void Server::refuse_rolling_waiters() {
+  if (rolling_waiters_.empty()) return;
+  v1::Reply reply = control_error(v1::SHUTTING_DOWN,
+                                  "stickerd shut down before the rolling restart replaced every "
+                                  "worker");
   for (const auto& [connection_id, request_id] : rolling_waiters_) {
     reply.set_id(request_id);
     send_to(connection_id, reply);
@@ -203,6 +219,8 @@ void Server::fill_workers(v1::WorkerList& list) const {
     w->set_pid(v.pid);
     w->set_state(v.state);
     w->set_tasks_done(v.tasks_done);
+    w->set_last_exit_reason(v.last_exit_reason);
+    w->set_last_exit_status(v.last_exit_status);
     if (v.pid > 0) {
       w->set_rss_bytes(resident_bytes(v.pid));
       w->set_uptime_seconds(uptime_seconds(v.pid));

@@ -1,6 +1,8 @@
 // Server: dynamic pool sizing. A timer samples the queue and the pool every
 // 100 ms; PoolScaler decides; Supervisor::resize() applies (it grows at once
-// and shrinks by retiring the highest slot after its current task).
+// and shrinks by retiring the highest slot after its current task). Each
+// decision is logged and counted, and every worker's warm-up (spawn to
+// READY), the delay a grown pool waits out before it helps, is measured.
 #include "common/log.h"
 #include "master/server.h"
 
@@ -33,8 +35,13 @@ void Server::scale_tick() {
   auto decision = scaler_.tick(ScalerSample{uv_now(loop_), w.total, w.idle, queue_.size()});
   if (!decision) return;
   log::info("pool: {} -> {} workers: {}", w.total, decision->workers, decision->reason);
+  ops_.metrics().pool_scaled(decision->workers > w.total);
   supervisor_.resize(decision->workers);
   dispatch();  // a grown pool may take queued work as soon as its worker is READY
+}
+
+void Server::on_worker_started(double startup_seconds) {
+  ops_.metrics().worker_started(startup_seconds);
 }
 
 }  // namespace stickerd

@@ -37,6 +37,12 @@ class SingleFlight {
     key_of_task_[task_id] = key;
   }
   bool active(const std::string& key) const { return by_key_.count(key) != 0; }
+  // The task leading the flight of `key`, if there is one.
+  std::optional<std::uint64_t> task_of(const std::string& key) const {
+    auto it = by_key_.find(key);
+    if (it == by_key_.end()) return std::nullopt;
+    return it->second.task_id;
+  }
   // Adds a waiter to the flight of `key`; false when there is none.
   bool join(const std::string& key, Waiter waiter) {
     auto it = by_key_.find(key);

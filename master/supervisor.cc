@@ -68,6 +68,7 @@ void Supervisor::spawn(Slot& slot) {
     // treat it like a death so the policy paces the attempts.
     log::error("worker slot {}: {}", slot.index, link.error().message);
     ++restarts_;
+    slot.last_exit = LastExit{ExitReason::kSpawnFailed, {}};
     schedule_respawn(slot, std::max(slot.policy.on_death(uv_now(loop_)), RestartPolicy::kFirstDelayMs));
     return;
   }
@@ -75,7 +76,10 @@ void Supervisor::spawn(Slot& slot) {
   slot.state = SlotState::kStarting;
   slot.policy.on_spawn(uv_now(loop_));
   slot.tasks_done = 0;
+  slot.retire_requested = false;  // a request to retire was for the previous process
   slot.task_limit = 0;
+  slot.spawned_ns = uv_hrtime();
+  slot.recycle_reason = ExitReason::kRecycle;
   if (const std::uint64_t max = options_.max_tasks_per_worker; max > 0) {
     const std::uint64_t span = max / 10;
     slot.task_limit = std::max<std::uint64_t>(1, max - span + next_random(jitter_state_) % (2 * span + 1));
@@ -136,6 +140,7 @@ void Supervisor::on_worker_message(WorkerLink& link, v1::FromWorker message) {
               message.ready().pid(), message.ready().warmup_us() / 1000,
               message.ready().style_count());
     announce_ready_once();
+    events_.on_worker_started(static_cast<double>(uv_hrtime() - slot.spawned_ns) / 1e9);
     events_.on_worker_idle();
     return;
   }
@@ -172,9 +177,13 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
   slot.task.reset();
   const std::string how = describe_exit(exit_status, term_signal);
   const std::string holding = lost ? fmt::format(" while rendering task {}", lost->task_id) : "";
+  const auto ended = [&](ExitReason reason) {
+    slot.last_exit = LastExit{reason, DeathCause{term_signal, exit_status}};
+  };
 
   if (stopping_) {
     log::info("worker slot {} (pid {}) {}", slot.index, pid, how);
+    ended(ExitReason::kShutdown);
     slot.state = SlotState::kStopped;
     if (lost) events_.on_task_lost(std::move(*lost), DeathCause{term_signal, exit_status});
     check_all_stopped();
@@ -182,6 +191,9 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
   }
   if (slot.removed) {  // scaled away (supervisor_control.cc): not respawned
     log::info("worker slot {} (pid {}) {} after the pool shrank", slot.index, pid, how);
+    ended(slot.state == SlotState::kKilling ? ExitReason::kDeadline
+          : lost                               ? ExitReason::kCrash
+                                               : ExitReason::kScaleDown);
     slot.state = SlotState::kStopped;
     slot.retire_requested = false;
     if (lost) events_.on_task_lost(std::move(*lost), DeathCause{term_signal, exit_status});
@@ -190,6 +202,7 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
   if (slot.retire_requested && slot.state == SlotState::kRetiring && !lost) {
     // Replaced on request (rolling restart), not recycled.
     slot.retire_requested = false;
+    ended(ExitReason::kRestart);
     log::info("worker slot {} (pid {}) {}; replacing it (reason: restart)", slot.index, pid, how);
     spawn(slot);
     return;
@@ -199,6 +212,7 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
     log::error("worker slot {} (pid {}) exited with code 78 (fatal configuration){}: "
                "not restarting it; fix the configuration the worker reported above",
                slot.index, pid, holding);
+    ended(ExitReason::kConfig);
     slot.state = SlotState::kDisabled;
     bool any_left = false;
     for (const auto& s : slots_) any_left = any_left || s->state != SlotState::kDisabled;
@@ -215,6 +229,7 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
     // Its task was answered at the deadline; the slot itself is healthy.
     ++restarts_;
     ++deadline_kills_;
+    ended(ExitReason::kDeadline);
     log::warning("worker slot {} (pid {}) {} after missing a deadline; restarting it "
                  "(reason: deadline)", slot.index, pid, how);
     spawn(slot);
@@ -222,13 +237,16 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
   }
   if (slot.state == SlotState::kRetiring && !lost) {
     ++recycles_;
-    log::info("worker slot {} (pid {}) {} after retiring; replacing it (reason: recycle)",
-              slot.index, pid, how);
+    if (slot.recycle_reason == ExitReason::kMemory) ++memory_recycles_;
+    ended(slot.recycle_reason);
+    log::info("worker slot {} (pid {}) {} after retiring; replacing it (reason: {})", slot.index,
+              pid, how, exit_reason_label(slot.recycle_reason));
     spawn(slot);
     return;
   }
 
   ++restarts_;
+  ended(ExitReason::kCrash);
   const std::uint64_t delay = slot.policy.on_death(uv_now(loop_));
   if (delay > 0) {
     log::warning("worker slot {} (pid {}) {}{}; it keeps dying ({} deaths in a row), "
@@ -252,6 +270,7 @@ void Supervisor::maybe_recycle(Slot& slot, std::uint64_t rss_bytes) {
             by_memory ? fmt::format(" at {} MiB resident, over the {} MiB limit", rss_bytes >> 20,
                                     options_.max_worker_rss_bytes >> 20)
                       : std::string(" (its task limit)"));
+  slot.recycle_reason = by_memory ? ExitReason::kMemory : ExitReason::kRecycle;
   v1::ToWorker shutdown;
   shutdown.mutable_shutdown();
   slot.link->send(shutdown);
@@ -309,11 +328,19 @@ void Supervisor::stop() {
   check_all_stopped();
 }
 
-void Supervisor::kill_all() {
+std::vector<Task> Supervisor::kill_all() {
   stop();
+  std::vector<Task> held;
   for (auto& slot : slots_) {
-    if (slot->link) slot->link->kill(SIGKILL);
+    if (!slot->link) continue;
+    if (slot->task) {
+      held.push_back(std::move(*slot->task));
+      slot->task.reset();
+      slot->state = SlotState::kKilling;  // a result crossing the kill is ignored
+    }
+    slot->link->kill(SIGKILL);
   }
+  return held;
 }
 
 void Supervisor::start_stop_timer() {

@@ -17,8 +17,11 @@
 //  * Recycling: after its task limit (max_tasks_per_worker ±10%, drawn per
 //    worker so a pool never recycles in lockstep) or when a result reports
 //    RSS over the limit, a worker is sent ToWorker{shutdown} between tasks
-//    and replaced when it exits (reason "recycle"). It holds no task then,
-//    so no request can fail because of it.
+//    and replaced when it exits (reason "recycle", or "memory" when the RSS
+//    limit was the cause). It holds no task then, so no request can fail
+//    because of it.
+//  * Each slot remembers why its previous worker ended (ExitReason), for
+//    operators (`stickerctl workers`).
 //  * A worker that exits with 78 (EX_CONFIG, fatal configuration) is not
 //    respawned: its slot is disabled and the error logged. When every slot
 //    is disabled, on_no_workers_possible tells the caller to give up.
@@ -36,6 +39,7 @@
 #include <vector>
 
 #include "master/death_cause.h"
+#include "master/exit_reason.h"
 #include "master/restart_policy.h"
 #include "master/task.h"
 #include "master/uv_handle.h"
@@ -52,6 +56,9 @@ inline constexpr std::int64_t kWorkerExitFatalConfig = 78;
 class SupervisorEvents {
  public:
   virtual void on_worker_idle() = 0;  // a READY worker can take a task
+  // A new worker said READY `startup_seconds` after it was spawned (before
+  // the on_worker_idle that follows).
+  virtual void on_worker_started(double startup_seconds) = 0;
   virtual void on_task_result(Task task, v1::TaskResult result) = 0;
   virtual void on_task_lost(Task task, DeathCause cause) = 0;  // its worker died holding it
   virtual void on_workers_stopped() = 0;
@@ -92,8 +99,9 @@ class Supervisor : private WorkerLinkEvents {
   void assign(Task task);
   // Asks every worker to exit after its current task; no more respawns.
   void stop();
-  // As stop(), but kills the workers at once.
-  void kill_all();
+  // As stop(), but SIGKILLs the workers at once. Returns the tasks they
+  // held, for the caller to answer; those are not reported lost.
+  std::vector<Task> kill_all();
   // SIGKILLs the workers whose task's deadline_at_ms is at or before
   // `now_ms` and returns those tasks (see the guarantees above).
   std::vector<Task> expire_running(std::uint64_t now_ms);
@@ -102,13 +110,16 @@ class Supervisor : private WorkerLinkEvents {
   std::uint64_t restarts() const { return restarts_; }
   std::uint64_t deadline_kills() const { return deadline_kills_; }
   std::uint64_t recycles() const { return recycles_; }
+  // Of the recycles: workers retired for passing the memory limit.
+  std::uint64_t memory_recycles() const { return memory_recycles_; }
   // The slot table, for metrics and the control socket (worker_view.cc).
   std::vector<WorkerView> workers() const;
   // Control (supervisor_control.cc). resize() grows at once and shrinks by
   // retiring the highest slots after their current task. A rolling restart
   // replaces one slot at a time, each after its current task; the caller
   // calls rolling_step() whenever a worker becomes idle, and it returns true
-  // once the last slot's new worker is READY.
+  // once the last slot's new worker is READY. Asking for a rolling restart
+  // while one runs adds one more full round after it (see rolling_again_).
   void resize(unsigned workers);
   void start_rolling_restart();
   bool rolling_step();  // true once the rolling restart has finished
@@ -134,6 +145,10 @@ class Supervisor : private WorkerLinkEvents {
     RestartPolicy policy;
     std::uint64_t tasks_done = 0;   // by the current process
     std::uint64_t task_limit = 0;   // recycle after this many (0: never)
+    std::uint64_t spawned_ns = 0;   // uv_hrtime() at spawn, for the warm-up time
+    // Why maybe_recycle() retired the worker: kRecycle or kMemory.
+    ExitReason recycle_reason = ExitReason::kRecycle;
+    LastExit last_exit;             // why the previous worker in this slot ended
     // Control (supervisor_control.cc): retire after the current task (scale
     // down, rolling restart); a removed slot is not respawned and not counted.
     bool retire_requested = false;
@@ -155,6 +170,8 @@ class Supervisor : private WorkerLinkEvents {
   void start_stop_timer();
   // Retires a slot's worker now if idle, else after its task (supervisor_control.cc).
   void retire(Slot& slot);
+  // Queues every live slot for the rolling restart.
+  void queue_rolling_round();
 
   uv_loop_t* loop_;
   SupervisorOptions options_;
@@ -164,6 +181,7 @@ class Supervisor : private WorkerLinkEvents {
   std::uint64_t restarts_ = 0;
   std::uint64_t deadline_kills_ = 0;
   std::uint64_t recycles_ = 0;
+  std::uint64_t memory_recycles_ = 0;
   std::uint64_t jitter_state_;  // for the per-worker task limit
   bool stopping_ = false;
   bool stopped_reported_ = false;
@@ -173,6 +191,9 @@ class Supervisor : private WorkerLinkEvents {
   std::optional<unsigned> rolling_slot_;
   int rolling_old_pid_ = 0;
   std::vector<unsigned> rolling_queue_;
+  // Asked again while rolling: workers already replaced may predate what
+  // the new request is about (a style reload), so every slot goes once more.
+  bool rolling_again_ = false;
 };
 
 }  // namespace stickerd

@@ -74,12 +74,21 @@ void Supervisor::resize(unsigned workers) {
 }
 
 void Supervisor::start_rolling_restart() {
-  if (rolling() || stopping_) return;
+  if (stopping_) return;
+  if (rolling()) {
+    rolling_again_ = true;
+    log::info("rolling restart requested again: every worker goes once more after this round");
+    return;
+  }
+  queue_rolling_round();
+  rolling_step();
+}
+
+void Supervisor::queue_rolling_round() {
   for (const auto& s : slots_) {
     if (!s->removed && s->state != SlotState::kDisabled) rolling_queue_.push_back(s->index);
   }
   log::info("rolling restart of {} workers", rolling_queue_.size());
-  rolling_step();
 }
 
 bool Supervisor::rolling_step() {
@@ -91,18 +100,22 @@ bool Supervisor::rolling_step() {
     if (!replaced) return false;
     rolling_slot_.reset();
   }
-  while (!rolling_queue_.empty()) {
-    Slot& s = *slots_[rolling_queue_.front()];
-    rolling_queue_.erase(rolling_queue_.begin());
-    if (s.removed || !s.link) continue;
-    rolling_slot_ = s.index;
-    rolling_old_pid_ = s.link->pid();
-    s.retire_requested = true;
-    log::info("rolling restart: replacing worker slot {} (pid {})", s.index, rolling_old_pid_);
-    retire(s);
-    return false;
+  for (;;) {
+    while (!rolling_queue_.empty()) {
+      Slot& s = *slots_[rolling_queue_.front()];
+      rolling_queue_.erase(rolling_queue_.begin());
+      if (s.removed || !s.link) continue;  // a slot without a process starts afresh anyway
+      rolling_slot_ = s.index;
+      rolling_old_pid_ = s.link->pid();
+      s.retire_requested = true;
+      log::info("rolling restart: replacing worker slot {} (pid {})", s.index, rolling_old_pid_);
+      retire(s);
+      return false;
+    }
+    if (!rolling_again_) return true;
+    rolling_again_ = false;
+    queue_rolling_round();
   }
-  return true;
 }
 
 }  // namespace stickerd

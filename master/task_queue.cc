@@ -57,6 +57,22 @@ void TaskQueue::push_front(Task task) {
   ++size_;
 }
 
+bool TaskQueue::promote(std::uint64_t task_id, v1::Priority priority) {
+  const std::size_t target = class_of(priority);
+  for (std::size_t c = target + 1; c < kClasses; ++c) {
+    auto& q = classes_[c];
+    for (auto it = q.begin(); it != q.end(); ++it) {
+      if (it->task_id != task_id) continue;
+      Task task = std::move(*it);
+      q.erase(it);
+      task.spec.priority = priority;
+      classes_[target].push_back(std::move(task));
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<Task> TaskQueue::pop() {
   std::size_t top = kClasses;
   for (std::size_t c = 0; c < kClasses; ++c) {

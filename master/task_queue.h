@@ -14,6 +14,10 @@
 //    higher classes is served next (the highest such class first). So under
 //    a flood of interactive work, batch still gets one dispatch in nine and
 //    background gets its turn right after batch's counter is reset.
+//  * Promotion: promote() moves a queued task up to a higher class, to the
+//    back of it, when a request of that class comes to share it (an
+//    identical request joining its single-flight): a shared task waits in
+//    the class of its most urgent request, never below it.
 //  * Retries: push_front() puts an already-accepted task (its worker died) at
 //    the head of its class. It ignores the bound on purpose: refusing a retry
 //    would break the promise that every accepted request gets a reply, and a
@@ -59,6 +63,10 @@ class TaskQueue {
   bool can_accept(v1::Priority priority) const;
 
   void push_front(Task task);
+  // Moves the queued task `task_id` to the back of `priority`'s class when
+  // that class is higher than its own; false when it is not queued or
+  // already at that class or above.
+  bool promote(std::uint64_t task_id, v1::Priority priority);
   // The next task: the oldest of the highest non-empty class, unless a lower
   // class has been passed over kStarvationLimit times.
   std::optional<Task> pop();

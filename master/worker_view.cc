@@ -26,6 +26,12 @@ std::vector<WorkerView> Supervisor::workers() const {
     v.pid = slot->link ? slot->link->pid() : 0;
     v.state = name(slot->state);
     v.tasks_done = slot->tasks_done;
+    const ExitReason reason = slot->last_exit.reason;
+    v.last_exit_reason = exit_reason_label(reason);
+    // A failed spawn left no process whose end could be described.
+    if (reason != ExitReason::kNone && reason != ExitReason::kSpawnFailed) {
+      v.last_exit_status = describe_death(slot->last_exit.cause);
+    }
     out.push_back(std::move(v));
   }
   return out;

@@ -214,8 +214,14 @@ TEST_CASE("the pool grows while tasks queue and shrinks back after idle time") {
       {.workers = 1, .extra_args = {"--min-workers", "1", "--max-workers", "2", "--scale-idle-ms", "300"}});
   CHECK(daemon->stats().total_workers() == 1);
   Client client(daemon->socket_path());
-  constexpr int kRequests = 12;
-  for (int i = 0; i < kRequests; ++i) client.send(render_request(100 + i, unique_text("grow"), "classic"));
+  // Animated renders (hundreds of ms each) keep the queue waiting past the
+  // 250 ms that grows the pool; static ones now finish too soon to.
+  constexpr int kRequests = 6;
+  for (int i = 0; i < kRequests; ++i) {
+    v1::Request r = render_request(100 + i, unique_text("grow"), "bounce", v1::FORMAT_WEBP_ANIMATED);
+    r.mutable_render()->set_profile(v1::PROFILE_NONE);
+    client.send(r);
+  }
   CHECK(wait_until([&] { return daemon->stats().total_workers() == 2; }, 30s));
   for (int i = 0; i < kRequests; ++i) {
     const v1::Reply reply = client.receive(60s);

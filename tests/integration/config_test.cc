@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "tests/integration/harness.h"
 #include "tests/integration/ops_support.h"
@@ -40,6 +41,33 @@ TEST_CASE("a bad config file is refused with exit 2 and the key named") {
   const ShellRun typo = run_shell("STICKERD_CONFIG=" + file + " " + binary_path("STICKERD_BIN"), dir.path());
   CHECK(typo.exit_code == 2);
   CHECK(typo.output.find("queue_sise") != std::string::npos);
+}
+
+TEST_CASE("--check-config refuses a bad metrics address from a flag, a variable or the file") {
+  TempDir dir;
+  const std::string stickerd = binary_path("STICKERD_BIN");
+  for (const char* bad : {"nonsense", "host:99999", ":abc"}) {
+    const ShellRun flag = run_shell(
+        fmt::format("{} --metrics-address '{}' --check-config", stickerd, bad), dir.path());
+    INFO(flag.output);
+    CHECK(flag.exit_code == 2);
+    CHECK(flag.output.find(fmt::format("--metrics-address: '{}'", bad)) != std::string::npos);
+    CHECK(flag.output.find("configuration is valid") == std::string::npos);
+  }
+  const ShellRun env = run_shell(
+      "STICKERD_METRICS_ADDRESS=127.0.0.1:http " + stickerd + " --check-config", dir.path());
+  INFO(env.output);
+  CHECK(env.exit_code == 2);
+  CHECK(env.output.find("STICKERD_METRICS_ADDRESS") != std::string::npos);
+
+  const std::string file = dir.path() + "/metrics.json";
+  std::ofstream(file) << R"({"metrics_address": "localhost"})";
+  const ShellRun from_file =
+      run_shell(stickerd + " --config " + file + " --check-config", dir.path());
+  INFO(from_file.output);
+  CHECK(from_file.exit_code == 2);
+  CHECK(from_file.output.find("metrics_address") != std::string::npos);
+  CHECK(from_file.output.find("'localhost'") != std::string::npos);
 }
 
 TEST_CASE("a daemon started with --config uses the file's values") {

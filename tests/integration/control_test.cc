@@ -1,6 +1,7 @@
 // The control socket and stickerctl's control commands against a real
 // daemon: workers, top, scale (under load), drain/resume, restart-workers
 // (under load), reload, and who may use them.
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -42,6 +43,24 @@ void expect_all_stickers(Client& client, int count) {
   CHECK(ids.size() == static_cast<std::size_t>(count));
 }
 
+// The workers reply, asked on the control socket directly.
+v1::WorkerList worker_list(const Daemon& daemon) {
+  Client control(control_socket(daemon));
+  v1::Request request;
+  request.set_id(1);
+  request.mutable_workers();
+  const v1::Reply reply = control.call(request);
+  if (!reply.has_workers()) throw HarnessError("workers: " + describe(reply));
+  return reply.workers();
+}
+
+const v1::WorkerInfo& slot_info(const v1::WorkerList& list, unsigned slot) {
+  for (const auto& w : list.workers()) {
+    if (w.slot() == slot) return w;
+  }
+  throw HarnessError(fmt::format("workers: no slot {}", slot));
+}
+
 bool pool_is(const Daemon& daemon, unsigned total, unsigned ready) {
   const v1::Stats s = daemon.stats();
   return s.total_workers() == total && s.ready_workers() == ready;
@@ -62,6 +81,36 @@ TEST_CASE("stickerctl workers lists every slot with its pid, and --json prints t
   CHECK(json.out.find("\"configured\": 2") != std::string::npos);
   CHECK(json.out.find("\"state\": \"idle\"") != std::string::npos);
   CHECK(json.out.find("\"rss_bytes\"") != std::string::npos);
+}
+
+TEST_CASE("stickerctl workers shows why each slot's last worker ended: SIGKILL reads as a crash") {
+  auto daemon = start_daemon({.workers = 2});
+  const v1::WorkerList fresh = worker_list(*daemon);
+  REQUIRE(fresh.workers_size() == 2);
+  for (const auto& w : fresh.workers()) CHECK(w.last_exit_reason().empty());
+  CHECK(ctl(*daemon, {"workers"}).out.find("last exit") != std::string::npos);
+
+  const int victim = slot_info(fresh, 1).pid();
+  REQUIRE(victim > 0);
+  REQUIRE(::kill(victim, SIGKILL) == 0);
+  v1::WorkerList after;
+  REQUIRE(wait_until([&] {
+    after = worker_list(*daemon);
+    const auto& w = slot_info(after, 1);
+    return w.pid() > 0 && w.pid() != victim && w.state() == "idle";
+  }, 30s));
+  CHECK(slot_info(after, 1).last_exit_reason() == "crash");
+  CHECK(slot_info(after, 1).last_exit_status() == "signal SIGKILL");
+  CHECK(slot_info(after, 0).last_exit_reason().empty());
+
+  const CtlRun table = ctl(*daemon, {"workers"});
+  INFO(table.out, table.err);
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("crash (signal SIGKILL)") != std::string::npos);
+  const CtlRun json = ctl(*daemon, {"workers", "--json"});
+  REQUIRE(json.exit_code == 0);
+  CHECK(json.out.find("\"last_exit_reason\": \"crash\"") != std::string::npos);
+  CHECK(json.out.find("\"last_exit_status\": \"signal SIGKILL\"") != std::string::npos);
 }
 
 TEST_CASE("stickerctl top prints a frame and quits at the end of its input") {
@@ -132,6 +181,11 @@ TEST_CASE("scale up and down under load answers every request with a sticker") {
   CHECK(down.out.find("\"workers\": 1") != std::string::npos);
   expect_all_stickers(client, kLoad);
   CHECK(wait_until([&] { return pool_is(*daemon, 1, 1) && daemon->worker_pids().size() == 1; }, 30s));
+  const v1::WorkerList shrunk = worker_list(*daemon);
+  for (unsigned slot : {1u, 2u}) {
+    CHECK(slot_info(shrunk, slot).last_exit_reason() == "scale-down");
+    CHECK(slot_info(shrunk, slot).state() == "stopped");
+  }
   check_still_serving(*daemon);
 
   CHECK(ctl(*daemon, {"scale", "0"}).exit_code == 1);  // a usage error, caught by stickerctl
@@ -171,6 +225,40 @@ TEST_CASE("restart-workers replaces every worker one at a time under load with n
   CHECK(after.size() == 2);
   for (pid_t pid : before) CHECK(std::find(after.begin(), after.end(), pid) == after.end());
   CHECK(pool_is(*daemon, 2, 2));
+  const v1::WorkerList replaced = worker_list(*daemon);
+  for (const auto& w : replaced.workers()) {
+    CHECK(w.last_exit_reason() == "restart");
+    CHECK(w.last_exit_status() == "exit code 0");
+  }
+}
+
+TEST_CASE("a restart-workers caller gets SHUTTING_DOWN when the daemon stops before it finishes") {
+  // The only worker hangs until the deadline, so the rolling restart cannot
+  // replace it before the drain that SIGTERM starts stops every worker.
+  auto daemon = start_daemon(
+      {.workers = 1, .extra_args = {"--enable-test-styles", "--deadline-ms", "2000"}});
+  Client client(daemon->socket_path());
+  client.send(render_request(1, unique_text("hang"), "test-hang"));
+  REQUIRE(wait_until([&] { return daemon->stats().busy_workers() == 1; }, 30s));
+  Client control(control_socket(*daemon));
+  v1::Request restart;
+  restart.set_id(5);
+  restart.mutable_restart_workers();
+  control.send(restart);
+  REQUIRE(wait_until(
+      [&] { return daemon->log().find("rolling restart of 1 workers") != std::string::npos; }, 10s));
+  daemon->process().signal(SIGTERM);
+
+  v1::Reply reply;
+  REQUIRE(control.receive(reply, 60s) == Client::Status::kReply);
+  CHECK(reply.id() == 5);
+  REQUIRE_MESSAGE(reply.has_error(), describe(reply));
+  CHECK(reply.error().code() == v1::SHUTTING_DOWN);
+  const v1::Reply hung = client.receive(30s);
+  CHECK_MESSAGE(hung.has_error(), describe(hung));
+  const auto status = daemon->process().wait_exit(30s);
+  REQUIRE(status.has_value());
+  CHECK(WIFEXITED(*status));
 }
 
 TEST_CASE("reload re-reads the style catalogue") {

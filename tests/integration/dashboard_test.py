@@ -96,7 +96,7 @@ def main():
             if unknown:
                 fail(f"panel '{panel['title']}' uses metrics stickerd does not export: {unknown}")
     for wanted in ("Active workers", "Queue size", "Throughput (tasks/s)", "Worker restarts by reason",
-                   "Rejections by reason", "Queue wait (p50, p99)"):
+                   "Rejections by reason", "Queue wait (p50, p99)", "Cache hit ratio"):
         if wanted not in titles:
             fail(f"dashboard lacks the panel '{wanted}'")
 

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <fstream>
+#include <functional>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -47,6 +48,38 @@ int free_tcp_port() {
 }
 
 std::string source_root() { return binary_path("STICKERD_SOURCE_ROOT"); }
+
+// The next scrape that satisfies `done`, or the last one seen when none does
+// within the time (the CHECKs that follow then say what is off).
+std::string scrape_until(int port, const std::function<bool(const std::string&)>& done) {
+  std::string text;
+  wait_until(
+      [&] {
+        auto r = http_get(port, "/metrics");
+        if (!r || r->status != 200) return false;
+        text = r->body;
+        return done(text);
+      },
+      30s);
+  return text;
+}
+
+double value_or_zero(const std::string& text, const std::string& series) {
+  return sample_value(text, series).value_or(0);
+}
+
+// promtool's linter accepts the exposition, when promtool is installed.
+void check_promtool(const Daemon& daemon, const std::string& text) {
+  if (!have_program("promtool")) {
+    MESSAGE("promtool not installed (Debian package prometheus): lint skipped");
+    return;
+  }
+  const std::string file = daemon.dir() + "/scrape.txt";
+  std::ofstream(file) << text;
+  const ShellRun lint = run_shell("promtool check metrics < " + file, daemon.dir());
+  INFO(lint.output);
+  CHECK(lint.exit_code == 0);
+}
 
 }  // namespace
 
@@ -91,15 +124,108 @@ TEST_CASE("/metrics reports the tasks a client sent under the original bot's nam
   CHECK(health->status == 200);
   CHECK(health->body.find("2 workers ready") != std::string::npos);
 
-  if (!have_program("promtool")) {
-    MESSAGE("promtool not installed (Debian package prometheus): lint skipped");
-    return;
+  check_promtool(*daemon, text);
+}
+
+TEST_CASE("cache, single-flight, pool scaling and worker warm-up metrics follow real traffic") {
+  DaemonOptions options = with_metrics(1);
+  // A 1 MiB cache holds about five animated stickers: ten of them evict.
+  options.extra_args.insert(options.extra_args.end(),
+                            {"--cache-mb", "1", "--min-workers", "1", "--max-workers", "2",
+                             "--scale-idle-ms", "300"});
+  auto daemon = start_daemon(options);
+  const int port = metrics_port(*daemon);
+  const std::string start = scrape_until(port, [](const std::string& t) {
+    return value_or_zero(t, "stickerd_worker_startup_seconds_count") == 1;
+  });
+  CHECK(value_or_zero(start, "stickerd_worker_startup_seconds_count") == 1);
+  CHECK(value_or_zero(start, "stickerd_cache_hits_total") == 0);
+  CHECK(value_or_zero(start, R"(stickerd_pool_scale_events_total{direction="up"})") == 0);
+
+  Client client(daemon->socket_path());
+  // Animated renders queue behind the one worker long enough to grow the pool.
+  constexpr int kAnimated = 10;
+  std::string frames;
+  for (int id = 0; id < kAnimated; ++id) {
+    v1::Request r = render_request(id, unique_text("evict"), "bounce", v1::FORMAT_WEBP_ANIMATED);
+    r.mutable_render()->set_profile(v1::PROFILE_NONE);
+    append_frame(r, frames);
   }
-  const std::string file = daemon->dir() + "/scrape.txt";
-  std::ofstream(file) << text;
-  const ShellRun lint = run_shell("promtool check metrics < " + file, daemon->dir());
-  INFO(lint.output);
-  CHECK(lint.exit_code == 0);
+  client.send_raw(frames);
+  for (int i = 0; i < kAnimated; ++i) {
+    const v1::Reply reply = client.receive(120s);
+    CHECK_MESSAGE(reply.has_sticker(), describe(reply));
+  }
+  // A repeated request is a hit.
+  const std::string text = unique_text("again");
+  for (std::uint64_t id : {100, 101}) {
+    const v1::Reply reply = client.call(render_request(id, text, "classic", v1::FORMAT_WEBP), 60s);
+    CHECK_MESSAGE(reply.has_sticker(), describe(reply));
+  }
+  // Identical requests in one write: the later ones join the first's render.
+  const std::string shared = unique_text("shared");
+  frames.clear();
+  for (std::uint64_t id = 200; id < 203; ++id) {
+    append_frame(render_request(id, shared, "classic", v1::FORMAT_WEBP), frames);
+  }
+  client.send_raw(frames);
+  for (int i = 0; i < 3; ++i) {
+    const v1::Reply reply = client.receive(60s);
+    CHECK_MESSAGE(reply.has_sticker(), describe(reply));
+  }
+
+  // Idle now: the pool shrinks back to one worker.
+  const std::string after = scrape_until(port, [](const std::string& t) {
+    return value_or_zero(t, R"(stickerd_pool_scale_events_total{direction="down"})") >= 1 &&
+           value_or_zero(t, "stickerd_workers_configured") == 1;
+  });
+  const v1::Stats stats = daemon->stats();
+  INFO(after);
+  CHECK(value_or_zero(after, "stickerd_cache_hits_total") >= 1);
+  CHECK(value_or_zero(after, "stickerd_cache_hits_total") == stats.cache_hits());
+  CHECK(value_or_zero(after, "stickerd_cache_misses_total") >= kAnimated + 2);
+  CHECK(value_or_zero(after, "stickerd_cache_misses_total") == stats.cache_misses());
+  CHECK(value_or_zero(after, "stickerd_cache_evictions_total") >= 1);
+  CHECK(value_or_zero(after, "stickerd_cache_evictions_total") == stats.cache_evictions());
+  CHECK(value_or_zero(after, "stickerd_cache_entries") == stats.cache_entries());
+  CHECK(value_or_zero(after, "stickerd_cache_bytes") == stats.cache_bytes());
+  CHECK(value_or_zero(after, "stickerd_cache_bytes") <= 1024 * 1024);
+  CHECK(value_or_zero(after, "stickerd_single_flight_joins_total") >= 1);
+  CHECK(value_or_zero(after, "stickerd_single_flight_joins_total") == stats.cache_joined());
+  CHECK(value_or_zero(after, R"(stickerd_pool_scale_events_total{direction="up"})") >= 1);
+  CHECK(value_or_zero(after, R"(stickerd_pool_scale_events_total{direction="up"})") == stats.pool_grows());
+  CHECK(value_or_zero(after, R"(stickerd_pool_scale_events_total{direction="down"})") ==
+        stats.pool_shrinks());
+  // The first worker and the one the pool grew by both reported their warm-up.
+  CHECK(value_or_zero(after, "stickerd_worker_startup_seconds_count") >= 2);
+  CHECK(value_or_zero(after, "stickerd_worker_startup_seconds_sum") > 0);
+  check_promtool(*daemon, after);
+}
+
+TEST_CASE("a worker recycled past its memory limit counts as a restart with reason memory") {
+  DaemonOptions options = with_metrics(1);
+  options.extra_args.insert(options.extra_args.end(),
+                            {"--enable-test-styles", "--max-worker-rss-mb", "150"});
+  auto daemon = start_daemon(options);
+  const int port = metrics_port(*daemon);
+  Client client(daemon->socket_path());
+  for (std::uint64_t i = 0; i < 8; ++i) {
+    // Each keeps 40 MiB: the worker passes 150 MiB within a few tasks.
+    const v1::Reply r = client.call(render_request(i + 1, unique_text("40 leak"), "test-leak"), 60s);
+    CHECK_MESSAGE(r.has_sticker(), "request ", i + 1, ": ", describe(r));
+  }
+  // Every recycle the daemon counted shows in the metric, as reason memory.
+  std::uint64_t recycled = 0;
+  const std::string text = scrape_until(port, [&](const std::string& t) {
+    recycled = daemon->stats().recycled_workers();
+    return recycled >= 1 &&
+           value_or_zero(t, R"(stickerd_worker_restarts_total{reason="memory"})") == recycled;
+  });
+  INFO(text);
+  CHECK(recycled >= 1);
+  CHECK(value_or_zero(text, R"(stickerd_worker_restarts_total{reason="memory"})") == recycled);
+  CHECK(value_or_zero(text, R"(stickerd_worker_restarts_total{reason="recycle"})") == 0);
+  CHECK(value_or_zero(text, R"(stickerd_worker_restarts_total{reason="crash"})") == 0);
 }
 
 TEST_CASE("--metrics-address none serves no endpoint and a bad address is refused") {

@@ -73,6 +73,120 @@ TEST_CASE("interactive requests overtake queued background ones and displace exa
   CHECK(client.receive(none, 300ms) == Client::Status::kTimeout);  // nothing answered twice
 }
 
+v1::Request batch_of(std::uint64_t id, v1::Priority priority, std::vector<std::string> styles) {
+  v1::Request r;
+  r.set_id(id);
+  v1::BatchRequest* b = r.mutable_batch();
+  b->set_text(unique_text("batch prio"));
+  for (auto& s : styles) b->add_style_ids(std::move(s));
+  b->set_priority(priority);
+  return r;
+}
+
+TEST_CASE("batch items keep their batch's priority: they displace lower work and are displaced by higher") {
+  auto daemon = start_daemon({.workers = 1,
+                              .queue_size = 4,
+                              .extra_args = {"--enable-test-styles", "--deadline-ms", "60000"}});
+  Client client(daemon->socket_path());
+  client.send(prioritised(1, v1::PRIORITY_INTERACTIVE, "test-hang", 2000));  // holds the worker
+  REQUIRE(wait_until([&] { return daemon->stats().busy_workers() == 1; }, 10s));
+
+  SUBCASE("an interactive batch displaces exactly the newest background renders, one per item") {
+    for (std::uint64_t id = 10; id < 14; ++id) client.send(prioritised(id, v1::PRIORITY_BACKGROUND));
+    REQUIRE(wait_until([&] { return daemon->stats().queue_size() == 4; }, 10s));
+    client.send(batch_of(40, v1::PRIORITY_INTERACTIVE, {"classic", "neon"}));
+    std::vector<std::uint64_t> displaced;
+    for (int i = 0; i < 2; ++i) {
+      const v1::Reply r = client.receive(10s);
+      CHECK_MESSAGE(is_error(r, v1::QUEUE_FULL), r.id(), ": ", describe(r));
+      displaced.push_back(r.id());
+    }
+    CHECK(displaced == std::vector<std::uint64_t>{13, 12});
+    // One worker: completion order is dispatch order, and the batch goes first.
+    std::vector<std::string> order;
+    for (int i = 0; i < 6; ++i) {
+      const v1::Reply r = client.receive(60s);
+      std::string what = std::to_string(r.id());
+      if (r.has_batch_item()) {
+        what += fmt::format(" item {}", r.batch_item().index());
+        CHECK_MESSAGE(r.batch_item().has_sticker(), what);
+      } else if (r.has_batch_done()) {
+        what += " done";
+        CHECK(r.batch_done().count() == 2);
+        CHECK(r.batch_done().succeeded() == 2);
+      } else if (r.id() != 1) {
+        CHECK_MESSAGE(r.has_sticker(), what, ": ", describe(r));
+      }
+      order.push_back(what);
+    }
+    CHECK(order == std::vector<std::string>{"1", "40 item 0", "40 item 1", "40 done", "10", "11"});
+  }
+
+  SUBCASE("an interactive render displaces the newest item of a background batch, which still ends") {
+    client.send(prioritised(11, v1::PRIORITY_BACKGROUND));
+    client.send(batch_of(40, v1::PRIORITY_BACKGROUND, {"classic", "neon", "glow"}));
+    REQUIRE(wait_until([&] { return daemon->stats().queue_size() == 4; }, 10s));
+    client.send(prioritised(50, v1::PRIORITY_INTERACTIVE));
+    const v1::Reply r = client.receive(10s);
+    CHECK(r.id() == 40);
+    REQUIRE(r.has_batch_item());
+    CHECK(r.batch_item().index() == 2);
+    CHECK(r.batch_item().style_id() == "glow");
+    CHECK_MESSAGE(r.batch_item().error().code() == v1::QUEUE_FULL, r.batch_item().error().message());
+    std::vector<std::string> order;
+    for (int i = 0; i < 6; ++i) {
+      const v1::Reply next = client.receive(60s);
+      std::string what = std::to_string(next.id());
+      if (next.has_batch_item()) {
+        what += fmt::format(" item {}", next.batch_item().index());
+        CHECK_MESSAGE(next.batch_item().has_sticker(), what);
+      } else if (next.has_batch_done()) {
+        what += " done";
+        CHECK(next.batch_done().count() == 3);
+        CHECK(next.batch_done().succeeded() == 2);
+      }
+      order.push_back(what);
+    }
+    CHECK(order == std::vector<std::string>{"1", "50", "11", "40 item 0", "40 item 1", "40 done"});
+  }
+  v1::Reply none;
+  CHECK(client.receive(none, 300ms) == Client::Status::kTimeout);  // nothing answered twice
+}
+
+TEST_CASE("an interactive request sharing a queued background render lifts it to its own class") {
+  auto daemon = start_daemon({.workers = 1,
+                              .queue_size = 3,
+                              .extra_args = {"--enable-test-styles", "--deadline-ms", "60000"}});
+  Client client(daemon->socket_path());
+  client.send(prioritised(1, v1::PRIORITY_INTERACTIVE, "test-hang", 2000));
+  REQUIRE(wait_until([&] { return daemon->stats().busy_workers() == 1; }, 10s));
+  const std::string shared = unique_text("shared");
+  auto with_text = [&](std::uint64_t id, v1::Priority priority, const std::string& text) {
+    v1::Request r = render_request(id, text);
+    r.mutable_render()->set_priority(priority);
+    return r;
+  };
+  client.send(prioritised(10, v1::PRIORITY_BACKGROUND));
+  client.send(prioritised(11, v1::PRIORITY_BACKGROUND));
+  client.send(with_text(12, v1::PRIORITY_BACKGROUND, shared));
+  REQUIRE(wait_until([&] { return daemon->stats().queue_size() == 3; }, 10s));
+  client.send(with_text(20, v1::PRIORITY_INTERACTIVE, shared));  // joins 12's render
+  REQUIRE(wait_until([&] { return daemon->stats().cache_joined() == 1; }, 10s));
+  // The queue is full: the newest background task still below interactive is 11's.
+  client.send(prioritised(21, v1::PRIORITY_INTERACTIVE));
+  const v1::Reply displaced = client.receive(10s);
+  CHECK(displaced.id() == 11);
+  CHECK_MESSAGE(is_error(displaced, v1::QUEUE_FULL), describe(displaced));
+  std::vector<std::uint64_t> order;
+  for (int i = 0; i < 5; ++i) {
+    const v1::Reply r = client.receive(60s);
+    order.push_back(r.id());
+    if (r.id() != 1) CHECK_MESSAGE(r.has_sticker(), r.id(), ": ", describe(r));
+  }
+  // 12 and 20 share one render, dispatched in 20's class and turn.
+  CHECK(order == std::vector<std::uint64_t>{1, 12, 20, 21, 10});
+}
+
 TEST_CASE("per-connection limits: connections and requests in flight") {
   auto daemon = start_daemon({.workers = 1,
                               .extra_args = {"--enable-test-styles", "--max-connections", "2",

@@ -86,6 +86,20 @@ TEST_CASE("bad numbers are errors that name the flag or variable") {
   }
 }
 
+TEST_CASE("a bad metrics address is an error that names the flag or variable") {
+  for (const char* bad : {"nonsense", "host:99999", ":abc"}) {
+    auto flag = parse({"--metrics-address", bad});
+    REQUIRE_FALSE(flag.ok());
+    CHECK(flag.error().message.find("--metrics-address") != std::string::npos);
+    CHECK(flag.error().message.find(bad) != std::string::npos);
+    auto env = parse({}, Environment{{"STICKERD_METRICS_ADDRESS", bad}});
+    REQUIRE_FALSE(env.ok());
+    CHECK(env.error().message.find("STICKERD_METRICS_ADDRESS") != std::string::npos);
+  }
+  CHECK(parse({"--metrics-address", "none"})->config.metrics_address.empty());
+  CHECK(parse({"--metrics-address", "127.0.0.1:0"})->config.metrics_address == "127.0.0.1:0");
+}
+
 TEST_CASE("unknown arguments and missing values are errors") {
   CHECK_FALSE(parse({"--wrokers", "2"}).ok());
   CHECK_FALSE(parse({"--workers"}).ok());

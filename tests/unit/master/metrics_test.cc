@@ -14,6 +14,39 @@ TEST_CASE("metrics address: HOST:PORT, or empty/none to disable") {
   CHECK_FALSE(parse_metrics_address("localhost"));
   CHECK_FALSE(parse_metrics_address("host:99999"));
   CHECK_FALSE(parse_metrics_address(":9464"));
+  CHECK_FALSE(parse_metrics_address("nonsense"));
+  CHECK_FALSE(parse_metrics_address("127.0.0.1:abc"));
+  CHECK_FALSE(parse_metrics_address("127.0.0.1:"));
+  CHECK_FALSE(parse_metrics_address("127.0.0.1:-1"));
+  CHECK_FALSE(parse_metrics_address("::1:9464"));  // IPv6 needs brackets
+  CHECK(parse_metrics_address("127.0.0.1:65535").value() == "127.0.0.1:65535");
+}
+
+TEST_CASE("cache metrics advance by what changed between two totals") {
+  Metrics m;
+  m.cache({.hits = 2, .misses = 3, .evictions = 0, .bytes = 1000, .entries = 3}, 1);
+  m.cache({.hits = 5, .misses = 4, .evictions = 1, .bytes = 800, .entries = 2}, 1);
+  const std::string text = m.serialize();
+  CHECK(text.find("stickerd_cache_hits_total 5\n") != std::string::npos);
+  CHECK(text.find("stickerd_cache_misses_total 4\n") != std::string::npos);
+  CHECK(text.find("stickerd_cache_evictions_total 1\n") != std::string::npos);
+  CHECK(text.find("stickerd_cache_bytes 800\n") != std::string::npos);
+  CHECK(text.find("stickerd_cache_entries 2\n") != std::string::npos);
+  CHECK(text.find("stickerd_single_flight_joins_total 1\n") != std::string::npos);
+}
+
+TEST_CASE("scale events count by direction and warm-up times land in the histogram") {
+  Metrics m;
+  m.pool_scaled(true);
+  m.pool_scaled(true);
+  m.pool_scaled(false);
+  m.worker_started(0.2);
+  const std::string text = m.serialize();
+  CHECK(text.find("stickerd_pool_scale_events_total{direction=\"up\"} 2\n") != std::string::npos);
+  CHECK(text.find("stickerd_pool_scale_events_total{direction=\"down\"} 1\n") != std::string::npos);
+  CHECK(text.find("stickerd_worker_startup_seconds_count 1\n") != std::string::npos);
+  CHECK(text.find("stickerd_worker_startup_seconds_bucket{le=\"0.25\"} 1\n") != std::string::npos);
+  CHECK(text.find("stickerd_worker_startup_seconds_bucket{le=\"0.1\"} 0\n") != std::string::npos);
 }
 
 TEST_CASE("metrics record a finished task under the original and the new names") {

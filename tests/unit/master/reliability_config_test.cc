@@ -47,7 +47,27 @@ TEST_CASE("reliability settings have the documented defaults") {
   CHECK(c.max_connections == 1024);
   CHECK(c.max_inflight == 256);
   CHECK(c.max_write_buffer_mb == 16);
+  CHECK(c.drain_grace_ms == 30'000);
   CHECK_FALSE(c.enable_test_styles);
+}
+
+TEST_CASE("the drain grace period comes from its flag, variable or file, and --check-config shows it") {
+  auto by_env = parse({}, Environment{{"STICKERD_DRAIN_GRACE_MS", "1500"}});
+  REQUIRE(by_env.ok());
+  CHECK(by_env->config.drain_grace_ms == 1500);
+  auto by_flag = parse({"--drain-grace-ms", "250"}, Environment{{"STICKERD_DRAIN_GRACE_MS", "1500"}});
+  REQUIRE(by_flag.ok());
+  CHECK(by_flag->config.drain_grace_ms == 250);
+  FileSettings file{"/etc/stickerd.json", {{"--drain-grace-ms", "4000"}}};
+  auto by_file = parse_config({"--check-config"}, {}, kDefaults, file);
+  REQUIRE(by_file.ok());
+  CHECK(by_file->config.drain_grace_ms == 4000);
+  const std::string report = describe_config(*by_file);
+  CHECK(report.find("drain_grace_ms") != std::string::npos);
+  CHECK(report.find("4000") != std::string::npos);
+  auto zero = parse({"--drain-grace-ms", "0"});
+  REQUIRE_FALSE(zero.ok());
+  CHECK(zero.error().message.find("--drain-grace-ms") != std::string::npos);
 }
 
 TEST_CASE("reliability flags and the deadline variable are read") {

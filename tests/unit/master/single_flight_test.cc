@@ -33,6 +33,15 @@ TEST_CASE("a flight without waiters (a warm render) still lands with its key") {
   CHECK(landed->waiters.size() == 1);
 }
 
+TEST_CASE("a flight's key names its leading task") {
+  SingleFlight flights;
+  CHECK_FALSE(flights.task_of("k").has_value());
+  flights.start("k", 42, SingleFlight::Waiter{1, 0});
+  CHECK(flights.task_of("k") == 42u);
+  flights.finish(42);
+  CHECK_FALSE(flights.task_of("k").has_value());
+}
+
 TEST_CASE("a task that leads no flight finishes nothing") {
   SingleFlight flights;
   flights.start("a", 1, SingleFlight::Waiter{1, 0});

@@ -142,6 +142,22 @@ TEST_CASE("a task never displaces its own class or a higher one") {
   CHECK(q.size() == 2);
 }
 
+TEST_CASE("a promoted task moves to the back of the higher class and can no longer be displaced by it") {
+  TaskQueue q(3);
+  push(q, make_task(1, v1::PRIORITY_INTERACTIVE));
+  push(q, make_task(2, v1::PRIORITY_BACKGROUND));
+  push(q, make_task(3, v1::PRIORITY_BACKGROUND));
+  CHECK(q.promote(2, v1::PRIORITY_INTERACTIVE));
+  CHECK_FALSE(q.promote(2, v1::PRIORITY_BATCH));  // never down
+  CHECK_FALSE(q.promote(1, v1::PRIORITY_INTERACTIVE));  // already there
+  CHECK_FALSE(q.promote(99, v1::PRIORITY_INTERACTIVE));  // not queued
+  Task t = make_task(4, v1::PRIORITY_INTERACTIVE);
+  auto out = q.push_or_displace(t);
+  REQUIRE(out.displaced);
+  CHECK(out.displaced->task_id == 3);  // the promoted one stayed
+  CHECK(drain(q) == std::vector<std::uint64_t>{1, 2, 4});
+}
+
 TEST_CASE("a waiting lower class is served after 8 higher dispatches in a row") {
   TaskQueue q(100);
   for (std::uint64_t i = 1; i <= 20; ++i) push(q, make_task(i, v1::PRIORITY_INTERACTIVE));
