@@ -16,7 +16,7 @@ int run_control(Client& client, const Options& options) {
       request.mutable_scale()->set_workers(options.scale_workers);
       break;
     case Command::kDrain:
-      request.mutable_drain();
+      request.mutable_drain()->set_exit(options.drain_exit);
       break;
     case Command::kResume:
       request.mutable_resume();

@@ -45,9 +45,9 @@ std::vector<std::string> split_commas(std::string_view list) {
   return out;
 }
 
-constexpr std::array<std::string_view, 10> kKnownOptions{
+constexpr std::array<std::string_view, 11> kKnownOptions{
     "--socket", "--timeout", "--style",  "--styles",         "--format",
-    "--profile", "-o",       "--json",   "--control-socket", "--contact-sheet"};
+    "--profile", "-o",       "--json",   "--control-socket", "--contact-sheet", "--exit"};
 
 bool is_known(std::string_view option) {
   return std::find(kKnownOptions.begin(), kKnownOptions.end(), option) != kKnownOptions.end();
@@ -71,8 +71,9 @@ bool accepts(Command command, std::string_view option) {
       return option == "--json";
     case Command::kWorkers:
     case Command::kTop:
-    case Command::kScale:
     case Command::kDrain:
+      return option == "--json" || option == "--control-socket" || option == "--exit";
+    case Command::kScale:
     case Command::kResume:
     case Command::kRestartWorkers:
     case Command::kReload:
@@ -107,7 +108,7 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
       return options;
     }
     if (arg == "--output") arg = "-o";
-    if (arg == "--json") {
+    if (arg == "--json" || arg == "--exit") {  // flags: no value
       settings.emplace_back(arg, "");
       continue;
     }
@@ -189,6 +190,8 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
       options.output = value;
     } else if (option == "--contact-sheet") {
       options.contact_sheet = value;
+    } else if (option == "--exit") {
+      options.drain_exit = true;
     } else {
       options.json = true;
     }

@@ -36,6 +36,7 @@ struct Options {
   v1::Profile profile = v1::PROFILE_UNSPECIFIED;
   std::string output;  // render: a file; batch, gallery: a directory
   std::string contact_sheet;  // gallery: also write one picture per style to this PNG
+  bool drain_exit = false;    // drain --exit: shut the daemon down, as SIGTERM does
   bool json = false;
 };
 

@@ -43,8 +43,12 @@ control commands (on the control socket; root or the daemon's user):
   scale N [--json]
       Grows or shrinks the pool to N workers; shrinking lets busy
       workers finish their task first.
-  drain [--json]
+  drain [--exit] [--json]
       New render requests get SHUTTING_DOWN; queued work finishes.
+      Without --exit this is a pause that resume ends; with --exit it
+      is what SIGTERM does: accepted work has the drain grace period
+      to finish, what is left is answered SHUTTING_DOWN, then
+      stickerd exits 0.
   resume [--json]
       Accepts render requests again after drain.
   restart-workers [--json]
@@ -52,7 +56,8 @@ control commands (on the control socket; root or the daemon's user):
       task; returns when the last new worker is ready, or with
       SHUTTING_DOWN if the daemon stops first.
   reload [--json]
-      Re-reads the style catalogue (as SIGHUP does).
+      Re-reads the configuration and the style catalogue (as SIGHUP
+      does); prints each change as applied or as needing a restart.
 
 options:
   --socket PATH   the daemon's socket (default: $STICKERD_SOCKET, else

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "common/socket_path.h"
 #include "common/style_catalogue.h"
 #include "master/config.h"
+#include "master/config_source.h"
 #include "master/server.h"
 #include "master/signals.h"
 #include "master/uv_handle.h"
@@ -54,25 +54,11 @@ Result<std::string> resolve_worker_binary(const Config& config) {
 int main(int argc, char** argv) {
   ignore_sigpipe();
 
-  Environment env;
-  for (auto name : config_env_names()) {
-    if (const char* value = std::getenv(std::string(name).c_str())) env.emplace(name, value);
-  }
-  const ConfigDefaults defaults{uv_available_parallelism(), default_runtime_dir() + "/stickerd.sock",
-                                default_styles_dir()};
-  const std::vector<std::string_view> args(argv + 1, argv + argc);
-  // The config file (--config / STICKERD_CONFIG) is read here so that
-  // parse_config stays free of I/O.
-  FileSettings file;
-  if (auto path = config_file_path(args, env)) {
-    auto loaded = load_config_file(*path);
-    if (!loaded) {
-      fmt::print(stderr, "stickerd: {}\n", loaded.error().message);
-      return kExitUsage;
-    }
-    file = std::move(*loaded);
-  }
-  auto invocation = parse_config(args, env, defaults, file);
+  // Kept by the server, so a reload rebuilds the configuration the same way.
+  ConfigSource source{std::vector<std::string>(argv + 1, argv + argc),
+                      ConfigDefaults{uv_available_parallelism(),
+                                     default_runtime_dir() + "/stickerd.sock", default_styles_dir()}};
+  auto invocation = load_config(source);
   if (!invocation) {
     fmt::print(stderr, "stickerd: {}\n", invocation.error().message);
     return kExitUsage;
@@ -91,6 +77,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   Config config = invocation->config;
+  const Config loaded = config;  // before the worker binary is resolved: what a reload compares
 
   auto worker = resolve_worker_binary(config);
   if (!worker) {
@@ -114,7 +101,7 @@ int main(int argc, char** argv) {
             config.styles_dir);
 
   UvLoop loop;  // outlives the server, so every close callback runs before uv_loop_close
-  Server server(loop.get(), std::move(config), std::move(*catalogue));
+  Server server(loop.get(), std::move(config), std::move(*catalogue), std::move(source), loaded);
   if (auto error = server.start()) {
     log::error("{}", error->message);
     return kExitFailure;

@@ -138,7 +138,8 @@ void Operations::stopping() {
 void Operations::on_hangup() {
   if (stopping_) return;
   notifier_.notify(reloading_message(uv_hrtime() / 1000));
-  log::info("SIGHUP: reloading the styles, then replacing the workers one at a time");
+  log::info("SIGHUP: reloading the configuration and the styles, then replacing the workers one "
+            "at a time");
   reloading_ = true;
   if (auto e = reload_()) {
     log::error("reload failed, keeping the running configuration and workers: {}", e->message);

@@ -90,6 +90,14 @@ bool ResultCache::put(const std::string& key, v1::Sticker sticker) {
   return true;
 }
 
+void ResultCache::set_budget(std::size_t budget_bytes) {
+  budget_ = budget_bytes;
+  while (counts_.bytes > budget_ && !lru_.empty()) {
+    erase(std::prev(lru_.end()));
+    ++counts_.evictions;
+  }
+}
+
 void ResultCache::erase(std::list<Entry>::iterator it) {
   counts_.bytes -= it->charge;
   index_.erase(it->key);

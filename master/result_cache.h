@@ -46,6 +46,10 @@ class ResultCache {
 
   bool enabled() const { return budget_ > 0; }
   std::size_t budget() const { return budget_; }
+  // A reload's new budget, evicting the least recently used entries until
+  // the cache fits it. The server never passes 0 here: turning the cache off
+  // is restart-only (master/config_reload.h).
+  void set_budget(std::size_t budget_bytes);
 
   // The sticker stored under `key`, now the most recently used; nullptr on a
   // miss. The pointer is valid until the next put().

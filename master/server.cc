@@ -37,8 +37,11 @@ bool is_animated(const v1::StyleSpec& style) {
 
 }  // namespace
 
-Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue)
-    : loop_(loop),
+Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigSource source,
+               Config loaded)
+    : source_(std::move(source)),
+      loaded_(std::move(loaded)),
+      loop_(loop),
       config_(std::move(config)),
       catalogue_(std::move(catalogue)),
       limits_{config_.max_text_length, AdmissionLimits{}.max_batch_styles, config_.deadline_ms,
@@ -634,8 +637,8 @@ PoolSnapshot Server::snapshot() const {
   return s;
 }
 
-// Re-reads the style catalogue (SIGHUP, stickerctl reload). A bad catalogue
-// keeps the old one. Workers load styles at start, so they see a new style
+// Re-reads the style catalogue (reload_all(), after the configuration). A bad
+// catalogue keeps the old one. Workers load styles at start, so they see a new style
 // after their next restart (recycling, or a rolling restart).
 std::optional<Error> Server::reload_styles() {
   auto catalogue = StyleCatalogue::load_dir(config_.styles_dir);
@@ -648,12 +651,13 @@ std::optional<Error> Server::reload_styles() {
   return std::nullopt;
 }
 
-// SIGHUP (systemd's ExecReload): the new catalogue, then every worker
-// replaced one at a time, each after its current task, so no request fails
-// and every worker runs the new styles. Operations sends READY=1 when
+// SIGHUP (systemd's ExecReload): the configuration and the new catalogue
+// (reload_all()), then every worker replaced one at a time, each after its
+// current task, so no request fails and every worker runs the new styles. Operations sends READY=1 when
 // advance_rolling_restart() sees the last one READY.
 std::optional<Error> Server::reload_and_restart() {
-  if (auto e = reload_styles()) return e;
+  auto reloaded = reload_all();
+  if (!reloaded) return reloaded.error();
   if (state_ != State::kRunning) return std::nullopt;  // draining: nothing to restart for
   reload_restarting_ = true;
   supervisor_.start_rolling_restart();
@@ -663,33 +667,36 @@ std::optional<Error> Server::reload_and_restart() {
 
 // ---- shutdown --------------------------------------------------------------
 
-// The first SIGTERM/SIGINT drains: admission stops, accepted work has
-// --drain-grace-ms to finish, and what is left then is answered
-// SHUTTING_DOWN. A second signal ends the drain at once and exits 1.
+// The first SIGTERM/SIGINT (or `stickerctl drain --exit`) drains: admission
+// stops, accepted work has --drain-grace-ms to finish, and what is left then
+// is answered SHUTTING_DOWN. A second signal ends the drain at once and exits 1.
 void Server::on_signal(int signum) {
   if (state_ == State::kRunning) {
-    log::info("{}: draining ({} queued, {} running) for at most {} ms; new requests get "
-              "SHUTTING_DOWN", ::strsignal(signum), queue_.size(), supervisor_.counts().busy,
-              config_.drain_grace_ms);
-    state_ = State::kDraining;
-    ops_.stopping();
-    listener_.close();
-    uv_timer_start(
-        drain_timer_.get(),
-        [](uv_timer_t* t) {
-          auto* self = static_cast<Server*>(t->data);
-          if (self == nullptr || self->state_ != State::kDraining) return;
-          log::warning("the drain's grace period of {} ms is over: answering what is left "
-                       "SHUTTING_DOWN", self->config_.drain_grace_ms);
-          self->abandon_remaining_work();
-        },
-        config_.drain_grace_ms, 0);
-    maybe_finish_drain();
+    begin_shutdown(::strsignal(signum));
     return;
   }
   log::warning("{} again: answering what is left SHUTTING_DOWN and exiting now", ::strsignal(signum));
   exit_code_ = 1;
   abandon_remaining_work();
+}
+
+void Server::begin_shutdown(std::string_view why) {
+  log::info("{}: draining ({} queued, {} running) for at most {} ms; new requests get "
+            "SHUTTING_DOWN", why, queue_.size(), supervisor_.counts().busy, config_.drain_grace_ms);
+  state_ = State::kDraining;
+  ops_.stopping();
+  listener_.close();
+  uv_timer_start(
+      drain_timer_.get(),
+      [](uv_timer_t* t) {
+        auto* self = static_cast<Server*>(t->data);
+        if (self == nullptr || self->state_ != State::kDraining) return;
+        log::warning("the drain's grace period of {} ms is over: answering what is left "
+                     "SHUTTING_DOWN", self->config_.drain_grace_ms);
+        self->abandon_remaining_work();
+      },
+      config_.drain_grace_ms, 0);
+  maybe_finish_drain();
 }
 
 void Server::maybe_finish_drain() {

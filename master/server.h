@@ -16,6 +16,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "common/style_catalogue.h"
 #include "master/admission.h"
 #include "master/config.h"
+#include "master/config_source.h"
 #include "master/connection.h"
 #include "master/control_access.h"
 #include "master/listener.h"
@@ -41,7 +43,9 @@ namespace stickerd {
 
 class Server : private ConnectionEvents, private SupervisorEvents {
  public:
-  Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue);
+  // `source` and `loaded` (the configuration as parsed, before main()
+  // resolved the worker binary) let a reload rebuild and compare it.
+  Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigSource source, Config loaded);
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   ~Server();
@@ -101,12 +105,23 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   // Operations (master/operations.h): what the heartbeat samples, and SIGHUP.
   PoolSnapshot snapshot() const;
   std::optional<Error> reload_styles();
-  // SIGHUP: reload_styles(), then a rolling restart so the workers load them.
+  // Reload (server_reload.cc): the configuration rebuilt from source_, its
+  // live changes applied; returns what changed, applied or needs a restart.
+  // A bad configuration changes nothing and the error names the key.
+  Result<std::string> reload_config();
+  // stickerctl reload: reload_config(), then reload_styles(); the reply's text.
+  Result<std::string> reload_all();
+  ConfigSource source_;
+  Config loaded_;  // as last loaded, live changes applied: what the next reload compares
+  // SIGHUP: reload_all(), then a rolling restart so the workers load the styles.
   std::optional<Error> reload_and_restart();
   bool reload_restarting_ = false;  // a SIGHUP's rolling restart is running
 
   // Shutdown.
   void on_signal(int signum);
+  // Stops admission and exits once accepted work is done or the grace period
+  // is over; `why` names the trigger in the log.
+  void begin_shutdown(std::string_view why);
   void maybe_finish_drain();
   // The drain's grace period ran out (or a second signal came): answers
   // every queued and running request SHUTTING_DOWN and kills the workers.

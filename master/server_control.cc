@@ -137,6 +137,17 @@ void Server::handle_control(Connection& connection, const v1::Request& request) 
       break;
     }
     case v1::Request::kDrain:
+      if (request.drain().exit()) {
+        // Answered first: the reply must leave before the connections close.
+        done.set_message(fmt::format("shutting down: new requests get SHUTTING_DOWN; {} queued and {} "
+                                     "running tasks have {} ms to finish, then stickerd exits",
+                                     queue_.size(), supervisor_.counts().busy, config_.drain_grace_ms));
+        done.set_workers(supervisor_.counts().total);
+        done.set_draining(true);
+        answer(connection, id, std::move(reply));
+        if (state_ == State::kRunning) begin_shutdown("drain --exit requested");
+        return;
+      }
       paused_ = true;
       log::info("drain requested: new render work gets SHUTTING_DOWN; {} queued tasks finish",
                 queue_.size());
@@ -159,15 +170,16 @@ void Server::handle_control(Connection& connection, const v1::Request& request) 
       if (!supervisor_.rolling()) supervisor_.start_rolling_restart();
       advance_rolling_restart();
       return;
-    case v1::Request::kReload:
-      if (auto e = reload_styles()) {
+    case v1::Request::kReload: {
+      auto reloaded = reload_all();
+      if (!reloaded) {
         answer(connection, id, control_error(v1::INVALID_ARGUMENT,
-                                             fmt::format("reload failed, the old styles stay: {}", e->message)));
+                                             fmt::format("reload failed: {}", reloaded.error().message)));
         return;
       }
-      done.set_message(fmt::format("reloaded {} styles from {}", catalogue_.styles().size(),
-                                   config_.styles_dir));
+      done.set_message(*reloaded);
       break;
+    }
     default:
       return;  // on_request routes only control kinds here
   }

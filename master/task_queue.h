@@ -80,6 +80,9 @@ class TaskQueue {
 
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return capacity_; }
+  // A reload's new capacity: tasks already queued beyond it stay and are
+  // served; new ones are refused until the queue is below it again.
+  void set_capacity(std::size_t capacity) { capacity_ = capacity; }
   bool empty() const { return size_ == 0; }
   bool full() const { return size_ >= capacity_; }
 

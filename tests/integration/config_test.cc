@@ -1,5 +1,6 @@
 // The config file against the real binary: --check-config's report, a bad
 // key refused with its name, and a running daemon using the file's values.
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <fstream>
@@ -79,6 +80,23 @@ TEST_CASE("a daemon started with --config uses the file's values") {
   const v1::Reply reply = client.call(render_request(1, "far longer than five"));
   REQUIRE(reply.has_error());
   CHECK(reply.error().code() == v1::TEXT_TOO_LONG);
+}
+
+TEST_CASE("SIGHUP re-reads the config file and applies its live changes") {
+  TempDir files;
+  const std::string file = files.path() + "/stickerd.json";
+  std::ofstream(file) << R"({"workers": 1, "queue_size": 10})";
+  auto daemon = start_daemon({.workers = 1, .extra_args = {"--config", file}, .size_flags = false});
+  std::ofstream(file) << R"({"workers": 2, "queue_size": 15})";
+  daemon->process().signal(SIGHUP);
+  CHECK(wait_until(
+      [&] {
+        const v1::Stats s = daemon->stats();
+        return s.total_workers() == 2 && s.ready_workers() == 2 && s.queue_capacity() == 15;
+      },
+      60s));
+  CHECK(daemon->log().find("workers 1 -> 2 (applied)") != std::string::npos);
+  check_still_serving(*daemon);
 }
 
 }  // namespace stickerd::itest

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
 
 #include <doctest/doctest.h>
@@ -268,6 +269,44 @@ TEST_CASE("reload re-reads the style catalogue") {
   REQUIRE(reload.exit_code == 0);
   CHECK(reload.out.find("reloaded") != std::string::npos);
   CHECK(ctl(*daemon, {"reload", "--json"}).out.find("\"message\"") != std::string::npos);
+  check_still_serving(*daemon);
+}
+
+TEST_CASE("reload applies the config file's live changes, keeps the old ones on a bad file, and "
+          "names restart-only changes") {
+  TempDir files;
+  const std::string file = files.path() + "/stickerd.json";
+  std::ofstream(file) << R"({"workers": 1, "queue_size": 10})";
+  auto daemon = start_daemon({.workers = 1, .extra_args = {"--config", file}, .size_flags = false});
+  REQUIRE(worker_list(*daemon).workers_size() == 1);
+
+  std::ofstream(file) << R"({"workers": 2, "queue_size": 20})";
+  const CtlRun live = ctl(*daemon, {"reload"});
+  INFO(live.out, live.err);
+  REQUIRE(live.exit_code == 0);
+  CHECK(live.out.find("workers 1 -> 2 (applied)") != std::string::npos);
+  CHECK(live.out.find("queue_size 10 -> 20 (applied)") != std::string::npos);
+  CHECK(live.out.find("reloaded") != std::string::npos);  // the styles too
+  CHECK(worker_list(*daemon).workers_size() == 2);
+  CHECK(wait_until([&] { return pool_is(*daemon, 2, 2); }, 60s));
+  CHECK(daemon->stats().queue_capacity() == 20);
+
+  std::ofstream(file) << R"({"workers": 0, "queue_size": 30})";
+  const CtlRun bad = ctl(*daemon, {"reload"});
+  INFO(bad.out, bad.err);
+  CHECK(bad.exit_code != 0);
+  CHECK((bad.out + bad.err).find("workers") != std::string::npos);
+  CHECK((bad.out + bad.err).find("'0'") != std::string::npos);
+  CHECK(worker_list(*daemon).workers_size() == 2);
+  CHECK(daemon->stats().queue_capacity() == 20);  // nothing of the bad file applied
+  check_still_serving(*daemon);
+
+  std::ofstream(file) << R"({"workers": 2, "queue_size": 20, "poison_ttl_s": 60})";
+  const CtlRun restart = ctl(*daemon, {"reload"});
+  INFO(restart.out, restart.err);
+  REQUIRE(restart.exit_code == 0);
+  CHECK(restart.out.find("poison_ttl_s 600 -> 60 (needs a restart)") != std::string::npos);
+  CHECK(restart.out.find("workers") == std::string::npos);  // already applied: no change
   check_still_serving(*daemon);
 }
 

@@ -299,9 +299,11 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   if (options_.socket_path.empty()) options_.socket_path = dir_.path() + "/s.sock";
   log_path_ = dir_.path() + "/stickerd.log";
-  std::vector<std::string> argv{binary_path("STICKERD_BIN"), "--socket", options_.socket_path,
-                                "--workers", std::to_string(options_.workers), "--queue-size",
-                                std::to_string(options_.queue_size)};
+  std::vector<std::string> argv{binary_path("STICKERD_BIN"), "--socket", options_.socket_path};
+  if (options_.size_flags) {
+    argv.insert(argv.end(), {"--workers", std::to_string(options_.workers), "--queue-size",
+                             std::to_string(options_.queue_size)});
+  }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   // Anything the daemon puts in its runtime directory stays in ours; no
   // fixed metrics port, so parallel runs never collide.

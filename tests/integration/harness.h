@@ -109,6 +109,9 @@ struct DaemonOptions {
   // The metrics endpoint is off unless a test turns it on (--metrics-address).
   std::vector<std::string> extra_args{};
   std::vector<std::string> extra_env{};
+  // False: no --workers/--queue-size flags, so a --config file's count (a
+  // flag would beat it); `workers` must still match it, for wait_ready().
+  bool size_flags = true;
 };
 
 // One stickerd process in its own temporary directory.

@@ -176,6 +176,35 @@ TEST_CASE("SIGTERM under closed-loop load: one reply per request, then the conne
   CHECK(WEXITSTATUS(*status) == 0);
 }
 
+TEST_CASE("stickerctl drain --exit under closed-loop load: one reply per request, then exit 0") {
+  constexpr int kConnections = 2;
+  auto daemon = start_daemon({.workers = 2, .queue_size = 100});
+  std::vector<LoadLog> logs(kConnections);
+  std::atomic<bool> stop{false};
+  CtlRun drain;
+  {
+    std::vector<std::jthread> threads;
+    for (int c = 0; c < kConnections; ++c) {
+      threads.emplace_back([&, c] {
+        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000, 4, stop, true,
+                    logs[c]);
+      });
+    }
+    REQUIRE(wait_until([&] { return daemon->stats().tasks_completed() >= 10; }, 60s));
+    drain = run_stickerctl({"--control-socket", daemon->dir() + "/c.sock", "drain", "--exit"}, daemon->dir());
+    stop = true;
+  }
+  CHECK_MESSAGE(drain.exit_code == 0, drain.err);
+  CHECK(drain.out.find("shutting down") != std::string::npos);
+  check_one_reply_each(logs);
+  for (const auto& log : logs) CHECK(log.abandoned == 0);
+  CHECK(count_code(logs, "OK") >= 10);
+  const auto status = daemon->process().wait_exit(60s);
+  REQUIRE_MESSAGE(status.has_value(), "stickerd still running 60 s after drain --exit");
+  CHECK(WIFEXITED(*status));
+  CHECK(WEXITSTATUS(*status) == 0);
+}
+
 TEST_CASE("when the drain's grace period runs out, queued and running requests get SHUTTING_DOWN and "
           "stickerd exits") {
   auto daemon = start_daemon({.workers = 1,

@@ -66,6 +66,23 @@ TEST_CASE("the least recently used entry is evicted first when the budget is rea
   CHECK(cache.counts().bytes <= cache.budget());
 }
 
+TEST_CASE("a smaller budget evicts the least recently used entries until the cache fits") {
+  const std::size_t one = ResultCache::charge("a", sticker_of(1000));
+  ResultCache cache(3 * one);
+  cache.put("a", sticker_of(1000));
+  cache.put("b", sticker_of(1000));
+  cache.put("c", sticker_of(1000));
+  cache.set_budget(one);
+  CHECK(cache.budget() == one);
+  CHECK_FALSE(cache.contains("a"));
+  CHECK_FALSE(cache.contains("b"));
+  CHECK(cache.contains("c"));
+  CHECK(cache.counts().evictions == 2);
+  cache.set_budget(2 * one);
+  CHECK(cache.put("d", sticker_of(1000)));
+  CHECK(cache.contains("c"));
+}
+
 TEST_CASE("an entry larger than the whole budget is not stored and evicts nothing") {
   ResultCache cache(2000);
   cache.put("small", sticker_of(100));

@@ -47,6 +47,22 @@ TEST_CASE("the queue refuses a task once it holds its capacity") {
   CHECK(q.push_back(third));
 }
 
+TEST_CASE("a new capacity takes effect at once and keeps tasks queued beyond it") {
+  TaskQueue q(3);
+  push(q, make_task(1));
+  push(q, make_task(2));
+  q.set_capacity(1);
+  CHECK(q.capacity() == 1);
+  CHECK(q.full());
+  Task third = make_task(3);
+  CHECK_FALSE(q.push_back(third));
+  CHECK(drain(q) == std::vector<std::uint64_t>{1, 2});
+  q.set_capacity(2);
+  push(q, make_task(4));
+  push(q, make_task(5));
+  CHECK(q.full());
+}
+
 TEST_CASE("higher priority classes are served first, each in arrival order") {
   TaskQueue q(10);
   push(q, make_task(1, v1::PRIORITY_BACKGROUND));
