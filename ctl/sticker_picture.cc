@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "ctl/tgs_preview.h"
+#include "worker/render/png_read.h"
 
 namespace stickerd::ctl {
 namespace {
@@ -57,18 +58,6 @@ Result<CairoSurfacePtr> webp_picture(std::string_view bytes) {
   return surface_from(argb.data(), w, h);
 }
 
-struct PngSource {
-  std::string_view bytes;
-  std::size_t offset = 0;
-};
-
-cairo_status_t read_chunk(void* closure, unsigned char* data, unsigned int length) {
-  auto* src = static_cast<PngSource*>(closure);
-  if (src->bytes.size() - src->offset < length) return CAIRO_STATUS_READ_ERROR;
-  std::memcpy(data, src->bytes.data() + src->offset, length);
-  src->offset += length;
-  return CAIRO_STATUS_SUCCESS;
-}
 
 }  // namespace
 
@@ -78,8 +67,7 @@ Result<CairoSurfacePtr> sticker_picture(std::string_view bytes, v1::Format forma
     case v1::FORMAT_WEBP_ANIMATED:
       return webp_picture(bytes);
     case v1::FORMAT_PNG: {
-      PngSource src{bytes};
-      CairoSurfacePtr surface(cairo_image_surface_create_from_png_stream(read_chunk, &src));
+      CairoSurfacePtr surface = render::png_surface(bytes);
       if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
         return make_error(v1::INVALID_ARGUMENT, "cairo cannot read the PNG");
       }

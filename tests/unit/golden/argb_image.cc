@@ -8,24 +8,13 @@
 #include <iterator>
 
 #include "worker/render/handles.h"
+#include "worker/render/png_read.h"
 
 namespace stickerd::golden {
 namespace {
 
 using render::CairoSurfacePtr;
 
-struct PngSource {
-  std::string_view bytes;
-  std::size_t offset = 0;
-};
-
-cairo_status_t read_chunk(void* closure, unsigned char* data, unsigned int length) {
-  auto* src = static_cast<PngSource*>(closure);
-  if (src->bytes.size() - src->offset < length) return CAIRO_STATUS_READ_ERROR;
-  std::memcpy(data, src->bytes.data() + src->offset, length);
-  src->offset += length;
-  return CAIRO_STATUS_SUCCESS;
-}
 
 // Copies a cairo ARGB32 surface row by row (its stride may be padded).
 ArgbImage from_surface(cairo_surface_t* surface) {
@@ -77,8 +66,7 @@ ArgbImage half_size(const ArgbImage& image) {
 }
 
 std::optional<ArgbImage> png_to_image(std::string_view bytes) {
-  PngSource src{bytes};
-  CairoSurfacePtr surface(cairo_image_surface_create_from_png_stream(read_chunk, &src));
+  CairoSurfacePtr surface = render::png_surface(bytes);
   if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) return std::nullopt;
   if (cairo_image_surface_get_format(surface.get()) != CAIRO_FORMAT_ARGB32) {
     // An opaque PNG loads as RGB24; draw it onto ARGB32 to get alpha 255.
