@@ -28,6 +28,7 @@
 #include "worker/encode/webp.h"
 #include "worker/encode/webp_animated.h"
 #include "worker/encode/webp_settings.h"
+#include "worker/render/allocator.h"
 #include "worker/render/animation.h"
 #include "worker/render/draw.h"
 #include "worker/render/pixels.h"
@@ -164,6 +165,7 @@ int main(int argc, char** argv) {
       style->webp_quality() ? style->webp_quality()
                             : (animated ? encode::kDefaultAnimatedQuality : encode::kDefaultWebpQuality);
   const std::uint32_t frame_ms = render::timing(*style).frame_ms;
+  render::reuse_freed_memory();  // as stickerd-worker does
   render::Renderer renderer;
   std::vector<Frames> texts;
   for (auto text : bench::kTexts) texts.push_back(draw_frames(renderer, text, *style, animated));

@@ -16,12 +16,14 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <uv.h>
 
 #include "bench/args.h"
 #include "bench/stats.h"
 #include "bench/workload.h"
 #include "common/frame_io.h"
 #include "common/style_catalogue.h"
+#include "worker/render/allocator.h"
 #include "worker/render/renderer.h"
 
 namespace {
@@ -102,17 +104,20 @@ bool write_exact(int fd, const void* p, std::size_t n) {
 
 // One forked renderer process: warm up, report the cold cost, then render
 // `count` stickers each time the parent writes a byte to `go`.
-[[noreturn]] void child(const stickerd::v1::StyleSpec& style, const Options& o, int index, int go,
+[[noreturn]] void child(const stickerd::v1::StyleSpec& style, const Options& o, int index, int procs, int go,
                         int out) {
+  // What a worker is told when it is alone on a core (Task.spare_core): the
+  // master's rule, with N processes in place of N busy workers.
+  const stickerd::render::RenderOptions render_options{.spare_core = procs < static_cast<int>(uv_available_parallelism())};
   const auto t0 = Clock::now();
   stickerd::render::Renderer renderer;
   ColdReport cold;
   cold.construct_ms = ms_since(t0);
   const auto t1 = Clock::now();
-  (void)renderer.render(kTexts[3], style, o.format, o.profile);
+  (void)renderer.render(kTexts[3], style, o.format, o.profile, render_options);
   cold.first_ms = ms_since(t1);
   for (std::size_t k = 0; k < kTexts.size(); ++k) {  // steady state: every glyph seen once
-    (void)renderer.render(kTexts[k], style, o.format, o.profile);
+    (void)renderer.render(kTexts[k], style, o.format, o.profile, render_options);
   }
   if (!write_exact(out, &cold, sizeof cold)) std::_Exit(1);
   char byte;
@@ -122,7 +127,7 @@ bool write_exact(int fd, const void* p, std::size_t n) {
       // Offset by the process index so concurrent processes mix texts.
       const std::size_t k = static_cast<std::size_t>(i + index) % kTexts.size();
       const auto ts = Clock::now();
-      auto sticker = renderer.render(kTexts[k], style, o.format, o.profile);
+      auto sticker = renderer.render(kTexts[k], style, o.format, o.profile, render_options);
       report.busy_ms += ms_since(ts);
       if (sticker) {
         ++report.done;
@@ -146,6 +151,7 @@ struct Child {
 
 int main(int argc, char** argv) {
   Options o = parse(argc, argv);
+  stickerd::render::reuse_freed_memory();  // as stickerd-worker does
   auto catalogue = stickerd::StyleCatalogue::load_dir(o.styles_dir);
   if (!catalogue) {
     fmt::print(stderr, "{}\n", catalogue.error().message);
@@ -179,7 +185,7 @@ int main(int argc, char** argv) {
             ::close(sibling.go);
             ::close(sibling.out);
           }
-          child(*style, o, i, go[0], out[1]);
+          child(*style, o, i, n, go[0], out[1]);
         }
         ::close(go[0]);
         ::close(out[1]);

@@ -12,12 +12,14 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <uv.h>
 
 #include "bench/args.h"
 #include "bench/stats.h"
 #include "bench/workload.h"
 #include "common/format_rules.h"
 #include "common/style_catalogue.h"
+#include "worker/render/allocator.h"
 #include "worker/render/renderer.h"
 
 namespace {
@@ -63,7 +65,10 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "{}\n", catalogue.error().message);
     return 1;
   }
+  render::reuse_freed_memory();  // as stickerd-worker does
   render::Renderer renderer;
+  // One process on this machine: a worker alone on its core (Task.spare_core).
+  const render::RenderOptions options{.spare_core = uv_available_parallelism() > 1};
   bool first = true;
   if (o.json) fmt::print("[");
   else fmt::print("| style | format | ms/sticker median [min–max] | bytes median [min–max] |\n|---|---|---|---|\n");
@@ -74,13 +79,13 @@ int main(int argc, char** argv) {
       if (!o.formats.empty() && std::find(o.formats.begin(), o.formats.end(), format) == o.formats.end()) continue;
       const v1::Profile profile = profile_for(format);
       // Warm: the first render of a combination opens its fonts at new sizes.
-      (void)renderer.render(bench::kTexts[3], style, format, profile);
+      (void)renderer.render(bench::kTexts[3], style, format, profile, options);
       std::vector<double> ms, bytes;
       std::string failure;
       for (int r = 0; r < o.rounds; ++r) {
         for (auto text : bench::kTexts) {
           const auto t0 = Clock::now();
-          auto sticker = renderer.render(text, style, format, profile);
+          auto sticker = renderer.render(text, style, format, profile, options);
           ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
           if (sticker) bytes.push_back(static_cast<double>(sticker->data.size()));
           else failure = sticker.error().message;

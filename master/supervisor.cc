@@ -39,7 +39,8 @@ Supervisor::Supervisor(uv_loop_t* loop, SupervisorOptions options, SupervisorEve
     : loop_(loop),
       options_(std::move(options)),
       events_(events),
-      jitter_state_(uv_hrtime() ^ static_cast<std::uint64_t>(::getpid())) {
+      jitter_state_(uv_hrtime() ^ static_cast<std::uint64_t>(::getpid())),
+      cores_(uv_available_parallelism()) {
   for (unsigned i = 0; i < options_.workers; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->index = i;
@@ -98,6 +99,14 @@ void Supervisor::schedule_respawn(Slot& slot, std::uint64_t delay_ms) {
       delay_ms, 0);
 }
 
+unsigned Supervisor::busy_workers() const {
+  unsigned busy = 0;
+  for (const auto& slot : slots_) {
+    if (slot->state == SlotState::kBusy) ++busy;
+  }
+  return busy;
+}
+
 bool Supervisor::has_idle_worker() const {
   for (const auto& slot : slots_) {
     if (slot->state == SlotState::kIdle) return true;
@@ -116,6 +125,7 @@ void Supervisor::assign(Task task) {
     t->set_style_id(task.spec.style_id);
     t->set_format(task.spec.format);
     t->set_profile(task.spec.profile);
+    t->set_spare_core(busy_workers() + 1 < cores_);
     slot->link->send(message);
     slot->task = std::move(task);
     slot->state = SlotState::kBusy;

@@ -95,6 +95,7 @@ class Supervisor : private WorkerLinkEvents {
 
   void start();
   bool has_idle_worker() const;
+  unsigned busy_workers() const;
   // Hands `task` to an idle READY worker; call only when has_idle_worker().
   void assign(Task task);
   // Asks every worker to exit after its current task; no more respawns.
@@ -183,6 +184,9 @@ class Supervisor : private WorkerLinkEvents {
   std::uint64_t recycles_ = 0;
   std::uint64_t memory_recycles_ = 0;
   std::uint64_t jitter_state_;  // for the per-worker task limit
+  // Cores this process may run on (its affinity); a task is told whether one is
+  // left without a worker (Task.spare_core).
+  unsigned cores_;
   bool stopping_ = false;
   bool stopped_reported_ = false;
   bool ready_announced_ = false;

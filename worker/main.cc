@@ -3,6 +3,7 @@
 #include <sys/prctl.h>
 
 #include "common/log.h"
+#include "worker/render/allocator.h"
 #include "worker/resource_limits.h"
 #include "worker/worker_loop.h"
 
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   }
   log::set_tag(fmt::format("worker[{}]", options->slot));
   apply_worker_limits();
+  render::reuse_freed_memory();
 
   auto catalogue = StyleCatalogue::load_dir(options->styles_dir);
   if (!catalogue) {

@@ -110,7 +110,8 @@ v1::TaskResult WorkerLoop::handle(const v1::Task& task) {
     return result;
   }
   const auto start = Clock::now();
-  auto rendered = renderer_.render(task.text(), *style, task.format(), task.profile());
+  auto rendered = renderer_.render(task.text(), *style, task.format(), task.profile(),
+                                   render::RenderOptions{.spare_core = task.spare_core()});
   const std::uint32_t render_us = micros_since(start);
   if (!rendered) {
     to_proto(rendered.error(), *result.mutable_error());

@@ -59,7 +59,18 @@ Result<std::string> still_as_animation(const WebPData& still, int duration_ms) {
   return std::string(reinterpret_cast<const char*>(out.get()->bytes), out.get()->size);
 }
 
-Result<std::string> encode_once(const std::vector<std::vector<std::uint8_t>>& frames, std::size_t stride, int width,
+// Frames that already exist.
+class ReadyFrames final : public FrameSource {
+ public:
+  explicit ReadyFrames(const std::vector<std::vector<std::uint8_t>>& frames) : frames_(frames) {}
+  std::size_t size() const override { return frames_.size(); }
+  const std::uint8_t* frame(std::size_t i) override { return frames_[i].data(); }
+
+ private:
+  const std::vector<std::vector<std::uint8_t>>& frames_;
+};
+
+Result<std::string> encode_once(FrameSource& frames, std::size_t stride, int width,
                                 int height, std::uint32_t frame_ms, std::uint32_t quality,
                                 const WebpSettings& settings) {
   WebPAnimEncoderOptions options;
@@ -82,7 +93,9 @@ Result<std::string> encode_once(const std::vector<std::vector<std::uint8_t>>& fr
     pic->use_argb = 1;
     pic->width = width;
     pic->height = height;
-    if (!WebPPictureImportBGRA(pic, frames[i].data(), width * 4)) {
+    const std::uint8_t* bgra = frames.frame(i);
+    if (bgra == nullptr) return make_error(v1::INTERNAL, fmt::format("frame {} of the animation was not drawn", i));
+    if (!WebPPictureImportBGRA(pic, bgra, width * 4)) {
       return make_error(v1::INTERNAL, "out of memory importing a frame into libwebp");
     }
     if (!WebPAnimEncoderAdd(encoder.get(), pic, timestamp, &*config)) {
@@ -106,10 +119,10 @@ Result<std::string> encode_once(const std::vector<std::vector<std::uint8_t>>& fr
 
 }  // namespace
 
-Result<EncodedAnimation> encode_webp_animated(const std::vector<std::vector<std::uint8_t>>& frames, int width,
-                                              int height, std::uint32_t frame_ms, std::uint32_t quality,
-                                              std::size_t max_bytes, const WebpSettings& settings) {
-  if (frames.empty()) return make_error(v1::INTERNAL, "an animation needs at least one frame");
+Result<EncodedAnimation> encode_webp_animated(FrameSource& frames, int width, int height, std::uint32_t frame_ms,
+                                              std::uint32_t quality, std::size_t max_bytes,
+                                              const WebpSettings& settings) {
+  if (frames.size() == 0) return make_error(v1::INTERNAL, "an animation needs at least one frame");
   if (quality == 0) quality = kDefaultAnimatedQuality;
   std::size_t last_size = 0;
   for (std::size_t stride = 1; stride <= 4 && (stride == 1 || frames.size() / stride >= 2); stride *= 2) {
@@ -130,6 +143,13 @@ Result<EncodedAnimation> encode_webp_animated(const std::vector<std::vector<std:
   return make_error(v1::INTERNAL, fmt::format("the animated WebP is {} bytes even at quality {} with a quarter of "
                                               "the frames, over the {} byte cap",
                                               last_size, kQualityFloor, max_bytes));
+}
+
+Result<EncodedAnimation> encode_webp_animated(const std::vector<std::vector<std::uint8_t>>& frames, int width,
+                                              int height, std::uint32_t frame_ms, std::uint32_t quality,
+                                              std::size_t max_bytes, const WebpSettings& settings) {
+  ReadyFrames source(frames);
+  return encode_webp_animated(source, width, height, frame_ms, quality, max_bytes, settings);
 }
 
 }  // namespace stickerd::encode

@@ -25,8 +25,9 @@ struct WebpSettings {
 // * alpha_filtering 0: text's alpha plane always compressed best unfiltered,
 //   so the default's second, filtered attempt only cost time.
 // * alpha_quality 100: quantising the alpha plane (90, 80) was slower here.
-// * thread_level 0: workers already fill every core; a second encoder thread
-//   only competes with the other worker (slower under load).
+// * thread_level 0 here; the renderer sets 1 for a task when the master saw an
+//   idle core (RenderOptions::spare_core): x1.5 on an idle machine, but a
+//   second thread only competes with the other worker when cores are full.
 // The profiles differ only in their byte caps, which the quality step-down
 // meets; the fastest setting was the same under each, so there is one.
 inline constexpr WebpSettings kStickerWebp{2, 0, 100, 0};

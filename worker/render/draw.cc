@@ -2,7 +2,8 @@
 //
 // Each effect is a layer: the units' shapes, grown by a radius, drawn into one
 // alpha group and painted once with the layer's colour, so a translucent
-// outline is not darkened where neighbouring units overlap. Vector glyphs grow
+// outline is not darkened where neighbouring units overlap; layers that grow
+// by the same radius share that group, moved. Vector glyphs grow
 // by stroking their path; colour bitmap glyphs (emoji) grow by stamping their
 // alpha mask around a circle, because their traced path is a mesh of pixel
 // squares that takes seconds to stroke. The fill is drawn last, unit by unit,
@@ -86,23 +87,56 @@ void grown_shape(cairo_t* cr, const Unit& unit, double radius, double alpha) {
   cairo_restore(cr);
 }
 
+// Every unit's shape grown by `radius`, as one alpha group at offset 0. The
+// effect layers of a frame that grow by the same radius (the shadow and the
+// outline, each extrusion step, the glitch copies) differ only in offset and
+// colour, so each mask is drawn once per frame and painted moved: stroking the
+// grown text is the costly part of a layer.
+class LayerMasks {
+ public:
+  LayerMasks(const Scene& scene, const FrameLook& look) : scene_(scene), look_(look) {}
+
+  cairo_pattern_t* grown(cairo_t* cr, double radius) {
+    for (auto& [r, mask] : masks_) {
+      if (r == radius) return mask.get();
+    }
+    cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+    for (std::size_t k = 0; k < scene_.units.size(); ++k) {
+      const double alpha = look_.units[k].opacity;
+      if (alpha <= 0) continue;
+      cairo_save(cr);
+      const cairo_matrix_t m = place(scene_, look_.whole, &scene_.units[k], &look_.units[k]);
+      cairo_set_matrix(cr, &m);
+      grown_shape(cr, scene_.units[k], radius, alpha);
+      cairo_restore(cr);
+    }
+    masks_.emplace_back(radius, CairoPatternPtr(cairo_pop_group(cr)));
+    return masks_.back().second.get();
+  }
+
+ private:
+  const Scene& scene_;
+  const FrameLook& look_;
+  std::vector<std::pair<double, CairoPatternPtr>> masks_;
+};
+
 // One effect layer: every unit's shape grown by `radius`, moved by (ox, oy)
 // layout px, painted in `colour` at `opacity`.
-void paint_layer(cairo_t* cr, const Scene& scene, const FrameLook& look, double radius, const Rgba& colour,
-                 double opacity, double ox = 0, double oy = 0) {
-  cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
-  for (std::size_t k = 0; k < scene.units.size(); ++k) {
-    const double alpha = look.units[k].opacity;
-    if (alpha <= 0) continue;
-    cairo_save(cr);
-    const cairo_matrix_t m = place(scene, look.whole, &scene.units[k], &look.units[k], ox, oy);
-    cairo_set_matrix(cr, &m);
-    grown_shape(cr, scene.units[k], radius, alpha);
-    cairo_restore(cr);
-  }
-  CairoPatternPtr mask(cairo_pop_group(cr));
+void paint_layer(cairo_t* cr, LayerMasks& masks, const Scene& scene, const FrameLook& look, double radius,
+                 const Rgba& colour, double opacity, double ox = 0, double oy = 0) {
+  cairo_pattern_t* mask = masks.grown(cr, radius);
+  // The offset is applied before any unit's own pose (see place()), so it is
+  // one device-space move for the whole layer; whole pixels keep the mask
+  // sharp (a fractional move would resample it) and differ from drawing at the
+  // exact offset by under half a pixel.
+  const cairo_matrix_t whole = place(scene, look.whole, nullptr, nullptr);
+  double dx = ox, dy = oy;
+  cairo_matrix_transform_distance(&whole, &dx, &dy);
+  cairo_matrix_t moved;
+  cairo_matrix_init_translate(&moved, -std::round(dx), -std::round(dy));
+  cairo_pattern_set_matrix(mask, &moved);
   cairo_set_source_rgba(cr, colour.r, colour.g, colour.b, colour.a * opacity * look.whole.opacity);
-  cairo_mask(cr, mask.get());
+  cairo_mask(cr, mask);
 }
 
 void paint_bubble(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, const FrameLook& look) {
@@ -173,11 +207,12 @@ void draw_frame(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, con
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
   double outline = 0;
   for (const auto& o : style.outlines()) outline = std::max(outline, o.width() / 2);
+  LayerMasks masks(scene, look);
 
   if (style.has_bubble()) paint_bubble(cr, scene, style, look);
   if (style.has_shadow()) {
     // The whole outlined shape, offset: a fill-only shadow would hide under the outline.
-    paint_layer(cr, scene, look, outline, colour_of(style.shadow().color()), 1, style.shadow().dx(),
+    paint_layer(cr, masks, scene, look, outline, colour_of(style.shadow().color()), 1, style.shadow().dx(),
                 style.shadow().dy());
   }
   if (style.has_extrude()) {
@@ -187,23 +222,23 @@ void draw_frame(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, con
     for (int j = steps; j >= 1; --j) {  // back to front, darker towards the back
       const double f = 1 - 0.45 * j / steps;
       const Rgba c{base.r * f, base.g * f, base.b * f, base.a};
-      paint_layer(cr, scene, look, outline, c, 1, e.dx() * j / steps, e.dy() * j / steps);
+      paint_layer(cr, masks, scene, look, outline, c, 1, e.dx() * j / steps, e.dy() * j / steps);
     }
   }
   if (style.has_glow()) {
     const Rgba c = colour_of(style.glow().color());
     for (int i = 3; i >= 1; --i) {
-      paint_layer(cr, scene, look, outline + style.glow().radius() * i / 3, c, 0.3 * look.glow_opacity);
+      paint_layer(cr, masks, scene, look, outline + style.glow().radius() * i / 3, c, 0.3 * look.glow_opacity);
     }
   }
   std::vector<const v1::Stroke*> outlines;
   for (const auto& o : style.outlines()) outlines.push_back(&o);
   std::stable_sort(outlines.begin(), outlines.end(),
                    [](const v1::Stroke* a, const v1::Stroke* b) { return a->width() > b->width(); });
-  for (const v1::Stroke* o : outlines) paint_layer(cr, scene, look, o->width() / 2, colour_of(o->color()), 1);
+  for (const v1::Stroke* o : outlines) paint_layer(cr, masks, scene, look, o->width() / 2, colour_of(o->color()), 1);
   if (look.glitch_dx != 0) {
-    paint_layer(cr, scene, look, 0, Rgba{1, 0.1, 0.3, 1}, 0.85, -look.glitch_dx, 0);
-    paint_layer(cr, scene, look, 0, Rgba{0.1, 0.9, 1, 1}, 0.85, look.glitch_dx, 0);
+    paint_layer(cr, masks, scene, look, 0, Rgba{1, 0.1, 0.3, 1}, 0.85, -look.glitch_dx, 0);
+    paint_layer(cr, masks, scene, look, 0, Rgba{0.1, 0.9, 1, 1}, 0.85, look.glitch_dx, 0);
   }
   paint_fill(cr, scene, style, look);
 }

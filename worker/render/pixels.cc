@@ -8,6 +8,10 @@ namespace stickerd::render {
 std::array<std::uint8_t, 4> unpremultiply_pixel(std::uint32_t argb) {
   const std::uint32_t a = argb >> 24;
   if (a == 0) return {0, 0, 0, 0};
+  if (a == 255) {  // opaque: already straight; most of a sticker's ink, and no division
+    return {static_cast<std::uint8_t>(argb), static_cast<std::uint8_t>(argb >> 8),
+            static_cast<std::uint8_t>(argb >> 16), 255};
+  }
   // Rounded c * 255 / a; a channel never exceeds its alpha in valid cairo data,
   // the clamp only guards against malformed input.
   auto straight = [a](std::uint32_t c) {

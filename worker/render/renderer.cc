@@ -15,6 +15,7 @@
 #include "worker/encode/webp.h"
 #include "worker/encode/webp_animated.h"
 #include "worker/render/draw.h"
+#include "worker/render/drawn_frames.h"
 #include "worker/render/layout.h"
 #include "worker/render/pixels.h"
 
@@ -96,7 +97,7 @@ std::optional<Error> Renderer::draw(const Scene& scene, const v1::StyleSpec& sty
 
 Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene, const v1::StyleSpec& style,
                                                       const FrameLook& look, v1::Format format,
-                                                      v1::Profile profile) {
+                                                      v1::Profile profile, const encode::WebpSettings& webp_settings) {
   if (auto failed = draw(scene, style, look)) return *failed;
   RenderedSticker out;
   out.format = format;
@@ -116,8 +117,7 @@ Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene, const 
   }
   unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()), cairo_image_surface_get_stride(surface_.get()),
                        kCanvasPx, kCanvasPx, straight_);
-  auto webp = encode::encode_webp(straight_.data(), kCanvasPx, kCanvasPx, style.webp_quality(), cap,
-                                   encode::kStickerWebp);
+  auto webp = encode::encode_webp(straight_.data(), kCanvasPx, kCanvasPx, style.webp_quality(), cap, webp_settings);
   if (!webp) return webp.error();
   out.data = std::move(webp->data);
   out.mime_type = "image/webp";
@@ -126,19 +126,25 @@ Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene, const 
 }
 
 Result<RenderedSticker> Renderer::render_animated(const Scene& scene, const v1::StyleSpec& style,
-                                                  const std::vector<FrameLook>& looks, v1::Profile profile) {
-  std::vector<std::vector<std::uint8_t>> frames(looks.size());
-  for (std::size_t i = 0; i < looks.size(); ++i) {
-    if (auto failed = draw(scene, style, looks[i])) return *failed;
-    unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()),
-                         cairo_image_surface_get_stride(surface_.get()), kCanvasPx, kCanvasPx, frames[i]);
-  }
+                                                  const std::vector<FrameLook>& looks, v1::Profile profile,
+                                                  const encode::WebpSettings& webp_settings) {
+  // With a second encoder thread (an idle core) the frames are drawn on a
+  // thread of their own too, ahead of the encoder; surface_ is then that
+  // thread's alone until `frames` is destroyed.
+  DrawnFrames frames(
+      looks.size(),
+      [&](std::size_t i, std::vector<std::uint8_t>& out) -> std::optional<Error> {
+        if (auto failed = draw(scene, style, looks[i])) return failed;
+        unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()),
+                             cairo_image_surface_get_stride(surface_.get()), kCanvasPx, kCanvasPx, out);
+        return std::nullopt;
+      },
+      webp_settings.thread_level > 0);
   const bool quality_set = style.webp_quality() != 0;
   auto anim = encode::encode_webp_animated(frames, kCanvasPx, kCanvasPx, timing(style).frame_ms,
                                            quality_set ? style.webp_quality() : encode::kDefaultAnimatedQuality,
-                                           encode::max_bytes(v1::FORMAT_WEBP_ANIMATED, profile),
-                                           encode::kStickerWebp);
-  if (!anim) return anim.error();
+                                           encode::max_bytes(v1::FORMAT_WEBP_ANIMATED, profile), webp_settings);
+  if (!anim) return frames.failure().value_or(anim.error());
   RenderedSticker out;
   out.format = v1::FORMAT_WEBP_ANIMATED;
   out.mime_type = "image/webp";
@@ -151,7 +157,7 @@ Result<RenderedSticker> Renderer::render_animated(const Scene& scene, const v1::
 }
 
 Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleSpec& style, v1::Format format,
-                                         v1::Profile profile) {
+                                         v1::Profile profile, const RenderOptions& options) {
   if (format == v1::FORMAT_UNSPECIFIED) format = default_format_for(style, profile);
   if (profile == v1::PROFILE_UNSPECIFIED) profile = v1::PROFILE_TELEGRAM;
   if (!StyleCatalogue::supports(style, format)) {
@@ -168,6 +174,8 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
   auto scene = build_scene(text, style, format == v1::FORMAT_TGS, looks);
   if (!scene) return scene.error();
 
+  encode::WebpSettings webp = encode::kStickerWebp;
+  webp.thread_level = options.spare_core ? 1 : 0;
   Result<RenderedSticker> out = make_error(v1::INTERNAL, "no encoder ran");
   switch (format) {
     case v1::FORMAT_TGS: {
@@ -185,11 +193,11 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
       break;
     }
     case v1::FORMAT_WEBP_ANIMATED:
-      out = render_animated(*scene, style, looks, profile);
+      out = render_animated(*scene, style, looks, profile, webp);
       break;
     default:
       // A still of an animated style is its frame 0, which shows the whole text.
-      out = render_raster_still(*scene, style, looks.front(), format, profile);
+      out = render_raster_still(*scene, style, looks.front(), format, profile, webp);
       break;
   }
   if (!out) return out;

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "stickerd.pb.h"
 #include "style.pb.h"
+#include "worker/encode/webp_settings.h"
 #include "worker/render/handles.h"
 #include "worker/render/scene.h"
 
@@ -19,6 +20,14 @@ namespace stickerd::render {
 inline constexpr int kCanvasPx = 512;
 // Telegram's static sticker cap (stickers.md §0).
 inline constexpr std::size_t kTelegramMaxBytes = 512 * 1024;
+
+// How a render may use the machine.
+struct RenderOptions {
+  // A core is idle: libwebp codes the alpha plane on a second thread
+  // (thread_level 1; static bench-reference x1.5 faster on an idle core,
+  // slower when every core already has a worker).
+  bool spare_core = false;
+};
 
 struct RenderedSticker {
   std::string data;
@@ -35,7 +44,7 @@ class Renderer {
 
   // Every file returned has passed the validator for its format and profile.
   Result<RenderedSticker> render(std::string_view text, const v1::StyleSpec& style, v1::Format format,
-                                 v1::Profile profile);
+                                 v1::Profile profile, const RenderOptions& options = {});
 
   // The fitted scene and its frame looks, as render() would draw them; for
   // tests and previews. `vector_only`: lay out for TGS (outline emoji font).
@@ -46,9 +55,11 @@ class Renderer {
   // Draws one frame onto surface_ and leaves it flushed.
   std::optional<Error> draw(const Scene& scene, const v1::StyleSpec& style, const FrameLook& look);
   Result<RenderedSticker> render_raster_still(const Scene& scene, const v1::StyleSpec& style,
-                                              const FrameLook& look, v1::Format format, v1::Profile profile);
+                                              const FrameLook& look, v1::Format format, v1::Profile profile,
+                                              const encode::WebpSettings& webp);
   Result<RenderedSticker> render_animated(const Scene& scene, const v1::StyleSpec& style,
-                                          const std::vector<FrameLook>& looks, v1::Profile profile);
+                                          const std::vector<FrameLook>& looks, v1::Profile profile,
+                                          const encode::WebpSettings& webp);
 
   PangoFontMapPtr font_map_;
   PangoContextPtr context_;
