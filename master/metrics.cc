@@ -277,20 +277,29 @@ void Metrics::queue_wait(double seconds) { queue_wait_.Observe(seconds); }
 
 void Metrics::task_finished(bool ok, double seconds, const v1::Sticker* sticker) {
   tasks_completed_.Increment();
-  task_duration_.Add({{"status", ok ? "success" : "error"}}, kSecondsBuckets).Observe(seconds);
+  task_duration_by_ok_
+      .at(
+          ok, [&] { return prometheus::Labels{{"status", ok ? "success" : "error"}}; }, kSecondsBuckets)
+      .Observe(seconds);
   if (sticker == nullptr) return;
-  slot_tasks_.Add({{"slot", std::to_string(sticker->worker_slot())}}).Increment();
-  render_.Add({{"format", format_label(sticker->format())}}, kSecondsBuckets)
+  const unsigned slot = sticker->worker_slot();
+  slot_tasks_by_slot_.at(slot, [&] { return prometheus::Labels{{"slot", std::to_string(slot)}}; }).Increment();
+  const v1::Format format = sticker->format();
+  render_by_format_
+      .at(
+          format, [&] { return prometheus::Labels{{"format", format_label(format)}}; }, kSecondsBuckets)
       .Observe(sticker->render_us() / 1e6);
   output_bytes_.Observe(static_cast<double>(sticker->data().size()));
 }
 
 void Metrics::request_finished(v1::ErrorCode code) {
-  requests_.Add({{"code", code == v1::OK ? std::string("ok") : code_label(code)}}).Increment();
+  requests_by_code_
+      .at(code, [&] { return prometheus::Labels{{"code", code == v1::OK ? std::string("ok") : code_label(code)}}; })
+      .Increment();
 }
 
 void Metrics::rejected(v1::ErrorCode reason) {
-  rejections_.Add({{"reason", code_label(reason)}}).Increment();
+  rejections_by_reason_.at(reason, [&] { return prometheus::Labels{{"reason", code_label(reason)}}; }).Increment();
 }
 
 void Metrics::worker_restarted(RestartReason reason) {

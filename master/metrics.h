@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "master/metric_children.h"
 #include "master/metrics_address.h"
 #include "master/result_cache.h"
 #include "stickerd.pb.h"
@@ -117,6 +118,13 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& scale_events_;
   prometheus::Gauge& build_info_;
   prometheus::Gauge& start_time_;
+
+  // The per-request children, found once (see master/metric_children.h).
+  MetricChildren<prometheus::Histogram, bool> task_duration_by_ok_{task_duration_};
+  MetricChildren<prometheus::Counter, unsigned> slot_tasks_by_slot_{slot_tasks_};
+  MetricChildren<prometheus::Histogram, int> render_by_format_{render_};
+  MetricChildren<prometheus::Counter, int> requests_by_code_{requests_};
+  MetricChildren<prometheus::Counter, int> rejections_by_reason_{rejections_};
 
   // What cache() saw last, so each call adds only the difference.
   CacheCounts cache_seen_;
