@@ -325,8 +325,8 @@ int main(int argc, char** argv) {
     std::string errs;
     for (const auto& [code, n] : rec.errors) errs += fmt::format("{}\"{}\":{}", errs.empty() ? "" : ",", code, n);
     fmt::print("{{\"label\":\"{}\",\"mode\":\"{}\",\"connections\":{},\"depth\":{},\"rate\":{},\"duration_s\":{},"
-               "\"ok\":{},\"throughput\":{:.2f},\"p50_ms\":{:.2f},\"p90_ms\":{:.2f},\"p99_ms\":{:.2f},"
-               "\"p999_ms\":{:.2f},\"max_ms\":{:.2f},\"mean_bytes\":{},\"errors\":{{{}}},"
+               "\"ok\":{},\"throughput\":{:.2f},\"p50_ms\":{:.4f},\"p90_ms\":{:.4f},\"p99_ms\":{:.4f},"
+               "\"p999_ms\":{:.4f},\"max_ms\":{:.4f},\"mean_bytes\":{},\"errors\":{{{}}},"
                "\"daemon_tasks_completed\":{},\"daemon_cache_hits\":{},\"mean_render_ms\":{:.2f},"
                "\"error_p50_ms\":{:.3f},\"error_p99_ms\":{:.3f},\"error_max_ms\":{:.3f},\"client_cpu_cores\":{:.2f}}}\n",
                o.label, open_loop ? "open" : "closed", o.connections, o.depth, o.rate, window, rec.ok, tput,

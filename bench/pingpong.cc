@@ -3,6 +3,10 @@
 // FromWorker result carrying a result-sized sticker back), with the same frame
 // codec and blocking I/O, but no rendering. Whatever the daemon adds per
 // sticker beyond render time is stated against this round trip.
+//
+// --relay puts a third process in the middle that forwards each frame, as
+// the master stands between a client and a worker: the floor for a path of
+// two hops, which is what a request through stickerd physically is.
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +35,7 @@ struct Options {
   int rounds = 20000;
   int warmup = 1000;
   bool json = false;
+  bool relay = false;
 };
 
 Options parse(int argc, char** argv) {
@@ -42,8 +47,9 @@ Options parse(int argc, char** argv) {
     else if (a == "--rounds") o.rounds = std::atoi(args.value().c_str());
     else if (a == "--warmup") o.warmup = std::atoi(args.value().c_str());
     else if (a == "--json") o.json = true;
+    else if (a == "--relay") o.relay = true;
     else {
-      fmt::print(stderr, "usage: pingpong [--bytes N] [--rounds N] [--warmup N] [--json]\n");
+      fmt::print(stderr, "usage: pingpong [--bytes N] [--rounds N] [--warmup N] [--relay] [--json]\n");
       std::exit(2);
     }
   }
@@ -64,19 +70,61 @@ Options parse(int argc, char** argv) {
   }
 }
 
+// The middle process: each task down to the echo, each result back up.
+[[noreturn]] void relay(int up, int down) {
+  stickerd::FrameDecoder from_up;
+  stickerd::FrameDecoder from_down;
+  for (;;) {
+    stickerd::v1::ToWorker task;
+    if (stickerd::read_frame(up, from_up, task) != stickerd::ReadStatus::kOk) std::_Exit(0);
+    stickerd::v1::FromWorker result;
+    if (!stickerd::write_frame(down, task) ||
+        stickerd::read_frame(down, from_down, result) != stickerd::ReadStatus::kOk ||
+        !stickerd::write_frame(up, result)) {
+      std::_Exit(1);
+    }
+  }
+}
+
+bool make_pair(int fds[2]) {
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0) return true;
+  std::perror("socketpair");
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   int fds[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
-    std::perror("socketpair");
-    return 1;
-  }
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::close(fds[0]);
-    echo(fds[1], o.bytes);
+  if (!make_pair(fds)) return 1;
+  std::vector<pid_t> children;
+  if (o.relay) {
+    int inner[2];
+    if (!make_pair(inner)) return 1;
+    const pid_t echo_pid = ::fork();
+    if (echo_pid == 0) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      ::close(inner[0]);
+      echo(inner[1], o.bytes);
+    }
+    const pid_t relay_pid = ::fork();
+    if (relay_pid == 0) {
+      ::close(fds[0]);
+      ::close(inner[1]);
+      relay(fds[1], inner[0]);
+    }
+    ::close(inner[0]);
+    ::close(inner[1]);
+    children = {echo_pid, relay_pid};
+  } else {
+    const pid_t echo_pid = ::fork();
+    if (echo_pid == 0) {
+      ::close(fds[0]);
+      echo(fds[1], o.bytes);
+    }
+    children = {echo_pid};
   }
   ::close(fds[1]);
   const int fd = fds[0];
@@ -99,18 +147,18 @@ int main(int argc, char** argv) {
     if (i >= o.warmup) us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
   }
   ::close(fd);
-  ::waitpid(child, nullptr, 0);
+  for (pid_t child : children) ::waitpid(child, nullptr, 0);
   std::sort(us.begin(), us.end());
   const auto s = stickerd::bench::summarise(us);
   const double p99 = stickerd::bench::percentile(us, 99);
   if (o.json) {
-    fmt::print("{{\"bytes\":{},\"rounds\":{},\"median_us\":{:.2f},\"p25_us\":{:.2f},\"p75_us\":{:.2f},"
+    fmt::print("{{\"relay\":{},\"bytes\":{},\"rounds\":{},\"median_us\":{:.2f},\"p25_us\":{:.2f},\"p75_us\":{:.2f},"
                "\"p99_us\":{:.2f},\"min_us\":{:.2f},\"max_us\":{:.2f}}}\n",
-               o.bytes, o.rounds, s.median, s.p25, s.p75, p99, s.min, s.max);
+               o.relay, o.bytes, o.rounds, s.median, s.p25, s.p75, p99, s.min, s.max);
   } else {
-    fmt::print("pingpong {} B result frame, {} rounds: round trip median {:.1f} us [IQR {:.1f}-{:.1f}], "
+    fmt::print("pingpong{} {} B result frame, {} rounds: round trip median {:.1f} us [IQR {:.1f}-{:.1f}], "
                "p99 {:.1f} us, min {:.1f} us\n",
-               o.bytes, o.rounds, s.median, s.p25, s.p75, p99, s.min);
+               o.relay ? " via a relay" : "", o.bytes, o.rounds, s.median, s.p25, s.p75, p99, s.min);
   }
   return 0;
 }

@@ -13,4 +13,6 @@ void reuse_freed_memory() {
   ::mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
 }
 
+void release_freed_memory() { ::malloc_trim(0); }
+
 }  // namespace stickerd::render

@@ -13,4 +13,9 @@ namespace stickerd::render {
 // Call once at start-up, before rendering; process-wide.
 void reuse_freed_memory();
 
+// Hands free heap pages back to the kernel (malloc_trim). For after a render
+// far larger than the usual working set: an animation's 30 frames are 30 MB,
+// which reuse_freed_memory() would otherwise keep resident for good.
+void release_freed_memory();
+
 }  // namespace stickerd::render

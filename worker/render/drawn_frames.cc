@@ -5,7 +5,9 @@
 
 namespace stickerd::render {
 
-DrawnFrames::DrawnFrames(std::size_t count, DrawFn draw, bool ahead) : frames_(count), draw_(std::move(draw)) {
+DrawnFrames::DrawnFrames(std::size_t count, std::size_t frame_bytes, DrawFn draw, bool ahead)
+    : frames_(count), draw_(std::move(draw)) {
+  for (auto& f : frames_) f.reserve(frame_bytes);
   if (ahead && count > 1) thread_ = std::thread([this] { draw_all(); });
 }
 

@@ -24,7 +24,10 @@ class DrawnFrames final : public encode::FrameSource {
   // `ahead`: draw on a second thread while the encoder codes (drawing is a
   // third of an animated sticker; on an idle core it overlaps the encoding).
   // Otherwise frame(i) draws each frame when the encoder first asks for it.
-  DrawnFrames(std::size_t count, DrawFn draw, bool ahead);
+  // Each frame's buffer is reserved for `frame_bytes` here, on the caller's
+  // thread: allocated by a second thread, the frames would come from (and
+  // stay in) that thread's malloc arena, another 30 MB of a worker's RSS.
+  DrawnFrames(std::size_t count, std::size_t frame_bytes, DrawFn draw, bool ahead);
   // Stops the drawing thread (after its current frame) and joins it.
   ~DrawnFrames() override;
   DrawnFrames(const DrawnFrames&) = delete;

@@ -14,6 +14,7 @@
 #include "worker/encode/validator.h"
 #include "worker/encode/webp.h"
 #include "worker/encode/webp_animated.h"
+#include "worker/render/allocator.h"
 #include "worker/render/draw.h"
 #include "worker/render/drawn_frames.h"
 #include "worker/render/layout.h"
@@ -132,7 +133,7 @@ Result<RenderedSticker> Renderer::render_animated(const Scene& scene, const v1::
   // thread of their own too, ahead of the encoder; surface_ is then that
   // thread's alone until `frames` is destroyed.
   DrawnFrames frames(
-      looks.size(),
+      looks.size(), std::size_t{kCanvasPx} * kCanvasPx * 4,
       [&](std::size_t i, std::vector<std::uint8_t>& out) -> std::optional<Error> {
         if (auto failed = draw(scene, style, looks[i])) return failed;
         unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()),
@@ -194,6 +195,7 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
     }
     case v1::FORMAT_WEBP_ANIMATED:
       out = render_animated(*scene, style, looks, profile, webp);
+      release_freed_memory();  // its frames are gone; a static sticker's working set is a third of that
       break;
     default:
       // A still of an animated style is its frame 0, which shows the whole text.

@@ -27,7 +27,7 @@ DrawnFrames::DrawFn numbered(std::atomic<int>& calls, std::size_t fail_at = SIZE
 
 TEST_CASE("on demand, each frame is drawn once, when first asked for, and kept for a second pass") {
   std::atomic<int> calls = 0;
-  DrawnFrames frames(5, numbered(calls), false);
+  DrawnFrames frames(5, 4, numbered(calls), false);
   CHECK(frames.size() == 5);
   CHECK(calls == 0);
   REQUIRE(frames.frame(2) != nullptr);
@@ -42,7 +42,7 @@ TEST_CASE("on demand, each frame is drawn once, when first asked for, and kept f
 TEST_CASE("ahead, every frame arrives complete and in order on the encoder's side") {
   for (int round = 0; round < 20; ++round) {
     std::atomic<int> calls = 0;
-    DrawnFrames frames(30, numbered(calls), true);
+    DrawnFrames frames(30, 4, numbered(calls), true);
     for (std::size_t i = 0; i < 30; ++i) {
       const std::uint8_t* f = frames.frame(i);
       REQUIRE(f != nullptr);
@@ -57,7 +57,7 @@ TEST_CASE("a frame that cannot be drawn stops the frames after it and says why, 
   for (bool ahead : {false, true}) {
     CAPTURE(ahead);
     std::atomic<int> calls = 0;
-    DrawnFrames frames(6, numbered(calls, 3), ahead);
+    DrawnFrames frames(6, 4, numbered(calls, 3), ahead);
     CHECK(frames.frame(2) != nullptr);
     CHECK(frames.frame(3) == nullptr);
     CHECK(frames.frame(4) == nullptr);
@@ -76,7 +76,7 @@ TEST_CASE("a source dropped before the encoder read it all stops its thread afte
     return std::nullopt;
   };
   {
-    DrawnFrames frames(1000, slow, true);
+    DrawnFrames frames(1000, 4, slow, true);
     CHECK(frames.frame(0) != nullptr);
   }  // joins; drawing all 1000 would take 2 s
   CHECK(calls < 1000);
