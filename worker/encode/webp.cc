@@ -16,7 +16,7 @@ Result<std::string> encode_once(const std::uint8_t* bgra, int width, int height,
 
   WebpPicture picture;
   WebPPicture* pic = picture.get();
-  pic->use_argb = 1;
+  pic->use_argb = 0;  // lossy codes YUV: import straight into it, not via an ARGB copy
   pic->width = width;
   pic->height = height;
   if (!WebPPictureImportBGRA(pic, bgra, width * 4)) {

@@ -1,6 +1,8 @@
 // Unpremultiplying cairo's ARGB32 into the straight BGRA encoders expect.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <cstring>
 
 #include "worker/render/pixels.h"
@@ -21,6 +23,18 @@ TEST_CASE("unpremultiplying rounds to the nearest value") {
   const auto bgra = unpremultiply_pixel(0x80803700u);
   CHECK(bgra[1] == 110);
   CHECK(bgra[2] == 255);
+}
+
+TEST_CASE("every alpha and channel value gives the rounded division, clamped for malformed input") {
+  for (std::uint32_t a = 1; a < 256; ++a) {
+    for (std::uint32_t c = 0; c < 256; ++c) {
+      const std::uint32_t want = std::min<std::uint32_t>(255, (c * 255 + a / 2) / a);
+      const auto bgra = unpremultiply_pixel(a << 24 | c << 16 | c << 8 | c);
+      if (bgra[0] != want || bgra[1] != want || bgra[2] != want || bgra[3] != a) {
+        FAIL_CHECK("alpha " << a << ", channel " << c << ": got " << int(bgra[0]) << ", want " << want);
+      }
+    }
+  }
 }
 
 TEST_CASE("fully transparent and fully opaque pixels pass through exactly") {
