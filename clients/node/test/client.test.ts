@@ -73,7 +73,12 @@ describe('Client (2 workers)', { skip: SKIP }, () => {
 
   test('a client-side timeout rejects with RequestTimeout', async () => {
     await assert.rejects(client.render(unique('slow'), { timeoutMs: 0 }), RequestTimeout);
-    assert.equal((await client.stats()).readyWorkers, 2); // the connection is still fine
+    // The connection is still fine: it answers. Only the configured count is
+    // exact; a clean CI run once saw one of the two workers not ready here,
+    // as the Python suite had (see its test_stats).
+    const stats = await client.stats();
+    assert.equal(stats.totalWorkers, 2);
+    assert.ok([1, 2].includes(stats.readyWorkers), `readyWorkers ${stats.readyWorkers}`);
   });
 });
 
