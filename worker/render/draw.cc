@@ -125,8 +125,8 @@ class LayerMasks {
 void paint_layer(cairo_t* cr, LayerMasks& masks, const Scene& scene, const FrameLook& look, double radius,
                  const Rgba& colour, double opacity, double ox = 0, double oy = 0) {
   cairo_pattern_t* mask = masks.grown(cr, radius);
-  // The offset is applied before any unit's own pose (see place()), so it is
-  // one device-space move for the whole layer; whole pixels keep the mask
+  // An offset in layout px moves every unit alike, before its own pose, so it
+  // is one device-space move for the whole layer; whole pixels keep the mask
   // sharp (a fractional move would resample it) and differ from drawing at the
   // exact offset by under half a pixel.
   const cairo_matrix_t whole = place(scene, look.whole, nullptr, nullptr);

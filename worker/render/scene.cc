@@ -29,8 +29,7 @@ void effect_offset(const v1::StyleSpec& style, double& dx, double& dy) {
   if (style.has_extrude()) widen(style.extrude().dx(), style.extrude().dy());
 }
 
-cairo_matrix_t place(const Scene& scene, const Pose& whole, const Unit* unit, const Pose* pose, double ox,
-                     double oy) {
+cairo_matrix_t place(const Scene& scene, const Pose& whole, const Unit* unit, const Pose* pose) {
   constexpr double kRad = std::numbers::pi / 180;
   cairo_matrix_t m;
   cairo_matrix_init_translate(&m, scene.canvas / 2, scene.canvas / 2);
@@ -40,7 +39,7 @@ cairo_matrix_t place(const Scene& scene, const Pose& whole, const Unit* unit, co
   cairo_matrix_translate(&m, whole.dx, whole.dy);
   cairo_matrix_rotate(&m, whole.rotate * kRad);
   cairo_matrix_scale(&m, whole.scale, whole.scale);
-  cairo_matrix_translate(&m, -scene.ecx + ox, -scene.ecy + oy);
+  cairo_matrix_translate(&m, -scene.ecx, -scene.ecy);
   if (unit && pose) {
     cairo_matrix_translate(&m, unit->cx + pose->dx, unit->cy + pose->dy);
     cairo_matrix_rotate(&m, pose->rotate * kRad);

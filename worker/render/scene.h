@@ -27,11 +27,9 @@ struct Scene {
 double effect_outset(const v1::StyleSpec& style);
 void effect_offset(const v1::StyleSpec& style, double& dx, double& dy);
 
-// Layout coordinates (plus an offset in layout px) to canvas coordinates for
-// `unit` posed by `pose` inside the whole text posed by `whole`. `unit` null:
-// the whole text only.
-cairo_matrix_t place(const Scene& scene, const Pose& whole, const Unit* unit, const Pose* pose, double ox = 0,
-                     double oy = 0);
+// Layout coordinates to canvas coordinates for `unit` posed by `pose` inside
+// the whole text posed by `whole`. `unit` null: the whole text only.
+cairo_matrix_t place(const Scene& scene, const Pose& whole, const Unit* unit, const Pose* pose);
 
 // Scales the scene down (about the canvas centre) until every frame's drawing,
 // effects included, stays `padding` px inside the canvas.
