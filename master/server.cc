@@ -107,7 +107,9 @@ void Server::accept(UvHandle<uv_pipe_t> pipe) {
   if (state_ != State::kRunning) return;  // the pipe closes as it goes out of scope
   const std::uint64_t id = next_connection_id_++;
   ConnectionEvents& events = *this;
-  auto connection = std::make_unique<Connection>(id, std::move(pipe), config_.max_frame_bytes, events,
+  const std::size_t max_request_frame =
+      std::min(config_.max_frame_bytes, config_.max_request_frame_kb << 10);
+  auto connection = std::make_unique<Connection>(id, std::move(pipe), max_request_frame, events,
                                                  config_.max_write_buffer_mb << 20);
   Connection& c = *connection;
   // Counted before this one joins: refused connections linger only until
