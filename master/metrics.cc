@@ -45,7 +45,8 @@ const Histogram::BucketBoundaries kByteBuckets{4096,   8192,    16384,   32768, 
 std::atomic<unsigned> g_ready_workers{0};
 
 // The HTTP endpoint's limits (see Metrics::expose and docs/RELIABILITY.md).
-constexpr unsigned kHttpThreads = 32;
+// 256 idle threads cost the master about 5 MiB of RSS.
+constexpr unsigned kHttpThreads = 256;
 constexpr unsigned kHttpRequestTimeoutMs = 1000;
 
 // CivetWeb's begin_request hook: answers /health itself (returning the status
@@ -255,12 +256,14 @@ std::optional<Error> Metrics::expose(const std::string& address) {
   try {
     // CivetWeb gives each connection a thread until its request is read, so a
     // client that connects and stalls holds one for request_timeout_ms. Enough
-    // threads and a short timeout keep one slow or silent client (or a few
-    // dozen) from blinding the scrapes; a scrape on loopback sends its whole
-    // request at once.
+    // threads (and an accept queue as deep) and a short timeout keep hundreds
+    // of slow or silent clients from blinding the scrapes; a scrape on
+    // loopback sends its whole request at once.
     std::vector<std::string> options{"listening_ports",   address,
                                      "num_threads",       std::to_string(kHttpThreads),
                                      "request_timeout_ms", std::to_string(kHttpRequestTimeoutMs),
+                                     "connection_queue",  std::to_string(kHttpThreads),
+                                     "listen_backlog",    std::to_string(kHttpThreads),
                                      "linger_timeout_ms", "0",
                                      "enable_keep_alive", "no"};
     exposer_ = std::make_unique<prometheus::Exposer>(std::move(options), callbacks.get());

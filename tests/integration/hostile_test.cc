@@ -105,6 +105,8 @@ TEST_CASE("a slowloris and 200 idle connections do not blind /metrics or /health
   auto daemon = start_daemon(o);
   const int port = metrics_port(*daemon);
   REQUIRE(http_get(port, "/health", 10s).has_value());
+  MESSAGE(fmt::format("master RSS with the metrics endpoint up: {:.1f} MiB",
+                      rss_mib(daemon->process().pid())));
 
   std::vector<UniqueFd> attackers;
   // A header that never ends, then silence.
