@@ -13,6 +13,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <vector>
 
 #include "tests/integration/harness.h"
@@ -53,15 +54,20 @@ double rss_mib(pid_t pid) {
          (1 << 20);
 }
 
+// Sends `bytes`; a daemon that refuses them and hangs up before the end is
+// an outcome the caller checks from the reply, not an error here.
+void send_until_hangup(Client& client, std::string_view bytes) {
+  try {
+    client.send_raw(bytes);
+  } catch (const HarnessError&) {
+  }
+}
+
 // Sends `frame` and expects the daemon to refuse it from its length alone:
 // one id-0 FRAME_TOO_LARGE, then the close.
 void check_frame_refused(const Daemon& daemon, const std::string& frame) {
   Client attacker(daemon.socket_path());
-  try {
-    attacker.send_raw(frame);
-  } catch (const HarnessError&) {
-    // The daemon hung up before the rest of the frame was sent: expected.
-  }
+  send_until_hangup(attacker, frame);
   const v1::Reply reply = attacker.receive(10s);
   REQUIRE_MESSAGE(reply.has_error(), describe(reply));
   CHECK_MESSAGE(reply.error().code() == v1::FRAME_TOO_LARGE, describe(reply));
@@ -165,6 +171,80 @@ TEST_CASE("a frame one byte over --max-request-frame-kb is refused; one at the l
   CHECK_MESSAGE(parsed.error().code() == v1::INVALID_ARGUMENT, describe(parsed));
   // Over it: refused before the payload is read.
   check_frame_refused(*daemon, length_prefix((64 << 10) + 1));
+  check_still_serving(*daemon);
+}
+
+TEST_CASE("unfinished frames of all connections together stay within --max-request-buffer-mb") {
+  // 1 MB frames against a 4 MiB total: four fit, the rest are refused.
+  auto daemon = start_daemon(
+      {.workers = 1,
+       .extra_args = {"--max-request-frame-kb", "1024", "--max-request-buffer-mb", "4"}});
+  const pid_t master = daemon->process().pid();
+  const std::vector<pid_t> workers_before = daemon->worker_pids();
+  const double rss_before = rss_mib(master);
+
+  constexpr std::uint32_t kFrame = 1'000'000;
+  const std::string half_frame = length_prefix(kFrame) + std::string(kFrame / 2, '\xff');
+  std::vector<std::unique_ptr<Client>> holders;
+  int refused = 0;
+  for (int i = 0; i < 6; ++i) {
+    auto client = std::make_unique<Client>(daemon->socket_path());
+    send_until_hangup(*client, half_frame);
+    // A stats round trip on the same loop: the half frame has been read.
+    REQUIRE(daemon->stats().total_workers() == 1);
+    v1::Reply reply;
+    if (client->receive(reply, 200ms) == Client::Status::kReply) {
+      CHECK_MESSAGE(reply.error().code() == v1::FRAME_TOO_LARGE, describe(reply));
+      CHECK_MESSAGE(reply.error().message().find("retry later") != std::string::npos,
+                    describe(reply));
+      CHECK(client->receive(reply, 10s) == Client::Status::kClosed);
+      ++refused;
+    } else {
+      holders.push_back(std::move(client));
+    }
+  }
+  CHECK(holders.size() == 4);
+  CHECK(refused == 2);
+  // The four were accepted: their frames complete and are read (as garbage).
+  for (auto& holder : holders) {
+    holder->send_raw(std::string(kFrame / 2, '\xff'));
+    const v1::Reply reply = holder->receive(10s);
+    CHECK_MESSAGE(reply.error().code() == v1::INVALID_ARGUMENT, describe(reply));
+  }
+  holders.clear();
+  // Their room is free again: a fifth 1 MB frame is read too.
+  Client late(daemon->socket_path());
+  late.send_raw(half_frame + std::string(kFrame / 2, '\xff'));
+  CHECK(late.receive(10s).error().code() == v1::INVALID_ARGUMENT);
+
+  const double rss_after = rss_mib(master);
+  MESSAGE(fmt::format("master RSS before {:.1f} MiB, after 7 MB of refused and read frames "
+                      "{:.1f} MiB", rss_before, rss_after));
+  CHECK(rss_after < rss_before + 20);
+  check_still_serving(*daemon);
+  CHECK(daemon->worker_pids() == workers_before);
+}
+
+TEST_CASE("after 500 connections holding unfinished frames close, the master's RSS returns") {
+  auto daemon = start_daemon({.workers = 1});
+  const pid_t master = daemon->process().pid();
+  const double rss_before = rss_mib(master);
+  double rss_peak = 0;
+  {
+    std::vector<std::unique_ptr<Client>> clients;
+    for (int i = 0; i < 500; ++i) {
+      clients.push_back(std::make_unique<Client>(daemon->socket_path()));
+      clients.back()->send_raw(length_prefix(60'000) + std::string(50'000, '\xff'));
+    }
+    REQUIRE(daemon->stats().total_workers() == 1);
+    rss_peak = rss_mib(master);
+  }
+  // Closed: the daemon reaps them on its next loop turns.
+  const bool returned = wait_until([&] { return rss_mib(master) < rss_before + 20; }, 10s);
+  MESSAGE(fmt::format("master RSS before {:.1f} MiB, with 500 connections holding 50 KB each "
+                      "{:.1f} MiB, after they closed {:.1f} MiB",
+                      rss_before, rss_peak, rss_mib(master)));
+  CHECK(returned);
   check_still_serving(*daemon);
 }
 
