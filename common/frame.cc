@@ -64,4 +64,10 @@ FrameDecoder::Status FrameDecoder::next(std::string& payload) {
   return Status::kFrame;
 }
 
+std::size_t FrameDecoder::pending_frame_bytes() const {
+  const std::size_t available = buffered();
+  if (poisoned_ || available < kFrameHeaderBytes) return available;
+  return kFrameHeaderBytes + read_le32(buffer_.data() + consumed_);
+}
+
 }  // namespace stickerd

@@ -54,6 +54,10 @@ class FrameDecoder {
   std::size_t max_frame_bytes() const { return max_frame_bytes_; }
   // Bytes buffered but not yet returned: non-zero at EOF means a cut-off frame.
   std::size_t buffered() const { return buffer_.size() - consumed_; }
+  // Bytes the frame at the front will hold once complete: 4 + N when its
+  // header is in, else what is buffered. The size to budget for before
+  // reading on.
+  std::size_t pending_frame_bytes() const;
 
  private:
   std::size_t max_frame_bytes_;

@@ -67,6 +67,8 @@ constexpr FlagSpec kMaxWorkerRss{"--max-worker-rss-mb", ""};
 constexpr FlagSpec kMaxConnections{"--max-connections", ""};
 constexpr FlagSpec kMaxInflight{"--max-inflight", ""};
 constexpr FlagSpec kMaxWriteBuffer{"--max-write-buffer-mb", ""};
+constexpr FlagSpec kMaxRequestFrame{"--max-request-frame-kb", ""};
+constexpr FlagSpec kMaxRequestBuffer{"--max-request-buffer-mb", ""};
 constexpr FlagSpec kMetricsAddress{"--metrics-address", "STICKERD_METRICS_ADDRESS"};
 constexpr FlagSpec kControlSocket{"--control-socket", "STICKERD_CONTROL_SOCKET"};
 constexpr FlagSpec kControlGroup{"--control-group", "STICKERD_CONTROL_GROUP"};
@@ -81,7 +83,7 @@ constexpr std::string_view kEnableTestStyles = "--enable-test-styles";
 constexpr FlagSpec kAllFlags[] = {kSocket,  kWorkers,      kQueueSize, kStyles,
                                   kWorkerBinary, kMaxText, kMaxFrame,
                                   kDeadline, kMaxRetries, kDrainGrace, kPoisonTtl, kMaxTasksPerWorker,
-                                  kMaxWorkerRss, kMaxConnections, kMaxInflight, kMaxWriteBuffer,
+                                  kMaxWorkerRss, kMaxConnections, kMaxInflight, kMaxWriteBuffer, kMaxRequestFrame, kMaxRequestBuffer,
                                   kMetricsAddress, kCacheMb, kMinWorkersFlag, kMaxWorkersFlag, kScaleIdle, kControlSocket, kControlGroup,
                                   kConfigFile};
 
@@ -271,6 +273,8 @@ Result<Invocation> parse_config(const std::vector<std::string_view>& args, const
   if (auto e = count_setting(kMaxConnections, 1'000'000, c.max_connections)) return *e;
   if (auto e = count_setting(kMaxInflight, 1'000'000, c.max_inflight)) return *e;
   if (auto e = count_setting(kMaxWriteBuffer, 4096, c.max_write_buffer_mb)) return *e;
+  if (auto e = count_setting(kMaxRequestFrame, kMaxFrameBytes >> 10, c.max_request_frame_kb)) return *e;
+  if (auto e = count_setting(kMaxRequestBuffer, 1'000'000, c.max_request_buffer_mb)) return *e;
   if (auto s = pick(kCacheMb, flags, env); s && s->value == "0") {
     c.cache_mb = 0;  // 0 turns the cache (and single-flight) off
   } else if (auto e = count_setting(kCacheMb, 1'000'000, c.cache_mb)) {
@@ -324,6 +328,8 @@ std::string effective_value(std::string_view flag, const Config& c) {
   if (flag == kMaxConnections.flag) return std::to_string(c.max_connections);
   if (flag == kMaxInflight.flag) return std::to_string(c.max_inflight);
   if (flag == kMaxWriteBuffer.flag) return std::to_string(c.max_write_buffer_mb);
+  if (flag == kMaxRequestFrame.flag) return std::to_string(c.max_request_frame_kb);
+  if (flag == kMaxRequestBuffer.flag) return std::to_string(c.max_request_buffer_mb);
   if (flag == kMetricsAddress.flag) return c.metrics_address.empty() ? "none" : c.metrics_address;
   if (flag == kCacheMb.flag) return std::to_string(c.cache_mb);
   if (flag == kControlSocket.flag) return c.control_socket.empty() ? "(beside the client socket)" : c.control_socket;
@@ -369,7 +375,8 @@ std::string usage() {
       "  --worker-binary PATH   the worker executable [STICKERD_WORKER_BINARY; default:\n"
       "                         stickerd-worker next to stickerd, then ../worker/, then {}]\n"
       "  --max-text-length N    longest accepted text in code points [default 256]\n"
-      "  --max-frame-bytes N    largest accepted request frame [default {}]\n"
+      "  --max-frame-bytes N    largest accepted frame on any stream (worker results\n"
+      "                         included) [default {}]\n"
       "  --deadline-ms N        longest a task may take, queue time included; a request's\n"
       "                         deadline_ms may ask for less [STICKERD_DEADLINE_MS; default 10000]\n"
       "  --max-retries N        re-runs of a task whose worker died before it is POISONED\n"
@@ -384,6 +391,11 @@ std::string usage() {
       "  --max-inflight N       pending requests per connection [default 256]\n"
       "  --max-write-buffer-mb N  unread replies a client may leave before it is\n"
       "                         disconnected [default 16]\n"
+      "  --max-request-frame-kb N  largest frame a client may send, checked on its length\n"
+      "                         before it is read: FRAME_TOO_LARGE and a close [default 64]\n"
+      "  --max-request-buffer-mb N  unfinished request frames all connections together may\n"
+      "                         hold; a frame that does not fit is refused FRAME_TOO_LARGE\n"
+      "                         and its connection closed [default 32]\n"
       "  --enable-test-styles   accept the test-crash/-hang/-leak/-exit styles (tests only)\n"
       "  --metrics-address HOST:PORT  Prometheus /metrics and /health endpoint\n"
       "                         [STICKERD_METRICS_ADDRESS; default 127.0.0.1:9464; '' or none: off]\n"

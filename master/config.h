@@ -34,6 +34,10 @@ struct Config {
   std::size_t max_connections = 1024;
   std::size_t max_inflight = 256;           // pending requests per connection
   std::size_t max_write_buffer_mb = 16;     // unread replies per connection
+  // A client's frame over this is refused from its length alone: the largest
+  // valid request (256 code points, 256 style ids) is a few KiB.
+  std::size_t max_request_frame_kb = 64;
+  std::size_t max_request_buffer_mb = 32;  // unfinished request frames, all connections
   bool enable_test_styles = false;          // test-crash, test-hang, ... (tests only)
   // Operations (see master/operations.h).
   std::string metrics_address = "127.0.0.1:9464";  // HOST:PORT; "" or "none": no endpoint

@@ -50,6 +50,8 @@ const std::vector<Setting>& settings() {
       live<&Config::max_connections>("max_connections"),
       live<&Config::max_inflight>("max_inflight"),
       live<&Config::max_write_buffer_mb>("max_write_buffer_mb"),
+      live<&Config::max_request_frame_kb>("max_request_frame_kb"),
+      live<&Config::max_request_buffer_mb>("max_request_buffer_mb"),
       restart_only<&Config::socket_path>("socket"),
       restart_only<&Config::styles_dir>("styles"),
       restart_only<&Config::worker_binary>("worker_binary"),

@@ -1,6 +1,7 @@
 // Connection: frame reading, queued writing and the close protocol for one client.
 #include "master/connection.h"
 
+#include <array>
 #include <memory>
 #include <optional>
 
@@ -45,11 +46,12 @@ std::optional<std::uint64_t> salvage_request_id(const std::string& payload) {
 }  // namespace
 
 Connection::Connection(std::uint64_t id, UvHandle<uv_pipe_t> pipe, std::size_t max_frame_bytes,
-                       ConnectionEvents& events, std::size_t max_pending_bytes)
+                       FrameBudget& budget, ConnectionEvents& events, std::size_t max_pending_bytes)
     : id_(id),
       pipe_(std::move(pipe)),
       events_(events),
       decoder_(max_frame_bytes),
+      budget_(budget),
       max_pending_bytes_(max_pending_bytes) {
   pipe_.set_owner(this);
 }
@@ -61,9 +63,12 @@ void Connection::start() {
   }
 }
 
-void Connection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
-  auto* self = static_cast<Connection*>(handle->data);
-  *buf = uv_buf_init(self->read_buffer_.data(), static_cast<unsigned>(self->read_buffer_.size()));
+void Connection::on_alloc(uv_handle_t*, std::size_t, uv_buf_t* buf) {
+  // One read buffer for every connection, not 64 KiB each: libuv calls
+  // on_read right after on_alloc on the loop's one thread, and handle_bytes
+  // copies what it keeps into the decoder.
+  static std::array<char, 64 * 1024> read_buffer{};
+  *buf = uv_buf_init(read_buffer.data(), static_cast<unsigned>(read_buffer.size()));
 }
 
 void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
@@ -91,6 +96,7 @@ void Connection::handle_bytes(const char* data, std::size_t size) {
   while (!closing()) {
     switch (decoder_.next(payload)) {
       case FrameDecoder::Status::kNeedMore:
+        charge_pending_frame();
         return;
       case FrameDecoder::Status::kTooLarge:
         log::warning("connection {}: frame of {} bytes is over the {} byte limit; closing", id_,
@@ -120,6 +126,23 @@ void Connection::handle_bytes(const char* data, std::size_t size) {
       }
     }
   }
+}
+
+bool Connection::charge_pending_frame() {
+  const std::size_t wanted = decoder_.pending_frame_bytes();
+  if (budget_.resize(budgeted_, wanted)) {
+    budgeted_ = wanted;
+    return true;
+  }
+  log::warning("connection {}: a frame of {} bytes does not fit in the {} bytes all clients' "
+               "unfinished frames may hold ({} in use); closing",
+               id_, wanted, budget_.limit(), budget_.used());
+  send_and_close(protocol_error(
+      v1::FRAME_TOO_LARGE,
+      fmt::format("the daemon is holding {} bytes of unfinished frames from all clients and a "
+                  "frame of {} bytes does not fit under its {} byte limit; retry later",
+                  budget_.used(), wanted, budget_.limit())));
+  return false;
 }
 
 void Connection::send(const v1::Reply& reply) {
@@ -182,6 +205,7 @@ void Connection::close() {
   if (closed_) return;
   closed_ = true;
   pending_.clear();
+  budget_.resize(budgeted_, 0);  // budgeted_ stays, for footprint()
   pipe_.close();
   events_.on_connection_closed(*this);
 }

@@ -5,11 +5,11 @@
 
 #include <uv.h>
 
-#include <array>
 #include <cstdint>
 #include <string>
 
 #include "common/frame.h"
+#include "master/frame_budget.h"
 #include "master/uv_handle.h"
 #include "stickerd.pb.h"
 
@@ -34,8 +34,11 @@ class Connection {
   // disconnected (and its requests cancelled by the closed callback).
   static constexpr std::size_t kDefaultMaxPendingBytes = 16u << 20;
 
+  // `budget` is shared by every connection: the unfinished frames they hold
+  // together (see FrameBudget).
   Connection(std::uint64_t id, UvHandle<uv_pipe_t> pipe, std::size_t max_frame_bytes,
-             ConnectionEvents& events, std::size_t max_pending_bytes = kDefaultMaxPendingBytes);
+             FrameBudget& budget, ConnectionEvents& events,
+             std::size_t max_pending_bytes = kDefaultMaxPendingBytes);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -54,6 +57,8 @@ class Connection {
 
   std::uint64_t id() const { return id_; }
   bool closing() const { return closed_ || closing_after_flush_; }
+  // Roughly what this connection's memory is, for the trim after closes.
+  std::size_t footprint() const { return sizeof(Connection) + budgeted_; }
 
  private:
   static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
@@ -62,17 +67,21 @@ class Connection {
 
   void handle_bytes(const char* data, std::size_t size);
   void flush();
+  // Charges the frame being read to the shared budget; false when it does
+  // not fit (the connection is then refused and closing).
+  bool charge_pending_frame();
 
   std::uint64_t id_;
   UvHandle<uv_pipe_t> pipe_;
   ConnectionEvents& events_;
   FrameDecoder decoder_;
+  FrameBudget& budget_;
+  std::size_t budgeted_ = 0;  // this connection's share of budget_
   std::size_t max_pending_bytes_;
   std::string pending_;  // encoded replies waiting for the write in flight
   bool write_in_flight_ = false;
   bool closing_after_flush_ = false;
   bool closed_ = false;
-  std::array<char, 64 * 1024> read_buffer_{};
 };
 
 }  // namespace stickerd

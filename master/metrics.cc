@@ -9,6 +9,8 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -41,6 +43,11 @@ const Histogram::BucketBoundaries kByteBuckets{4096,   8192,    16384,   32768, 
 // /health is answered from a CivetWeb thread, which must not touch the loop:
 // the loop publishes the one figure it needs here.
 std::atomic<unsigned> g_ready_workers{0};
+
+// The HTTP endpoint's limits (see Metrics::expose and docs/RELIABILITY.md).
+// 256 idle threads cost the master about 5 MiB of RSS.
+constexpr unsigned kHttpThreads = 256;
+constexpr unsigned kHttpRequestTimeoutMs = 1000;
 
 // CivetWeb's begin_request hook: answers /health itself (returning the status
 // code) and leaves every other URI, /metrics included, to the Exposer.
@@ -247,8 +254,19 @@ std::optional<Error> Metrics::expose(const std::string& address) {
   auto callbacks = std::make_unique<CivetCallbacks>();
   callbacks->begin_request = answer_health;
   try {
-    // One worker thread: scrapes are rare and cheap.
-    exposer_ = std::make_unique<prometheus::Exposer>(address, 1, callbacks.get());
+    // CivetWeb gives each connection a thread until its request is read, so a
+    // client that connects and stalls holds one for request_timeout_ms. Enough
+    // threads (and an accept queue as deep) and a short timeout keep hundreds
+    // of slow or silent clients from blinding the scrapes; a scrape on
+    // loopback sends its whole request at once.
+    std::vector<std::string> options{"listening_ports",   address,
+                                     "num_threads",       std::to_string(kHttpThreads),
+                                     "request_timeout_ms", std::to_string(kHttpRequestTimeoutMs),
+                                     "connection_queue",  std::to_string(kHttpThreads),
+                                     "listen_backlog",    std::to_string(kHttpThreads),
+                                     "linger_timeout_ms", "0",
+                                     "enable_keep_alive", "no"};
+    exposer_ = std::make_unique<prometheus::Exposer>(std::move(options), callbacks.get());
   } catch (const std::exception& e) {
     return make_error(v1::INTERNAL,
                       fmt::format("metrics: cannot listen on {}: {}", address, e.what()));

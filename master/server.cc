@@ -2,6 +2,8 @@
 // the daemon's lifecycle (start, drain, stop).
 #include "master/server.h"
 
+#include <malloc.h>
+
 #include <csignal>
 
 #include <fmt/format.h>
@@ -50,6 +52,7 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigS
       listener_(loop, [this](UvHandle<uv_pipe_t> pipe) { accept(std::move(pipe)); }),
       control_listener_(loop, [this](UvHandle<uv_pipe_t> pipe) { accept_control(std::move(pipe)); }),
       signals_(loop, [this](int signum) { on_signal(signum); }),
+      frame_budget_(config_.max_request_buffer_mb << 20),
       queue_(config_.queue_size),
       supervisor_(loop,
                   SupervisorOptions{config_.worker_binary, config_.styles_dir, config_.workers,
@@ -81,7 +84,7 @@ std::optional<Error> Server::start() {
   reaper_.init([&](uv_check_t* c) { return uv_check_init(loop_, c); });
   reaper_.set_owner(this);
   uv_check_start(reaper_.get(), [](uv_check_t* c) {
-    if (auto* self = static_cast<Server*>(c->data)) self->graveyard_.clear();
+    if (auto* self = static_cast<Server*>(c->data)) self->bury_connections();
   });
   uv_unref(reaper_.base());  // it must not keep the loop alive on its own
   deadline_timer_.init([&](uv_timer_t* t) { return uv_timer_init(loop_, t); });
@@ -107,7 +110,10 @@ void Server::accept(UvHandle<uv_pipe_t> pipe) {
   if (state_ != State::kRunning) return;  // the pipe closes as it goes out of scope
   const std::uint64_t id = next_connection_id_++;
   ConnectionEvents& events = *this;
-  auto connection = std::make_unique<Connection>(id, std::move(pipe), config_.max_frame_bytes, events,
+  const std::size_t max_request_frame =
+      std::min(config_.max_frame_bytes, config_.max_request_frame_kb << 10);
+  auto connection = std::make_unique<Connection>(id, std::move(pipe), max_request_frame,
+                                                 frame_budget_, events,
                                                  config_.max_write_buffer_mb << 20);
   Connection& c = *connection;
   // Counted before this one joins: refused connections linger only until
@@ -127,6 +133,17 @@ void Server::accept(UvHandle<uv_pipe_t> pipe) {
   c.start();
 }
 
+void Server::bury_connections() {
+  if (graveyard_.empty()) return;
+  graveyard_.clear();
+  // glibc keeps freed memory for reuse; after a burst of connections or
+  // large frames, give it back so the master's RSS returns to its baseline.
+  if (freed_since_trim_ >= kTrimAfterFreedBytes) {
+    malloc_trim(0);
+    freed_since_trim_ = 0;
+  }
+}
+
 void Server::on_connection_closed(Connection& connection) {
   const std::uint64_t id = connection.id();
   const auto dropped = queue_.remove_connection(id);
@@ -138,6 +155,7 @@ void Server::on_connection_closed(Connection& connection) {
               forgotten.size(), dropped.size());
   }
   if (auto it = connections_.find(id); it != connections_.end()) {
+    freed_since_trim_ += connection.footprint();
     graveyard_.push_back(std::move(it->second));
     connections_.erase(it);
   }

@@ -78,6 +78,10 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   void refuse_rolling_waiters();
   void on_request(Connection& connection, v1::Request request) override;
   void on_connection_closed(Connection& connection) override;
+  // Frees the closed connections (from the loop's check phase) and trims
+  // the heap after a burst of them.
+  void bury_connections();
+  static constexpr std::size_t kTrimAfterFreedBytes = 1u << 20;
 
   // Requests.
   void handle_render(Connection& connection, std::uint64_t id, const v1::RenderRequest& render);
@@ -148,6 +152,8 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   // Closed connections wait here until the loop is past the callback that
   // closed them, so no caller up the stack holds a dangling reference.
   std::vector<std::unique_ptr<Connection>> graveyard_;
+  FrameBudget frame_budget_;
+  std::size_t freed_since_trim_ = 0;  // bytes of closed connections (see bury_connections)
   UvHandle<uv_check_t> reaper_;
   std::uint64_t next_connection_id_ = 1;
   std::uint64_t next_task_id_ = 1;

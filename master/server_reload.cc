@@ -24,6 +24,7 @@ Result<std::string> Server::reload_config() {
     supervisor_.resize(config_.workers);
   }
   queue_.set_capacity(config_.queue_size);
+  frame_budget_.set_limit(config_.max_request_buffer_mb << 20);
   if (cache_.enabled()) {  // config_reload keeps the cache on or off until a restart
     cache_.set_budget(config_.cache_mb * 1024 * 1024);
     publish_cache_metrics();

@@ -8,12 +8,6 @@
 namespace stickerd::itest {
 namespace {
 
-std::string le32(std::uint32_t n) {
-  const char bytes[4] = {static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
-                         static_cast<char>((n >> 16) & 0xff), static_cast<char>((n >> 24) & 0xff)};
-  return std::string(bytes, 4);
-}
-
 // Sends `request` on a fresh connection and checks it is refused with `code`
 // under the same id, that the connection still works, and that the daemon
 // still serves others.
@@ -73,7 +67,7 @@ TEST_CASE(
     "a length prefix above the maximum is answered FRAME_TOO_LARGE and the connection closed") {
   auto daemon = start_daemon({.workers = 1});
   Client client(daemon->socket_path());
-  client.send_raw(le32(0xffffffffu) + "abc");
+  client.send_raw(length_prefix(0xffffffffu) + "abc");
   const v1::Reply reply = client.receive(10s);
   REQUIRE_MESSAGE(reply.has_error(), describe(reply));
   CHECK(reply.error().code() == v1::FRAME_TOO_LARGE);
@@ -89,7 +83,7 @@ TEST_CASE(
   Client client(daemon->socket_path());
   // A varint tag whose value never ends: no parser accepts it.
   const std::string payload = "\x08\xff\xff\xff";
-  client.send_raw(le32(static_cast<std::uint32_t>(payload.size())) + payload);
+  client.send_raw(length_prefix(static_cast<std::uint32_t>(payload.size())) + payload);
   const v1::Reply reply = client.receive(10s);
   REQUIRE_MESSAGE(reply.has_error(), describe(reply));
   CHECK(reply.error().code() == v1::INVALID_ARGUMENT);

@@ -403,6 +403,12 @@ std::string unique_text(std::string_view prefix) {
   return fmt::format("{} {}-{}", prefix, ::getpid(), counter++);
 }
 
+std::string length_prefix(std::uint32_t n) {
+  const char bytes[4] = {static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
+                         static_cast<char>((n >> 16) & 0xff), static_cast<char>((n >> 24) & 0xff)};
+  return std::string(bytes, 4);
+}
+
 void check_still_serving(const Daemon& daemon) {
   Client client(daemon.socket_path());
   const v1::Reply reply = client.call(render_request(7, unique_text("still serving")), 60s);

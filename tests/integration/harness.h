@@ -155,6 +155,8 @@ v1::Request render_request(std::uint64_t id, const std::string& text,
                            v1::Format format = v1::FORMAT_UNSPECIFIED);
 v1::Request stats_request(std::uint64_t id);
 std::string unique_text(std::string_view prefix);
+// A frame's 4-byte little-endian length header on its own, for malformed frames.
+std::string length_prefix(std::uint32_t n);
 
 // Connects anew and CHECKs that a fresh render succeeds: the daemon still serves.
 void check_still_serving(const Daemon& daemon);

@@ -124,4 +124,18 @@ TEST_CASE("a cut-off frame stays buffered") {
   CHECK(d.buffered() == frame.size() - 1);
 }
 
+TEST_CASE("pending_frame_bytes is the whole frame once its header is in, else what is buffered") {
+  FrameDecoder decoder(1000);
+  CHECK(decoder.pending_frame_bytes() == 0);
+  decoder.feed(std::string_view("\x10\x00", 2));
+  CHECK(decoder.pending_frame_bytes() == 2);
+  decoder.feed(std::string_view("\x00\x00" "abc", 5));
+  CHECK(decoder.pending_frame_bytes() == 4 + 16);
+  std::string payload;
+  CHECK(decoder.next(payload) == FrameDecoder::Status::kNeedMore);
+  decoder.feed(std::string(13, 'x'));
+  REQUIRE(decoder.next(payload) == FrameDecoder::Status::kFrame);
+  CHECK(decoder.pending_frame_bytes() == 0);
+}
+
 }  // namespace stickerd
