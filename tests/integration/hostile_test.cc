@@ -54,6 +54,26 @@ double rss_mib(pid_t pid) {
          (1 << 20);
 }
 
+// Under AddressSanitizer the daemon's freed memory sits in ASan's quarantine
+// (256 MB by default) and never goes back to the kernel, so its RSS says
+// nothing about what the master keeps. The sanitizer build still runs every
+// attack and checks every reply; only the RSS limits are left to the normal
+// build.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssIsMeaningful = false;
+#else
+constexpr bool kRssIsMeaningful = true;
+#endif
+
+// The master's RSS stays within 20 MiB of its value before an attack.
+void check_rss_returned(double before, double after) {
+  if (!kRssIsMeaningful) {
+    MESSAGE("RSS limit not checked: AddressSanitizer keeps freed memory");
+    return;
+  }
+  CHECK(after < before + 20);
+}
+
 // Sends `bytes`; a daemon that refuses them and hangs up before the end is
 // an outcome the caller checks from the reply, not an error here.
 void send_until_hangup(Client& client, std::string_view bytes) {
@@ -153,7 +173,7 @@ TEST_CASE("a 16 MB request frame is refused from its length and costs the master
   const double rss_after = rss_mib(master);
   MESSAGE(fmt::format("master RSS before {:.1f} MiB, after 12 refused 16 MB frames {:.1f} MiB",
                       rss_before, rss_after));
-  CHECK(rss_after < rss_before + 20);
+  check_rss_returned(rss_before, rss_after);
   const v1::Reply after = bystander.call(render_request(3, unique_text("after the attack")), 60s);
   CHECK_MESSAGE(after.has_sticker(), describe(after));
   check_still_serving(*daemon);
@@ -220,7 +240,7 @@ TEST_CASE("unfinished frames of all connections together stay within --max-reque
   const double rss_after = rss_mib(master);
   MESSAGE(fmt::format("master RSS before {:.1f} MiB, after 7 MB of refused and read frames "
                       "{:.1f} MiB", rss_before, rss_after));
-  CHECK(rss_after < rss_before + 20);
+  check_rss_returned(rss_before, rss_after);
   check_still_serving(*daemon);
   CHECK(daemon->worker_pids() == workers_before);
 }
@@ -240,11 +260,12 @@ TEST_CASE("after 1000 connections holding unfinished frames close, the master's 
     rss_peak = rss_mib(master);
   }
   // Closed: the daemon reaps them on its next loop turns.
-  const bool returned = wait_until([&] { return rss_mib(master) < rss_before + 20; }, 10s);
+  // Wait for the reaping, then check the figure it settled at.
+  wait_until([&] { return rss_mib(master) < rss_before + 20; }, kRssIsMeaningful ? 10s : 0s);
   MESSAGE(fmt::format("master RSS before {:.1f} MiB, with 1000 connections holding 50 KB each "
                       "{:.1f} MiB, after they closed {:.1f} MiB",
                       rss_before, rss_peak, rss_mib(master)));
-  CHECK(returned);
+  check_rss_returned(rss_before, rss_mib(master));
   check_still_serving(*daemon);
 }
 
