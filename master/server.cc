@@ -4,6 +4,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include <fmt/format.h>
@@ -562,6 +563,7 @@ void Server::stamp(Task& task) const {
   task.fingerprint = fingerprint(task.spec);
   // Admission clamped the request's deadline to the daemon's; queue time counts.
   task.deadline_at_ms = uv_now(loop_) + task.spec.deadline_ms;
+  task.hang_at_ms = uv_now(loop_) + std::max(task.spec.deadline_ms, limits_.deadline_ms);
 }
 
 std::optional<v1::Reply> Server::poison_refusal(std::uint64_t fp) {

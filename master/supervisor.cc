@@ -128,6 +128,7 @@ void Supervisor::assign(Task task) {
     t->set_spare_core(busy_workers() + 1 < cores_);
     slot->link->send(message);
     slot->task = std::move(task);
+    slot->task_answered = false;
     slot->state = SlotState::kBusy;
     return;
   }
@@ -169,6 +170,10 @@ void Supervisor::on_worker_message(WorkerLink& link, v1::FromWorker message) {
     slot.state = SlotState::kIdle;
     ++slot.tasks_done;
     maybe_recycle(slot, result.rss_bytes());
+    if (slot.task_answered) {  // answered at the client's deadline already
+      events_.on_worker_idle();
+      return;
+    }
     if (result.has_sticker()) result.mutable_sticker()->set_worker_slot(slot.index);
     events_.on_task_result(std::move(task), std::move(result));
     events_.on_worker_idle();
@@ -185,6 +190,7 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
   std::unique_ptr<WorkerLink> dead = std::move(slot.link);
   std::optional<Task> lost = std::move(slot.task);
   slot.task.reset();
+  if (slot.task_answered) lost.reset();  // its client had its reply at the deadline
   const std::string how = describe_exit(exit_status, term_signal);
   const std::string holding = lost ? fmt::format(" while rendering task {}", lost->task_id) : "";
   const auto ended = [&](ExitReason reason) {
@@ -290,13 +296,16 @@ void Supervisor::maybe_recycle(Slot& slot, std::uint64_t rss_bytes) {
 std::vector<Task> Supervisor::expire_running(std::uint64_t now_ms) {
   std::vector<Task> expired;
   for (auto& slot : slots_) {
-    if (slot->state != SlotState::kBusy || !slot->task || slot->task->deadline_at_ms == 0 ||
-        slot->task->deadline_at_ms > now_ms) {
-      continue;
+    if (slot->state != SlotState::kBusy || !slot->task || slot->task->deadline_at_ms == 0) continue;
+    const Task& task = *slot->task;
+    const std::uint64_t hang_at = std::max(task.hang_at_ms, task.deadline_at_ms);
+    if (!slot->task_answered && task.deadline_at_ms <= now_ms) {
+      expired.push_back(task);  // the client hears of it now, whatever the worker does
+      slot->task_answered = true;
     }
-    log::warning("worker slot {} (pid {}): task {} passed its deadline; killing the worker",
-                 slot->index, slot->link->pid(), slot->task->task_id);
-    expired.push_back(std::move(*slot->task));
+    if (hang_at > now_ms) continue;  // past the client's deadline only: let it finish
+    log::warning("worker slot {} (pid {}): task {} passed the daemon's deadline; killing the "
+                 "worker", slot->index, slot->link->pid(), task.task_id);
     slot->task.reset();
     slot->state = SlotState::kKilling;
     slot->link->kill(SIGKILL);
@@ -344,7 +353,7 @@ std::vector<Task> Supervisor::kill_all() {
   for (auto& slot : slots_) {
     if (!slot->link) continue;
     if (slot->task) {
-      held.push_back(std::move(*slot->task));
+      if (!slot->task_answered) held.push_back(std::move(*slot->task));
       slot->task.reset();
       slot->state = SlotState::kKilling;  // a result crossing the kill is ignored
     }

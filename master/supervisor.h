@@ -9,11 +9,15 @@
 //  * A dead worker is replaced in the same slot, whether it died before or
 //    after READY: at once the first time, then with RestartPolicy's
 //    exponential backoff while the slot keeps dying (never a tight loop).
-//  * Deadlines: expire_running() SIGKILLs every worker whose task's deadline
-//    has passed and hands those tasks back to the caller at once (so the
-//    client hears DEADLINE_EXCEEDED without waiting for the exit). Such a
-//    task is not reported again as lost; the slot respawns at once (reason
-//    "deadline": the request was at fault, not the slot).
+//  * Deadlines: expire_running() hands back every running task whose
+//    deadline has passed, at once, so the client hears DEADLINE_EXCEEDED on
+//    time. Such a task is never reported again (not as a result, not as
+//    lost). Its worker is SIGKILLed only once the task passes hang_at_ms,
+//    the daemon's own deadline: a client that asks for a shorter deadline
+//    gets its answer at that deadline while the worker finishes the render
+//    (its result is dropped), so no client can make workers restart by
+//    asking for 1 ms. A killed slot respawns at once (reason "deadline": the
+//    request was at fault, not the slot).
 //  * Recycling: after its task limit (max_tasks_per_worker ±10%, drawn per
 //    worker so a pool never recycles in lockstep) or when a result reports
 //    RSS over the limit, a worker is sent ToWorker{shutdown} between tasks
@@ -103,8 +107,9 @@ class Supervisor : private WorkerLinkEvents {
   // As stop(), but SIGKILLs the workers at once. Returns the tasks they
   // held, for the caller to answer; those are not reported lost.
   std::vector<Task> kill_all();
-  // SIGKILLs the workers whose task's deadline_at_ms is at or before
-  // `now_ms` and returns those tasks (see the guarantees above).
+  // Returns the running tasks whose deadline_at_ms is at or before `now_ms`
+  // and SIGKILLs the workers whose task passed hang_at_ms (see the
+  // guarantees above).
   std::vector<Task> expire_running(std::uint64_t now_ms);
 
   WorkerCounts counts() const;
@@ -143,6 +148,9 @@ class Supervisor : private WorkerLinkEvents {
     SlotState state = SlotState::kStopped;
     std::unique_ptr<WorkerLink> link;
     std::optional<Task> task;
+    // Its task's client already has its final reply (DEADLINE_EXCEEDED): the
+    // worker may finish it, but its result or loss goes to no one.
+    bool task_answered = false;
     RestartPolicy policy;
     std::uint64_t tasks_done = 0;   // by the current process
     std::uint64_t task_limit = 0;   // recycle after this many (0: never)
