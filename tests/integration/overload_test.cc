@@ -200,7 +200,8 @@ TEST_CASE("per-connection limits: connections and requests in flight") {
     Client c(daemon->socket_path());
     v1::Reply reply;
     REQUIRE(c.receive(reply, 10s) == Client::Status::kReply);
-    CHECK_MESSAGE(is_error(reply, v1::QUEUE_FULL), describe(reply));
+    CHECK(reply.id() == 0);
+    CHECK_MESSAGE(is_error(reply, v1::CONNECTION_LIMIT), describe(reply));
     CHECK(reply.error().message().find("connections") != std::string::npos);
     CHECK(c.receive(reply, 10s) == Client::Status::kClosed);
     // The ones within the limit are unaffected.
