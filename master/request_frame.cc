@@ -27,8 +27,8 @@ MalformedRequest connection_level(std::string message) {
   return MalformedRequest{0, make_error(v1::INVALID_ARGUMENT, std::move(message))};
 }
 
-// The wire type a field of this type is sent with; packed repeated scalars
-// are length-delimited too, which `matches` allows.
+// Whether `wire` is how a field of this type is sent (packed repeated
+// scalars are length-delimited too).
 bool wire_type_matches(const FieldDescriptor& field, UnknownField::Type wire) {
   switch (field.type()) {
     case FieldDescriptor::TYPE_STRING:
@@ -66,9 +66,9 @@ std::optional<std::string> diagnose(const UnknownFieldSet& fields, const Descrip
     const FieldDescriptor* field = type.FindFieldByNumber(f.number());
     if (field == nullptr) continue;  // unknown fields are allowed (newer clients)
     const std::string name = join(path, *field);
-    if (!wire_type_matches(*field, f.type())) {
-      return fmt::format("field {} (number {}) was sent with the wrong wire type", name, f.number());
-    }
+    // protobuf keeps a field of the wrong wire type as an unknown field
+    // rather than failing, so it is never the reason.
+    if (!wire_type_matches(*field, f.type())) continue;
     if (field->type() == FieldDescriptor::TYPE_STRING && !is_valid_utf8(f.length_delimited())) {
       return fmt::format("field {} is not valid UTF-8", name);
     }

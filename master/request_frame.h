@@ -11,8 +11,9 @@
 // answered with id 0, and id 0 always means the connection is closing.
 //
 // The message names the true reason: the field whose bytes are not valid
-// UTF-8, the submessage that does not parse, the field sent with the wrong
-// wire type. Pure: no I/O, driven from memory by tests/unit/master.
+// UTF-8, or the submessage that does not parse. (A field of the wrong wire
+// type is kept as an unknown field by protobuf, so it is never the reason.)
+// Pure: no I/O, driven from memory by tests/unit/master.
 #pragma once
 
 #include <cstdint>
