@@ -108,7 +108,7 @@ TEST_CASE(
   Client client(daemon->socket_path());
   constexpr int kRequests = 20;
   std::string frames;
-  for (int id = 0; id < kRequests; ++id) {
+  for (int id = 1; id <= kRequests; ++id) {
     append_frame(render_request(id, unique_text("drain")), frames);
   }
   client.send_raw(frames);
@@ -310,12 +310,12 @@ TEST_CASE("a client that disconnects with requests queued does not harm the othe
   {
     Client leaver(daemon->socket_path());
     std::string frames;
-    for (int id = 0; id < 20; ++id) append_frame(render_request(id, unique_text("leaver")), frames);
+    for (int id = 1; id <= 20; ++id) append_frame(render_request(id, unique_text("leaver")), frames);
     leaver.send_raw(frames);
   }
   Client stayer(daemon->socket_path());
   constexpr int kRequests = 5;
-  for (int id = 0; id < kRequests; ++id) stayer.send(render_request(id, unique_text("stayer")));
+  for (int id = 1; id <= kRequests; ++id) stayer.send(render_request(id, unique_text("stayer")));
   std::map<std::uint64_t, int> answered;
   for (int i = 0; i < kRequests; ++i) {
     const v1::Reply reply = stayer.receive(60s);
