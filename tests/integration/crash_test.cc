@@ -65,7 +65,7 @@ TEST_CASE("SIGKILLing READY workers under load loses no request and the pool rec
   std::vector<std::jthread> threads;  // joined even when an assertion throws
   for (int c = 0; c < kConnections; ++c) {
     threads.emplace_back([&, c] {
-      drive_connection(daemon->socket_path(), static_cast<std::uint64_t>(c) * 1000, kPerConnection,
+      drive_connection(daemon->socket_path(), static_cast<std::uint64_t>(c) * 1000 + 1, kPerConnection,
                        kInFlight, logs[c]);
       --running;
     });

@@ -153,7 +153,7 @@ TEST_CASE("SIGTERM under closed-loop load: one reply per request, then the conne
     std::vector<std::jthread> threads;
     for (int c = 0; c < kConnections; ++c) {
       threads.emplace_back([&, c] {
-        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000, 4, stop, true,
+        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop, true,
                     logs[c]);
       });
     }
@@ -186,7 +186,7 @@ TEST_CASE("stickerctl drain --exit under closed-loop load: one reply per request
     std::vector<std::jthread> threads;
     for (int c = 0; c < kConnections; ++c) {
       threads.emplace_back([&, c] {
-        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000, 4, stop, true,
+        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop, true,
                     logs[c]);
       });
     }
@@ -275,7 +275,7 @@ TEST_CASE("SIGHUP under closed-loop load replaces every worker with no failed re
     std::vector<std::jthread> threads;
     for (int c = 0; c < kConnections; ++c) {
       threads.emplace_back([&, c] {
-        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000, 4, stop, false,
+        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop, false,
                     logs[c]);
       });
     }
