@@ -99,7 +99,6 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   UvHandle<uv_timer_t> idle_timer_;
   // Refused connections waiting to be closed: (connection id, when), oldest first.
   std::deque<std::pair<std::uint64_t, std::uint64_t>> lingering_;
-  std::uint64_t idle_closed_ = 0;
   // Frees the closed connections (from the loop's check phase) and trims
   // the heap after a burst of them.
   void bury_connections();

@@ -126,7 +126,6 @@ bool Server::has_in_flight(std::uint64_t connection_id) {
 // reply, then the connection closes.
 bool Server::refuse_duplicate_id(Connection& connection, std::uint64_t id) {
   if (!in_flight(connection.id(), id)) return false;
-  ++rejected_limits_;
   ops_.metrics().rejected(v1::INVALID_ARGUMENT);
   log::warning("connection {}: request id {} is already in flight; closing after its reply",
                connection.id(), id);
@@ -189,7 +188,7 @@ void Server::sweep_idle() {
   for (std::uint64_t id : idle) {
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;
-    ++idle_closed_;
+    ++rejected_limits_;  // stats.rejected_limits counts refused and idled-out connections
     ops_.metrics().rejected(v1::CONNECTION_LIMIT);
     log::info("connection {}: idle for {} ms with nothing in flight; closing", id,
               config_.idle_timeout_ms);
