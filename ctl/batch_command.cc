@@ -32,6 +32,8 @@ int run_batch(Client& client, const Options& options) {
   for (;;) {
     auto reply = client.receive();
     if (!reply) return report_transport_failure(reply.error().message);
+    // Id 0: an error about the connection (e.g. CONNECTION_LIMIT), reported by its code.
+    if (reply->id() == 0 && reply->has_error()) return report_error(from_proto(reply->error()));
     if (reply->id() != request.id()) {
       return report_transport_failure(
           fmt::format("the daemon answered request {} instead of {}", reply->id(), request.id()));

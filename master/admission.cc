@@ -121,6 +121,17 @@ Result<std::vector<BatchItemPlan>> admit_batch(const v1::BatchRequest& request,
         ids.push_back(style.id());
       }
     }
+    // Nothing can serve it (webp_animated for Telegram): say why, rather
+    // than answer an empty batch_done that looks like success.
+    if (ids.empty()) {
+      const auto format = static_cast<v1::Format>(request.format());
+      if (auto conflict = format_profile_conflict(format, common.profile)) {
+        return make_error(v1::INVALID_ARGUMENT, *conflict);
+      }
+      return make_error(v1::INVALID_ARGUMENT,
+                        fmt::format("no style in the catalogue offers format {} for profile {}",
+                                    format_name(format), profile_name(common.profile)));
+    }
   }
   std::vector<BatchItemPlan> plan;
   plan.reserve(ids.size());

@@ -65,6 +65,8 @@ constexpr FlagSpec kPoisonTtl{"--poison-ttl-s", ""};
 constexpr FlagSpec kMaxTasksPerWorker{"--max-tasks-per-worker", ""};
 constexpr FlagSpec kMaxWorkerRss{"--max-worker-rss-mb", ""};
 constexpr FlagSpec kMaxConnections{"--max-connections", ""};
+constexpr FlagSpec kMaxConnectionsPerUid{"--max-connections-per-uid", ""};
+constexpr FlagSpec kIdleTimeout{"--idle-timeout-ms", ""};
 constexpr FlagSpec kMaxInflight{"--max-inflight", ""};
 constexpr FlagSpec kMaxWriteBuffer{"--max-write-buffer-mb", ""};
 constexpr FlagSpec kMaxRequestFrame{"--max-request-frame-kb", ""};
@@ -83,7 +85,7 @@ constexpr std::string_view kEnableTestStyles = "--enable-test-styles";
 constexpr FlagSpec kAllFlags[] = {kSocket,  kWorkers,      kQueueSize, kStyles,
                                   kWorkerBinary, kMaxText, kMaxFrame,
                                   kDeadline, kMaxRetries, kDrainGrace, kPoisonTtl, kMaxTasksPerWorker,
-                                  kMaxWorkerRss, kMaxConnections, kMaxInflight, kMaxWriteBuffer, kMaxRequestFrame, kMaxRequestBuffer,
+                                  kMaxWorkerRss, kMaxConnections, kMaxConnectionsPerUid, kIdleTimeout, kMaxInflight, kMaxWriteBuffer, kMaxRequestFrame, kMaxRequestBuffer,
                                   kMetricsAddress, kCacheMb, kMinWorkersFlag, kMaxWorkersFlag, kScaleIdle, kControlSocket, kControlGroup,
                                   kConfigFile};
 
@@ -271,6 +273,17 @@ Result<Invocation> parse_config(const std::vector<std::string_view>& args, const
   if (auto e = count_setting(kMaxTasksPerWorker, 1'000'000'000, c.max_tasks_per_worker)) return *e;
   if (auto e = count_setting(kMaxWorkerRss, 1'000'000, c.max_worker_rss_mb)) return *e;
   if (auto e = count_setting(kMaxConnections, 1'000'000, c.max_connections)) return *e;
+  // For these two, 0 is meaningful: no per-uid limit, no idle timeout.
+  if (auto s = pick(kMaxConnectionsPerUid, flags, env); s && s->value == "0") {
+    c.max_connections_per_uid = 0;
+  } else if (auto e = count_setting(kMaxConnectionsPerUid, 1'000'000, c.max_connections_per_uid)) {
+    return *e;
+  }
+  if (auto s = pick(kIdleTimeout, flags, env); s && s->value == "0") {
+    c.idle_timeout_ms = 0;
+  } else if (auto e = count_setting(kIdleTimeout, 86'400'000, c.idle_timeout_ms)) {
+    return *e;
+  }
   if (auto e = count_setting(kMaxInflight, 1'000'000, c.max_inflight)) return *e;
   if (auto e = count_setting(kMaxWriteBuffer, 4096, c.max_write_buffer_mb)) return *e;
   if (auto e = count_setting(kMaxRequestFrame, kMaxFrameBytes >> 10, c.max_request_frame_kb)) return *e;
@@ -326,6 +339,10 @@ std::string effective_value(std::string_view flag, const Config& c) {
   if (flag == kMaxTasksPerWorker.flag) return std::to_string(c.max_tasks_per_worker);
   if (flag == kMaxWorkerRss.flag) return std::to_string(c.max_worker_rss_mb);
   if (flag == kMaxConnections.flag) return std::to_string(c.max_connections);
+  if (flag == kMaxConnectionsPerUid.flag) {
+    return c.max_connections_per_uid == 0 ? "0 (no per-uid limit)" : std::to_string(c.max_connections_per_uid);
+  }
+  if (flag == kIdleTimeout.flag) return c.idle_timeout_ms == 0 ? "0 (never)" : std::to_string(c.idle_timeout_ms);
   if (flag == kMaxInflight.flag) return std::to_string(c.max_inflight);
   if (flag == kMaxWriteBuffer.flag) return std::to_string(c.max_write_buffer_mb);
   if (flag == kMaxRequestFrame.flag) return std::to_string(c.max_request_frame_kb);
@@ -387,7 +404,12 @@ std::string usage() {
       "  --poison-ttl-s N       how long a poisoned request is refused [default 600]\n"
       "  --max-tasks-per-worker N  recycle a worker after about N tasks (±10%) [default 1000]\n"
       "  --max-worker-rss-mb N  recycle a worker whose memory passes N MiB [default 512]\n"
-      "  --max-connections N    client connections; more are refused [default 1024]\n"
+      "  --max-connections N    client connections; more are refused CONNECTION_LIMIT\n"
+      "                         [default 1024]\n"
+      "  --max-connections-per-uid N  client connections from one peer uid (SO_PEERCRED);\n"
+      "                         more are refused CONNECTION_LIMIT [default 512; 0: no limit]\n"
+      "  --idle-timeout-ms N    close a client connection with no request in flight that\n"
+      "                         sent nothing for N ms [default 0: never]\n"
       "  --max-inflight N       pending requests per connection [default 256]\n"
       "  --max-write-buffer-mb N  unread replies a client may leave before it is\n"
       "                         disconnected [default 16]\n"

@@ -32,6 +32,13 @@ struct Config {
   std::uint64_t max_tasks_per_worker = 1000;  // then recycled (±10% per worker)
   std::uint64_t max_worker_rss_mb = 512;      // then recycled after its task
   std::size_t max_connections = 1024;
+  // Client connections from one peer uid (SO_PEERCRED), so one bot cannot
+  // hold every slot; 0: no per-uid limit.
+  std::size_t max_connections_per_uid = 512;
+  // A client connection with no request in flight that sends nothing for this
+  // long is closed (an id-0 CONNECTION_LIMIT first); 0: never. Off by
+  // default: bots keep persistent connections.
+  std::uint64_t idle_timeout_ms = 0;
   std::size_t max_inflight = 256;           // pending requests per connection
   std::size_t max_write_buffer_mb = 16;     // unread replies per connection
   // A client's frame over this is refused from its length alone: the largest

@@ -48,6 +48,8 @@ const std::vector<Setting>& settings() {
       live<&Config::max_retries>("max_retries"),
       live<&Config::drain_grace_ms>("drain_grace_ms"),
       live<&Config::max_connections>("max_connections"),
+      live<&Config::max_connections_per_uid>("max_connections_per_uid"),
+      live<&Config::idle_timeout_ms>("idle_timeout_ms"),
       live<&Config::max_inflight>("max_inflight"),
       live<&Config::max_write_buffer_mb>("max_write_buffer_mb"),
       live<&Config::max_request_frame_kb>("max_request_frame_kb"),

@@ -5,9 +5,8 @@
 #include <memory>
 #include <optional>
 
-#include <google/protobuf/unknown_field_set.h>
-
 #include "common/log.h"
+#include "master/request_frame.h"
 
 namespace stickerd {
 namespace {
@@ -26,23 +25,6 @@ v1::Reply protocol_error(v1::ErrorCode code, std::string message) {
   return reply;
 }
 
-// A frame that is well-formed protobuf but not a valid Request (in practice:
-// a string field, such as the text, that is not UTF-8, which protobuf
-// refuses to parse) is one bad request, not a broken stream. Returns the
-// request's id in that case; nullopt when the bytes are not protobuf at all.
-std::optional<std::uint64_t> salvage_request_id(const std::string& payload) {
-  google::protobuf::UnknownFieldSet fields;
-  if (!fields.ParseFromString(payload)) return std::nullopt;
-  std::uint64_t id = 0;
-  for (int i = 0; i < fields.field_count(); ++i) {
-    const auto& f = fields.field(i);
-    if (f.number() == v1::Request::kIdFieldNumber && f.type() == google::protobuf::UnknownField::TYPE_VARINT) {
-      id = f.varint();
-    }
-  }
-  return id;
-}
-
 }  // namespace
 
 Connection::Connection(std::uint64_t id, UvHandle<uv_pipe_t> pipe, std::size_t max_frame_bytes,
@@ -54,6 +36,7 @@ Connection::Connection(std::uint64_t id, UvHandle<uv_pipe_t> pipe, std::size_t m
       budget_(budget),
       max_pending_bytes_(max_pending_bytes) {
   pipe_.set_owner(this);
+  last_activity_ms_ = uv_now(pipe_.get()->loop);
 }
 
 void Connection::start() {
@@ -90,10 +73,12 @@ void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
 }
 
 void Connection::handle_bytes(const char* data, std::size_t size) {
+  last_activity_ms_ = uv_now(pipe_.get()->loop);
   decoder_.feed(std::string_view(data, size));
   std::string payload;
-  // closing() stops the loop once a handler or a bad frame closes us.
-  while (!closing()) {
+  // closing() and retired_ stop the loop once a handler or a bad frame ends
+  // the reading: frames behind a connection-level error are not read.
+  while (!closing() && !retired_) {
     switch (decoder_.next(payload)) {
       case FrameDecoder::Status::kNeedMore:
         charge_pending_frame();
@@ -101,28 +86,26 @@ void Connection::handle_bytes(const char* data, std::size_t size) {
       case FrameDecoder::Status::kTooLarge:
         log::warning("connection {}: frame of {} bytes is over the {} byte limit; closing", id_,
                      decoder_.announced_length(), decoder_.max_frame_bytes());
-        send_and_close(protocol_error(
+        retire(protocol_error(
             v1::FRAME_TOO_LARGE, fmt::format("a frame of {} bytes is over the {} byte limit",
                                              decoder_.announced_length(),
                                              decoder_.max_frame_bytes())));
         return;
       case FrameDecoder::Status::kFrame: {
-        v1::Request request;
-        if (!request.ParseFromString(payload)) {
-          if (auto id = salvage_request_id(payload)) {
-            v1::Reply reply = protocol_error(
-                v1::INVALID_ARGUMENT, "the request has a string field that is not valid UTF-8");
-            reply.set_id(*id);
-            send(reply);
-            break;
-          }
-          log::warning("connection {}: a frame is not a valid Request; closing", id_);
-          send_and_close(protocol_error(v1::INVALID_ARGUMENT,
-                                        "a frame did not parse as a stickerd.v1.Request"));
-          return;
+        auto frame = read_request(payload);
+        if (auto* request = std::get_if<v1::Request>(&frame)) {
+          events_.on_request(*this, std::move(*request));
+          break;
         }
-        events_.on_request(*this, std::move(request));
-        break;
+        auto& malformed = std::get<MalformedRequest>(frame);
+        if (!malformed.closes_connection()) {
+          log::info("connection {}: {}", id_, malformed.error.message);
+          events_.on_malformed_request(*this, malformed.id, std::move(malformed.error));
+          break;
+        }
+        log::warning("connection {}: {}; closing", id_, malformed.error.message);
+        retire(protocol_error(malformed.error.code, std::move(malformed.error.message)));
+        return;
       }
     }
   }
@@ -137,7 +120,7 @@ bool Connection::charge_pending_frame() {
   log::warning("connection {}: a frame of {} bytes does not fit in the {} bytes all clients' "
                "unfinished frames may hold ({} in use); closing",
                id_, wanted, budget_.limit(), budget_.used());
-  send_and_close(protocol_error(
+  retire(protocol_error(
       v1::FRAME_TOO_LARGE,
       fmt::format("the daemon is holding {} bytes of unfinished frames from all clients and a "
                   "frame of {} bytes does not fit under its {} byte limit; retry later",
@@ -147,6 +130,7 @@ bool Connection::charge_pending_frame() {
 
 void Connection::send(const v1::Reply& reply) {
   if (closing()) return;
+  last_activity_ms_ = uv_now(pipe_.get()->loop);
   append_frame(reply, pending_);
   // A client that stops reading while its replies pile up is cut off rather
   // than allowed to grow the daemon's memory without bound; closing cancels
@@ -163,6 +147,33 @@ void Connection::send(const v1::Reply& reply) {
 void Connection::send_and_close(const v1::Reply& reply) {
   send(reply);
   close_after_flush();
+}
+
+void Connection::retire(const v1::Reply& reply) {
+  if (closing() || retired_) return;
+  send(reply);
+  if (closing()) return;  // the send itself cut off a client that does not read
+  retired_ = true;
+  uv_read_stop(pipe_.stream());
+  // Nothing more is read: the unfinished frame's room goes back to others.
+  budget_.resize(budgeted_, 0);  // budgeted_ stays, for footprint()
+  events_.on_connection_retired(*this);
+}
+
+void Connection::refuse(const v1::Reply& reply) {
+  if (closing() || retired_) return;
+  send(reply);
+  if (closing()) return;
+  retired_ = true;
+  uv_read_stop(pipe_.stream());
+  // libuv runs the shutdown after the queued write and calls back even when
+  // the handle closes first (UV_ECANCELED), so the request is always freed.
+  auto req = std::make_unique<uv_shutdown_t>();
+  if (uv_shutdown(req.get(), pipe_.stream(), [](uv_shutdown_t* r, int) {
+        std::unique_ptr<uv_shutdown_t> owned(r);
+      }) == 0) {
+    req.release();  // owned by libuv until the callback
+  }
 }
 
 void Connection::close_after_flush() {
@@ -205,7 +216,7 @@ void Connection::close() {
   if (closed_) return;
   closed_ = true;
   pending_.clear();
-  budget_.resize(budgeted_, 0);  // budgeted_ stays, for footprint()
+  if (!retired_) budget_.resize(budgeted_, 0);  // a retired one gave it back already
   pipe_.close();
   events_.on_connection_closed(*this);
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/error.h"
 #include "common/frame.h"
 #include "master/frame_budget.h"
 #include "master/uv_handle.h"
@@ -20,6 +21,13 @@ class Connection;
 class ConnectionEvents {
  public:
   virtual void on_request(Connection& connection, v1::Request request) = 0;
+  // A frame whose id could be read but which is not a valid request (see
+  // master/request_frame.h): one bad request, answered under its id.
+  virtual void on_malformed_request(Connection& connection, std::uint64_t id, Error error) = 0;
+  // The connection sent its last readable frame (a connection-level error
+  // went out): it reads nothing more and should close once the requests it
+  // has in flight are answered (close_after_flush()).
+  virtual void on_connection_retired(Connection& connection) = 0;
   // The connection is closed and will never send again. It stays a valid
   // object until the callee lets it go, so callers up the stack are safe.
   virtual void on_connection_closed(Connection& connection) = 0;
@@ -50,6 +58,16 @@ class Connection {
   void send(const v1::Reply& reply);
   // Sends a last reply (a protocol error) and closes once it is written.
   void send_and_close(const v1::Reply& reply);
+  // A connection-level error (id 0): sends it, stops reading and reports
+  // on_connection_retired, so the requests already in flight still get
+  // their final replies before the close.
+  void retire(const v1::Reply& reply);
+  // A refusal at admission: sends `reply`, reads nothing, and shuts down the
+  // write side, but keeps the socket open until close(). A client that
+  // writes its first request right after connecting then gets the reply and
+  // EOF rather than EPIPE with the reply lost (some runtimes drop unread
+  // data when a write fails).
+  void refuse(const v1::Reply& reply);
   // Stops reading and closes once every queued reply is written.
   void close_after_flush();
   // Closes now, dropping unwritten replies.
@@ -57,6 +75,9 @@ class Connection {
 
   std::uint64_t id() const { return id_; }
   bool closing() const { return closed_ || closing_after_flush_; }
+  bool retired() const { return retired_; }
+  // When the client last sent bytes or was sent a reply (the loop's clock, ms).
+  std::uint64_t last_activity_ms() const { return last_activity_ms_; }
   // Roughly what this connection's memory is, for the trim after closes.
   std::size_t footprint() const { return sizeof(Connection) + budgeted_; }
 
@@ -82,6 +103,8 @@ class Connection {
   bool write_in_flight_ = false;
   bool closing_after_flush_ = false;
   bool closed_ = false;
+  bool retired_ = false;  // reads nothing more; closes once nothing is in flight
+  std::uint64_t last_activity_ms_ = 0;
 };
 
 }  // namespace stickerd

@@ -2,8 +2,6 @@
 // the daemon's lifecycle (start, drain, stop).
 #include "master/server.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <csignal>
 
@@ -100,71 +98,17 @@ std::optional<Error> Server::start() {
   drain_timer_.init([&](uv_timer_t* t) { return uv_timer_init(loop_, t); });
   drain_timer_.set_owner(this);
   uv_unref(drain_timer_.base());  // a drain ends when the work does, not the timer
+  start_idle_sweep();
   supervisor_.start();
   start_scaler();  // dynamic pool sizing, when --min-workers < --max-workers
   return std::nullopt;
 }
 
-// ---- connections -----------------------------------------------------------
-
-void Server::accept(UvHandle<uv_pipe_t> pipe) {
-  if (state_ != State::kRunning) return;  // the pipe closes as it goes out of scope
-  const std::uint64_t id = next_connection_id_++;
-  ConnectionEvents& events = *this;
-  const std::size_t max_request_frame =
-      std::min(config_.max_frame_bytes, config_.max_request_frame_kb << 10);
-  auto connection = std::make_unique<Connection>(id, std::move(pipe), max_request_frame,
-                                                 frame_budget_, events,
-                                                 config_.max_write_buffer_mb << 20);
-  Connection& c = *connection;
-  // Counted before this one joins: refused connections linger only until
-  // their error reply is written.
-  const bool over_limit = connections_.size() >= config_.max_connections;
-  connections_.emplace(id, std::move(connection));
-  if (over_limit) {
-    ++rejected_limits_;
-    log::warning("connection {} refused: {} connections open, the limit is {}", id,
-                 connections_.size() - 1, config_.max_connections);
-    v1::Reply reply = error_reply(v1::QUEUE_FULL,
-                                  fmt::format("too many connections (the limit is {}); retry later",
-                                              config_.max_connections));
-    c.send_and_close(reply);
-    return;
-  }
-  c.start();
-}
-
-void Server::bury_connections() {
-  if (graveyard_.empty()) return;
-  graveyard_.clear();
-  // glibc keeps freed memory for reuse; after a burst of connections or
-  // large frames, give it back so the master's RSS returns to its baseline.
-  if (freed_since_trim_ >= kTrimAfterFreedBytes) {
-    malloc_trim(0);
-    freed_since_trim_ = 0;
-  }
-}
-
-void Server::on_connection_closed(Connection& connection) {
-  const std::uint64_t id = connection.id();
-  const auto dropped = queue_.remove_connection(id);
-  const auto forgotten = book_.take_connection(id);
-  control_.forget(id);
-  rescue_dropped(dropped);  // tasks other connections joined go back for them
-  if (!forgotten.empty()) {
-    log::info("connection {} closed with {} requests pending; dropped {} queued tasks", id,
-              forgotten.size(), dropped.size());
-  }
-  if (auto it = connections_.find(id); it != connections_.end()) {
-    freed_since_trim_ += connection.footprint();
-    graveyard_.push_back(std::move(it->second));
-    connections_.erase(it);
-  }
-  maybe_finish_drain();
-}
-
 void Server::on_request(Connection& connection, v1::Request request) {
   const std::uint64_t id = request.id();
+  // Every kind, the instant ones (stats, list_styles) included: a second
+  // reply under an id still in flight would be matched to the wrong request.
+  if (refuse_duplicate_id(connection, id)) return;
   switch (request.kind_case()) {
     case v1::Request::kRender:
       handle_render(connection, id, request.render());
@@ -425,6 +369,7 @@ void Server::finish(std::uint64_t serial, v1::Reply reply) {
   ops_.metrics().request_finished(reply.has_error() ? reply.error().code() : v1::OK);
   reply.set_id(request->client_id);
   send_to(request->connection_id, reply);
+  close_if_retired_and_done(request->connection_id);
 }
 
 // ---- tasks -----------------------------------------------------------------

@@ -26,6 +26,7 @@
 #include "master/config.h"
 #include "master/config_source.h"
 #include "master/connection.h"
+#include "master/connection_limits.h"
 #include "master/control_access.h"
 #include "master/listener.h"
 #include "master/poison_list.h"
@@ -62,8 +63,9 @@ class Server : private ConnectionEvents, private SupervisorEvents {
     kStopping,  // workers are being stopped; then every handle closes
   };
 
-  // Connections.
-  void accept(UvHandle<uv_pipe_t> pipe);
+  // Connections (server_connections.cc). `exempt`: an admitted control
+  // peer, held to neither connection limit nor the idle timeout.
+  void accept(UvHandle<uv_pipe_t> pipe, bool exempt = false);
   // Control socket (server_control.cc): accepted like a client, plus a
   // credentials check; control kinds from anywhere else are refused.
   std::optional<Error> start_control(std::optional<int> inherited_fd);
@@ -78,6 +80,25 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   void refuse_rolling_waiters();
   void on_request(Connection& connection, v1::Request request) override;
   void on_connection_closed(Connection& connection) override;
+  void on_malformed_request(Connection& connection, std::uint64_t id, Error error) override;
+  void on_connection_retired(Connection& connection) override;
+  // Whether request `id` of a connection still owes its final reply
+  // (booked, or waiting for a rolling restart); any of them, for the second.
+  bool in_flight(std::uint64_t connection_id, std::uint64_t id);
+  bool has_in_flight(std::uint64_t connection_id);
+  // Refuses a request whose id is already in flight (connection-level, the
+  // connection retires); true when it did.
+  bool refuse_duplicate_id(Connection& connection, std::uint64_t id);
+  // A retired connection closes once its last request in flight is answered.
+  void close_if_retired_and_done(std::uint64_t connection_id);
+  void start_idle_sweep();
+  void sweep_idle();
+  ConnectionLimits conn_limits_{ConnectionLimitSettings{}};
+  // Connections counted by conn_limits_, with the uid they were counted under.
+  std::unordered_map<std::uint64_t, std::optional<uid_t>> counted_;
+  UvHandle<uv_timer_t> idle_timer_;
+  // Refused connections waiting to be closed: (connection id, when), oldest first.
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> lingering_;
   // Frees the closed connections (from the loop's check phase) and trims
   // the heap after a burst of them.
   void bury_connections();

@@ -98,7 +98,7 @@ void Server::accept_control(UvHandle<uv_pipe_t> pipe) {
     log::warning("control connection {} from uid {} (pid {}): control requests will be refused",
                  id, peer ? static_cast<long>(peer->uid) : -1L, peer ? static_cast<long>(peer->pid) : -1L);
   }
-  accept(std::move(pipe));
+  accept(std::move(pipe), allowed);
   if (connections_.contains(id)) control_.admit(id, allowed);
 }
 
@@ -203,11 +203,13 @@ void Server::advance_rolling_restart() {
       fmt::format("restarted every worker, one at a time ({} workers)", supervisor_.counts().total));
   reply.mutable_control()->set_workers(supervisor_.counts().total);
   reply.mutable_control()->set_draining(paused_);
-  for (const auto& [connection_id, request_id] : rolling_waiters_) {
+  const auto waiters = std::move(rolling_waiters_);
+  rolling_waiters_.clear();
+  for (const auto& [connection_id, request_id] : waiters) {
     reply.set_id(request_id);
     send_to(connection_id, reply);
+    close_if_retired_and_done(connection_id);
   }
-  rolling_waiters_.clear();
 }
 
 void Server::refuse_rolling_waiters() {

@@ -28,7 +28,7 @@ CtlRun ctl(const Daemon& daemon, std::vector<std::string> args) {
 // Sends `count` renders on `client` at once; they queue behind the workers.
 void send_load(Client& client, int count, std::string_view prefix) {
   std::string frames;
-  for (int id = 0; id < count; ++id) append_frame(render_request(id, unique_text(prefix)), frames);
+  for (int id = 1; id <= count; ++id) append_frame(render_request(id, unique_text(prefix)), frames);
   client.send_raw(frames);
 }
 

@@ -65,7 +65,7 @@ TEST_CASE("SIGKILLing READY workers under load loses no request and the pool rec
   std::vector<std::jthread> threads;  // joined even when an assertion throws
   for (int c = 0; c < kConnections; ++c) {
     threads.emplace_back([&, c] {
-      drive_connection(daemon->socket_path(), static_cast<std::uint64_t>(c) * 1000, kPerConnection,
+      drive_connection(daemon->socket_path(), static_cast<std::uint64_t>(c) * 1000 + 1, kPerConnection,
                        kInFlight, logs[c]);
       --running;
     });
@@ -102,7 +102,7 @@ TEST_CASE("SIGKILLing READY workers under load loses no request and the pool rec
     CHECK_MESSAGE(log.failure.empty(), log.failure);
     for (const auto& u : log.unexpected) CHECK_MESSAGE(false, "unexpected reply: ", u);
     for (int i = 0; i < kPerConnection; ++i) {
-      const std::uint64_t id = static_cast<std::uint64_t>(c) * 1000 + i;
+      const std::uint64_t id = static_cast<std::uint64_t>(c) * 1000 + 1 + i;
       const auto it = log.replies.find(id);
       CHECK_MESSAGE((it != log.replies.end() && it->second == 1), "id ", id, " answered ",
                     it == log.replies.end() ? 0 : it->second, " times");

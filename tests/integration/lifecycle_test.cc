@@ -108,7 +108,7 @@ TEST_CASE(
   Client client(daemon->socket_path());
   constexpr int kRequests = 20;
   std::string frames;
-  for (int id = 0; id < kRequests; ++id) {
+  for (int id = 1; id <= kRequests; ++id) {
     append_frame(render_request(id, unique_text("drain")), frames);
   }
   client.send_raw(frames);
@@ -153,7 +153,7 @@ TEST_CASE("SIGTERM under closed-loop load: one reply per request, then the conne
     std::vector<std::jthread> threads;
     for (int c = 0; c < kConnections; ++c) {
       threads.emplace_back([&, c] {
-        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000, 4, stop, true,
+        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop, true,
                     logs[c]);
       });
     }
@@ -186,7 +186,7 @@ TEST_CASE("stickerctl drain --exit under closed-loop load: one reply per request
     std::vector<std::jthread> threads;
     for (int c = 0; c < kConnections; ++c) {
       threads.emplace_back([&, c] {
-        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000, 4, stop, true,
+        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop, true,
                     logs[c]);
       });
     }
@@ -275,7 +275,7 @@ TEST_CASE("SIGHUP under closed-loop load replaces every worker with no failed re
     std::vector<std::jthread> threads;
     for (int c = 0; c < kConnections; ++c) {
       threads.emplace_back([&, c] {
-        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000, 4, stop, false,
+        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop, false,
                     logs[c]);
       });
     }
@@ -310,12 +310,12 @@ TEST_CASE("a client that disconnects with requests queued does not harm the othe
   {
     Client leaver(daemon->socket_path());
     std::string frames;
-    for (int id = 0; id < 20; ++id) append_frame(render_request(id, unique_text("leaver")), frames);
+    for (int id = 1; id <= 20; ++id) append_frame(render_request(id, unique_text("leaver")), frames);
     leaver.send_raw(frames);
   }
   Client stayer(daemon->socket_path());
   constexpr int kRequests = 5;
-  for (int id = 0; id < kRequests; ++id) stayer.send(render_request(id, unique_text("stayer")));
+  for (int id = 1; id <= kRequests; ++id) stayer.send(render_request(id, unique_text("stayer")));
   std::map<std::uint64_t, int> answered;
   for (int i = 0; i < kRequests; ++i) {
     const v1::Reply reply = stayer.receive(60s);

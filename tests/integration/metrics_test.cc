@@ -27,7 +27,7 @@ DaemonOptions with_metrics(unsigned workers) {
 // Renders `count` unique texts on one connection and checks every reply.
 void render_some(const Daemon& daemon, int count, std::string_view prefix) {
   Client client(daemon.socket_path());
-  for (int id = 0; id < count; ++id) client.send(render_request(id, unique_text(prefix)));
+  for (int id = 1; id <= count; ++id) client.send(render_request(id, unique_text(prefix)));
   for (int i = 0; i < count; ++i) {
     const v1::Reply reply = client.receive(60s);
     CHECK_MESSAGE(reply.has_sticker(), describe(reply));
@@ -146,7 +146,7 @@ TEST_CASE("cache, single-flight, pool scaling and worker warm-up metrics follow 
   // Animated renders queue behind the one worker long enough to grow the pool.
   constexpr int kAnimated = 10;
   std::string frames;
-  for (int id = 0; id < kAnimated; ++id) {
+  for (int id = 1; id <= kAnimated; ++id) {
     v1::Request r = render_request(id, unique_text("evict"), "bounce", v1::FORMAT_WEBP_ANIMATED);
     r.mutable_render()->set_profile(v1::PROFILE_NONE);
     append_frame(r, frames);

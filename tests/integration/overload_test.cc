@@ -200,7 +200,8 @@ TEST_CASE("per-connection limits: connections and requests in flight") {
     Client c(daemon->socket_path());
     v1::Reply reply;
     REQUIRE(c.receive(reply, 10s) == Client::Status::kReply);
-    CHECK_MESSAGE(is_error(reply, v1::QUEUE_FULL), describe(reply));
+    CHECK(reply.id() == 0);
+    CHECK_MESSAGE(is_error(reply, v1::CONNECTION_LIMIT), describe(reply));
     CHECK(reply.error().message().find("connections") != std::string::npos);
     CHECK(c.receive(reply, 10s) == Client::Status::kClosed);
     // The ones within the limit are unaffected.
@@ -305,7 +306,8 @@ TEST_CASE("chaos: workers SIGKILLed every 200 ms under load; every request gets 
       Log& log = logs[c];
       try {
         Client client(daemon->socket_path());
-        std::uint64_t next = static_cast<std::uint64_t>(c) * 1'000'000;
+        // Ids start at 1: id 0 is reserved for connection-level errors.
+        std::uint64_t next = static_cast<std::uint64_t>(c) * 1'000'000 + 1;
         int outstanding = 0;
         while (!stop || outstanding > 0) {
           while (!stop && outstanding < 4) {  // closed loop: 4 in flight per connection

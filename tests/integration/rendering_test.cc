@@ -140,7 +140,7 @@ TEST_CASE("stats add up: total is busy plus idle and tasks_completed counts ever
 
   Client client(daemon->socket_path());
   constexpr int kRenders = 5;
-  for (int i = 0; i < kRenders; ++i) client.send(render_request(i, unique_text("counted")));
+  for (int i = 1; i <= kRenders; ++i) client.send(render_request(i, unique_text("counted")));
   for (int i = 0; i < kRenders; ++i) {
     const v1::Reply reply = client.receive(60s);
     REQUIRE_MESSAGE(reply.has_sticker(), describe(reply));

@@ -44,6 +44,10 @@ export class ShuttingDown extends coded('SHUTTING_DOWN', true) {} // another ins
 export class FrameTooLarge extends coded('FRAME_TOO_LARGE') {}
 export class PermissionDenied extends coded('PERMISSION_DENIED') {}
 export class InternalError extends coded('INTERNAL') {}
+// The daemon refused the connection (too many in all, or from this uid) or
+// closed it after --idle-timeout-ms with nothing in flight. It arrives as an
+// id-0 error, so every request pending on that connection gets it.
+export class ConnectionLimit extends coded('CONNECTION_LIMIT', true) {} // later, with backoff
 
 // The connection closed before the final reply. Renders are idempotent, so
 // the client re-sends them once on a new connection by itself.
@@ -69,6 +73,7 @@ const byName: Record<string, new (message: string, requestId?: number) => Sticke
   FRAME_TOO_LARGE: FrameTooLarge,
   PERMISSION_DENIED: PermissionDenied,
   INTERNAL: InternalError,
+  CONNECTION_LIMIT: ConnectionLimit,
 };
 
 // The typed error for a wire Error (code as its enum name, or a number from

@@ -7,7 +7,7 @@ from proto/stickerd.proto by generate.sh (or by `pip install`).
 from . import stickerd_pb2 as pb
 from .aio import AsyncBatchStream, AsyncClient
 from .client import BatchStream, Call, Client
-from .errors import (Cancelled, ConnectionLost, DeadlineExceeded, FrameTooLarge, InternalError,
+from .errors import (Cancelled, ConnectionLimit, ConnectionLost, DeadlineExceeded, FrameTooLarge, InternalError,
                      InvalidArgument, PermissionDenied, Poisoned, ProtocolError, QueueFull,
                      RequestTimeout, ShuttingDown, StickerdError, TextTooLong, UnknownStyle,
                      WorkerCrashed, from_error)
@@ -19,7 +19,7 @@ __all__ = [
     "pb", "Client", "AsyncClient", "Call", "BatchStream", "AsyncBatchStream", "BatchItem",
     "StickerdError", "InvalidArgument", "UnknownStyle", "TextTooLong", "QueueFull",
     "DeadlineExceeded", "WorkerCrashed", "Poisoned", "Cancelled", "ShuttingDown",
-    "FrameTooLarge", "PermissionDenied", "InternalError", "ConnectionLost", "RequestTimeout",
+    "FrameTooLarge", "PermissionDenied", "InternalError", "ConnectionLimit", "ConnectionLost", "RequestTimeout",
     "ProtocolError", "from_error", "FrameDecoder", "encode_frame", "encode_message",
     "default_socket_path",
 ]

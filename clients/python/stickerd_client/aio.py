@@ -16,7 +16,7 @@ import itertools
 from . import protocol
 from .errors import ConnectionLost, RequestTimeout, StickerdError
 from .framing import encode_message
-from .routing import READ_ERRORS, ReplyRouter, error_for, stream_error
+from .routing import READ_ERRORS, ReplyRouter, closed_error, error_for, stream_error
 from .settings import ClientSettings
 
 _NOT_LISTENING = (errno.ENOENT, errno.ECONNREFUSED, errno.EAGAIN)
@@ -57,7 +57,7 @@ class _AsyncConnection:
 
     async def send(self, request, want_replies=True):
         if self._closed is not None:
-            raise ConnectionLost(f"connection closed: {self._closed}", request.id)
+            raise closed_error(request.id, self._closed)
         box = asyncio.Queue() if want_replies else None
         if box is not None:
             self._mailboxes[request.id] = box

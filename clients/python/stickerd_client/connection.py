@@ -15,7 +15,7 @@ import time
 
 from .errors import ConnectionLost
 from .framing import DEFAULT_MAX_FRAME_BYTES, encode_message
-from .routing import READ_ERRORS, ReplyRouter, error_for, stream_error
+from .routing import READ_ERRORS, ReplyRouter, closed_error, error_for, stream_error
 
 # Errors that mean "the daemon is not (yet) listening": worth waiting for.
 _NOT_LISTENING = (errno.ENOENT, errno.ECONNREFUSED, errno.EAGAIN)
@@ -68,7 +68,7 @@ class Connection:
         data = encode_message(request)
         with self._lock:
             if self._closed is not None:
-                raise ConnectionLost(f"connection closed: {self._closed}", request.id)
+                raise closed_error(request.id, self._closed)
             if box is not None:
                 self._mailboxes[request.id] = box  # before sending: the reply may be quick
         with self._send_lock:
@@ -80,7 +80,12 @@ class Connection:
         # The daemon is gone even if the reader has not seen EOF yet: mark the
         # connection dead so the next call reconnects.
         lost = ConnectionLost(f"send failed: {send_error}", request.id)
+        # The daemon may have said why before it hung up (an id-0 error such as
+        # CONNECTION_LIMIT): let the reader take in what is left, then prefer it.
+        self._reader.join(timeout=1)
         self._fail_all(lost)
+        if self._closed is not lost and self._closed.code is not None:
+            raise closed_error(request.id, self._closed) from send_error
         raise lost from send_error
 
     def forget(self, request_id):

@@ -89,6 +89,15 @@ class InternalError(StickerdError):
     code = pb.INTERNAL
 
 
+class ConnectionLimit(StickerdError):
+    """The daemon refused the connection (too many in all, or from this uid) or
+    closed it after --idle-timeout-ms with nothing in flight. Arrives as an id-0
+    error, so every request pending on that connection gets it."""
+
+    code = pb.CONNECTION_LIMIT
+    retryable = True  # later, with backoff, once connections are free
+
+
 class ConnectionLost(StickerdError):
     """The connection closed before the final reply. Renders are idempotent, so
     retrying on a new connection is safe (the clients do it once by themselves)."""
@@ -110,7 +119,7 @@ _BY_CODE = {
     cls.code: cls
     for cls in (InvalidArgument, UnknownStyle, TextTooLong, QueueFull, DeadlineExceeded,
                 WorkerCrashed, Poisoned, Cancelled, ShuttingDown, FrameTooLarge,
-                PermissionDenied, InternalError)
+                PermissionDenied, InternalError, ConnectionLimit)
 }
 
 

@@ -42,6 +42,15 @@ def stream_error(exc):
     return ConnectionLost(f"read failed: {exc}")
 
 
+def closed_error(request_id, closed):
+    """What a send on a connection that already ended raises: the daemon's own
+    connection-level error when it sent one (e.g. ConnectionLimit: the request
+    was never read), else ConnectionLost, which the clients retry once."""
+    if closed.code is not None:
+        return error_for(request_id, closed)
+    return ConnectionLost(f"connection closed: {closed}", request_id)
+
+
 def error_for(request_id, error):
     """A copy of a connection-wide error addressed to one request."""
     return type(error)(error.message, request_id=request_id, code=error.code)

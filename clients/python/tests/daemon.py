@@ -41,8 +41,9 @@ def wait_for(condition, timeout, what, interval=0.02):
 
 
 class Daemon:
-    def __init__(self, workers=2, queue_size=None, socket_path=None):
+    def __init__(self, workers=2, queue_size=None, socket_path=None, extra_args=()):
         self.binary = binary_or_skip()
+        self.extra_args = list(extra_args)
         self.workers = workers
         self.queue_size = queue_size
         self._tmp = tempfile.TemporaryDirectory(prefix="stickerd-py-")
@@ -54,6 +55,7 @@ class Daemon:
         args = [self.binary, "--socket", self.socket, "--workers", str(self.workers)]
         if self.queue_size is not None:
             args += ["--queue-size", str(self.queue_size)]
+        args += self.extra_args
         args += shlex.split(os.environ.get("STICKERD_ARGS", ""))
         self._log = open(self.log_path, "ab")
         # Its own process group, so stopping it also reaches its workers if it dies badly.

@@ -79,11 +79,15 @@ class WireTest(unittest.TestCase):
         # libraries refuse to serialise invalid UTF-8 strings.
         render = b"\x0a\x02\xc3\x28"
         sock.sendall(encode_frame(b"\x08\x05\x12" + bytes([len(render)]) + render))
-        replies, _ = self.read_until_eof_or(sock, 1)
-        # proto3 parsers reject invalid UTF-8 in string fields, so a daemon may
-        # see an unparsable frame (id 0, then close) rather than a bad text.
-        self.assertIn(replies[0].id, (0, 5))
-        self.assertEqual(replies[0].error.code, pb.INVALID_ARGUMENT)
+        sock.sendall(encode_message(pb.Request(id=6, stats=pb.StatsRequest())))
+        replies, closed = self.read_until_eof_or(sock, 2)
+        # Its id can be read, so it is one bad request (docs/PROTOCOL.md,
+        # "Malformed frames"): answered under its id, the connection stays open.
+        self.assertFalse(closed, "the connection must stay usable")
+        by_id = {r.id: r for r in replies}
+        self.assertEqual(by_id[5].error.code, pb.INVALID_ARGUMENT)
+        self.assertIn("render.text is not valid UTF-8", by_id[5].error.message)
+        self.assertEqual(by_id[6].WhichOneof("body"), "stats")
 
     def test_request_without_kind_is_invalid_argument(self):
         sock = self.connect()

@@ -111,6 +111,16 @@ TEST_CASE("a batch with no styles named covers every style that serves its profi
   for (const auto& item : *plan) CHECK(item.spec.ok());
 }
 
+TEST_CASE("a batch with no styles named that no style can serve is refused with the reason") {
+  v1::BatchRequest b;
+  b.set_text("hi");
+  b.set_format(v1::FORMAT_WEBP_ANIMATED);  // Telegram (the default profile) never animates WebP
+  auto plan = admit_batch(b, catalogue(), AdmissionLimits{5, 1000});
+  REQUIRE_FALSE(plan.ok());
+  CHECK(plan.error().code == v1::INVALID_ARGUMENT);
+  CHECK(plan.error().message.find("Telegram does not animate WebP") != std::string::npos);
+}
+
 TEST_CASE("a batch fails item by item for bad styles, and as a whole for bad text") {
   v1::BatchRequest b;
   b.set_text("hi");

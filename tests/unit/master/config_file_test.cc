@@ -20,6 +20,17 @@ TEST_CASE("a config file's keys become the flags of the same name") {
   CHECK(file->values.size() == 3);
 }
 
+TEST_CASE("the fair-connection keys are read from a config file, 0 included") {
+  auto file = parse_config_file("f.json", R"({"max_connections_per_uid": 0, "idleTimeoutMs": 30000})");
+  REQUIRE(file);
+  CHECK(file->values.at("--max-connections-per-uid") == "0");
+  CHECK(file->values.at("--idle-timeout-ms") == "30000");
+  auto inv = parse_config({}, {}, kDefaults, *file);
+  REQUIRE(inv);
+  CHECK(inv->config.max_connections_per_uid == 0);
+  CHECK(inv->config.idle_timeout_ms == 30'000);
+}
+
 TEST_CASE("a config file with an unknown key or a wrong type is an error naming the key") {
   auto unknown = parse_config_file("f.json", R"({"wokers": 3})");
   REQUIRE_FALSE(unknown);

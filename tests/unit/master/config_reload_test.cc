@@ -38,11 +38,13 @@ TEST_CASE("pool size, queue, deadlines, retries, drain grace and client limits a
   const Config loaded =
       parsed({"--workers", "2", "--queue-size", "7", "--deadline-ms", "500", "--max-retries", "0",
               "--drain-grace-ms", "9", "--max-connections", "3", "--max-inflight", "4",
-              "--max-write-buffer-mb", "5", "--max-text-length", "6", "--cache-mb", "8"});
+              "--max-write-buffer-mb", "5", "--max-text-length", "6", "--cache-mb", "8",
+              "--max-connections-per-uid", "2", "--idle-timeout-ms", "700"});
   const auto changes = diff_config(running, loaded);
   for (std::string_view key : {"workers", "queue_size", "deadline_ms", "max_retries", "drain_grace_ms",
                                "max_connections", "max_inflight", "max_write_buffer_mb",
-                               "max_text_length", "cache_mb"}) {
+                               "max_text_length", "cache_mb", "max_connections_per_uid",
+                               "idle_timeout_ms"}) {
     INFO(key);
     const ConfigChange* c = find(changes, key);
     REQUIRE(c != nullptr);
@@ -51,7 +53,7 @@ TEST_CASE("pool size, queue, deadlines, retries, drain grace and client limits a
   // A fixed pool's bounds follow workers: not reported on their own.
   CHECK(find(changes, "min_workers") == nullptr);
   CHECK(find(changes, "max_workers") == nullptr);
-  CHECK(changes.size() == 10);
+  CHECK(changes.size() == 12);
 
   const Config applied = apply_live(running, loaded);
   CHECK(applied.workers == 2);

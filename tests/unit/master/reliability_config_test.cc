@@ -45,6 +45,8 @@ TEST_CASE("reliability settings have the documented defaults") {
   CHECK(c.max_tasks_per_worker == 1000);
   CHECK(c.max_worker_rss_mb == 512);
   CHECK(c.max_connections == 1024);
+  CHECK(c.max_connections_per_uid == 512);
+  CHECK(c.idle_timeout_ms == 0);  // off: bots keep persistent connections
   CHECK(c.max_inflight == 256);
   CHECK(c.max_write_buffer_mb == 16);
   CHECK(c.drain_grace_ms == 30'000);
@@ -89,6 +91,31 @@ TEST_CASE("reliability flags and the deadline variable are read") {
   auto env_only = parse({}, Environment{{"STICKERD_DEADLINE_MS", "999"}});
   REQUIRE(env_only.ok());
   CHECK(env_only->config.deadline_ms == 999);
+}
+
+TEST_CASE("the per-uid connection limit and the idle timeout come from flags or the file; 0 turns each off") {
+  auto inv = parse({"--max-connections-per-uid", "7", "--idle-timeout-ms", "60000"});
+  REQUIRE(inv.ok());
+  CHECK(inv->config.max_connections_per_uid == 7);
+  CHECK(inv->config.idle_timeout_ms == 60'000);
+  auto off = parse({"--max-connections-per-uid", "0", "--idle-timeout-ms", "0"});
+  REQUIRE(off.ok());
+  CHECK(off->config.max_connections_per_uid == 0);
+  CHECK(off->config.idle_timeout_ms == 0);
+  FileSettings file{"/etc/stickerd.json",
+                    {{"--max-connections-per-uid", "9"}, {"--idle-timeout-ms", "1500"}}};
+  auto by_file = parse_config({"--check-config"}, {}, kDefaults, file);
+  REQUIRE(by_file.ok());
+  CHECK(by_file->config.max_connections_per_uid == 9);
+  CHECK(by_file->config.idle_timeout_ms == 1500);
+  const std::string report = describe_config(*by_file);
+  CHECK(report.find("max_connections_per_uid") != std::string::npos);
+  CHECK(report.find("idle_timeout_ms") != std::string::npos);
+  for (std::string_view flag : {"--max-connections-per-uid", "--idle-timeout-ms"}) {
+    auto bad = parse({flag, "-3"});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().message.find(flag) != std::string::npos);
+  }
 }
 
 TEST_CASE("bad reliability values name their flag") {
