@@ -2,6 +2,8 @@
 // getUpdates from a queue the test fills (long polling: a call waits until an
 // update is queued), records every call, and answers sendSticker with a
 // message carrying a fresh file_id after checking the upload is a WebP.
+// failNext() makes the next calls of a method fail, as a Bot API error answer
+// or as a dropped connection, for the start-up tests.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,6 +23,7 @@ export class FakeBotApi {
   private pollers: Array<() => void> = [];
   private fileCounter = 0;
   private changed: Array<() => void> = [];
+  private failures = new Map<string, Array<number | 'drop'>>();
 
   async listen(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -41,6 +44,12 @@ export class FakeBotApi {
     const pollers = this.pollers;
     this.pollers = [];
     for (const p of pollers) p();
+  }
+
+  // The next `count` calls of `method` fail: `how` is an HTTP/Bot API error
+  // code, or 'drop' to close the connection without an answer.
+  failNext(method: string, count: number, how: number | 'drop'): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array<number | 'drop'>(count).fill(how)]);
   }
 
   callsOf(method: string): RecordedCall[] {
@@ -73,6 +82,12 @@ export class FakeBotApi {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, result }));
     };
+    const failure = this.failures.get(method)?.shift();
+    if (failure === 'drop') return void req.socket.destroy();
+    if (failure !== undefined) {
+      res.writeHead(failure, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ ok: false, error_code: failure, description: `injected ${failure}` }));
+    }
     switch (method) {
       case 'getMe':
         return reply({ id: 1, is_bot: true, first_name: 'Test', username: 'test_bot', supports_inline_queries: true });
