@@ -24,6 +24,7 @@ export class FakeBotApi {
   private fileCounter = 0;
   private changed: Array<() => void> = [];
   private failures = new Map<string, Array<number | 'drop'>>();
+  private closed = false;
 
   async listen(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -31,6 +32,8 @@ export class FakeBotApi {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.changed.splice(0)) c(); // pending waitUntil() calls end now
     for (const p of this.pollers) p();
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
@@ -57,11 +60,17 @@ export class FakeBotApi {
   }
 
   // Resolves when `predicate` holds, re-checking after every recorded call.
-  async waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  // `what` names the wait in the timeout error (a function: evaluated then,
+  // so it can include a log collected meanwhile).
+  async waitUntil(predicate: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
+      if (this.closed) throw new Error(`closed while waiting for ${typeof what === 'function' ? what() : what}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; calls: ${this.calls.map((c) => c.method)}`);
+      if (left <= 0) {
+        const name = typeof what === 'function' ? what() : what;
+        throw new Error(`timed out waiting for ${name}; calls: ${this.calls.map((c) => c.method)}`);
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.changed.push(() => {
