@@ -18,7 +18,7 @@ the two lifetimes together:
   file: the daemon binds it inside the root's tree and the chrooted client
   connects to the same inode.
 
-Messages are JSON lines. Stand-in -> here: {"args": [...]}, then
+Messages are JSON lines. Stand-in -> here: {"args": [...], "cwd": "/..."}, then
 {"signal": "SIGTERM"}... Here -> stand-in: {"out": "..."} lines, then
 {"exit": CODE, "signal": NAME-or-null}.
 
@@ -61,9 +61,14 @@ class Handler(socketserver.StreamRequestHandler):
         first = self.rfile.readline()
         if not first:
             return
-        args = [host_path(root, a) for a in json.loads(first)["args"]]
+        request = json.loads(first)
+        args = [host_path(root, a) for a in request["args"]]
+        # The stand-in's working directory, so relative defaults land where
+        # they would without the chroot (inside the root).
+        cwd = host_path(root, request.get("cwd", "/"))
         try:
-            proc = subprocess.Popen([binary, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            proc = subprocess.Popen([binary, *args], cwd=cwd if os.path.isdir(cwd) else root,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as err:
             send({"out": f"launcher: cannot start {binary}: {err}\n"})
