@@ -44,8 +44,11 @@ describe('start-up policy', () => {
   });
 });
 
-// Runs main.js against `api` until it exits or `untilPolling` sees getUpdates.
-async function runBot(api: FakeBotApi, env: Record<string, string>, untilPolling: boolean) {
+// Runs main.js against `api` until it exits or, with `untilPolling`, it has
+// polled and then `whilePolling` (if any) has resolved; returns its exit
+// code (null if it was still running) and log.
+async function runBot(api: FakeBotApi, env: Record<string, string>, untilPolling: boolean,
+  whilePolling?: (log: () => string) => Promise<void>) {
   const apiRoot = await api.listen();
   const bot = spawn(process.execPath, [path.join(__dirname, 'main.js')], {
     env: { ...process.env, BOT_TOKEN: TOKEN, BOT_API_ROOT: apiRoot, STORAGE_CHAT_ID: '-1001',
@@ -58,7 +61,8 @@ async function runBot(api: FakeBotApi, env: Record<string, string>, untilPolling
   const exited = new Promise<number | null>((resolve) => bot.once('exit', (code) => resolve(code)));
   try {
     if (untilPolling) {
-      await api.waitUntil(() => api.callsOf('getUpdates').length > 0, 20_000, 'the bot to poll');
+      await api.waitUntil(() => api.callsOf('getUpdates').length > 0, 20_000, () => `the bot to poll\n${log}`);
+      await whilePolling?.(() => log);
       return { code: null, log };
     }
     const timer = setTimeout(() => bot.kill('SIGKILL'), 20_000);
@@ -104,6 +108,16 @@ describe('main.js start-up', () => {
     assert.match(log, /start-up failed: Network request for 'getMe' failed!.*\(gave up after 3 attempts\)/);
     assert.ok(Date.now() - started < 15_000);
     assert.ok(!log.includes('SECRET'), `the token leaked into the log:\n${log}`);
+  });
+
+  test('a failed getUpdates while polling is logged, not swallowed', async () => {
+    const api = fake();
+    const { log } = await runBot(api, {}, true, async (current) => {
+      api.failNext('getUpdates', 1, 502);
+      const deadline = Date.now() + 20_000;
+      while (!current().includes('getUpdates failed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    });
+    assert.match(log, /getUpdates failed: 502: injected 502/);
   });
 
   test('a wrong token (401) ends the start-up at once', async () => {
