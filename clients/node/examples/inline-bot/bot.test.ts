@@ -60,7 +60,11 @@ before(async () => {
   });
   bot.stdout!.on('data', (c) => (botLog += c));
   bot.stderr!.on('data', (c) => (botLog += c));
-  await api.waitUntil(() => api.callsOf('getUpdates').length > 0, TIMEOUT_MS, 'the bot to poll');
+  // A bot that cannot start logs why and exits 1: fail at once, with its log.
+  const exited = new Promise<string>((resolve) => bot.once('exit', (code) => resolve(`the bot exited with ${code}`)));
+  const polled = api.waitUntil(() => api.callsOf('getUpdates').length > 0, TIMEOUT_MS, () => `the bot to poll\n${botLog}`);
+  const problem = await Promise.race([polled.then(() => ''), exited]);
+  if (problem && api.callsOf('getUpdates').length === 0) throw new Error(`${problem}:\n${botLog}`);
 });
 
 after(async () => {
@@ -85,7 +89,7 @@ async function scroll(queryId: string, text: string): Promise<Answer[]> {
     const before = api.callsOf('answerInlineQuery').length;
     api.pushInlineQuery(`${queryId}-${page}`, text, offset);
     await api.waitUntil(() => api.callsOf('answerInlineQuery').length > before, TIMEOUT_MS,
-      `answer to page ${page}\n${botLog}`);
+      () => `answer to page ${page}\n${botLog}`);
     const answer = answerOf(api.callsOf('answerInlineQuery')[before]);
     answers.push(answer);
     if (!answer.next_offset) return answers;

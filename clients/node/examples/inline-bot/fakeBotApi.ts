@@ -2,6 +2,8 @@
 // getUpdates from a queue the test fills (long polling: a call waits until an
 // update is queued), records every call, and answers sendSticker with a
 // message carrying a fresh file_id after checking the upload is a WebP.
+// failNext() makes the next calls of a method fail, as a Bot API error answer
+// or as a dropped connection, for the start-up tests.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,6 +23,8 @@ export class FakeBotApi {
   private pollers: Array<() => void> = [];
   private fileCounter = 0;
   private changed: Array<() => void> = [];
+  private failures = new Map<string, Array<number | 'drop'>>();
+  private closed = false;
 
   async listen(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -28,6 +32,8 @@ export class FakeBotApi {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.changed.splice(0)) c(); // pending waitUntil() calls end now
     for (const p of this.pollers) p();
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
@@ -43,16 +49,28 @@ export class FakeBotApi {
     for (const p of pollers) p();
   }
 
+  // The next `count` calls of `method` fail: `how` is an HTTP/Bot API error
+  // code, or 'drop' to close the connection without an answer.
+  failNext(method: string, count: number, how: number | 'drop'): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array<number | 'drop'>(count).fill(how)]);
+  }
+
   callsOf(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method);
   }
 
   // Resolves when `predicate` holds, re-checking after every recorded call.
-  async waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  // `what` names the wait in the timeout error (a function: evaluated then,
+  // so it can include a log collected meanwhile).
+  async waitUntil(predicate: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
+      if (this.closed) throw new Error(`closed while waiting for ${typeof what === 'function' ? what() : what}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; calls: ${this.calls.map((c) => c.method)}`);
+      if (left <= 0) {
+        const name = typeof what === 'function' ? what() : what;
+        throw new Error(`timed out waiting for ${name}; calls: ${this.calls.map((c) => c.method)}`);
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.changed.push(() => {
@@ -73,6 +91,12 @@ export class FakeBotApi {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, result }));
     };
+    const failure = this.failures.get(method)?.shift();
+    if (failure === 'drop') return void req.socket.destroy();
+    if (failure !== undefined) {
+      res.writeHead(failure, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ ok: false, error_code: failure, description: `injected ${failure}` }));
+    }
     switch (method) {
       case 'getMe':
         return reply({ id: 1, is_bot: true, first_name: 'Test', username: 'test_bot', supports_inline_queries: true });

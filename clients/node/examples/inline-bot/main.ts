@@ -6,8 +6,13 @@
 //   STICKERD_SOCKET    stickerd's socket (default $RUNTIME_DIRECTORY/stickerd.sock, else ./run/stickerd.sock)
 //   PAGE_SIZE          results per inline answer (default 20)
 //   JOB_TTL_MS         how long a finished text's job serves later pages (default 60000)
+//   STARTUP_ATTEMPTS   getMe + deleteWebhook rounds before giving up (default 8)
+//   STARTUP_RETRY_MS   wait after the first failed round, doubling up to 15 s (default 500)
+// Exit status: 0 after SIGINT/SIGTERM, 1 if the bot cannot start or polling
+// fails for good (the reason is logged), 2 for a missing setting.
 import { Client } from '../../src';
 import { createInlineBot } from './bot';
+import { DEFAULT_STARTUP, startBot } from './startup';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -28,9 +33,36 @@ const bot = createInlineBot({
   jobTtlMs: Number(process.env.JOB_TTL_MS ?? 60_000),
 });
 
+function positive(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!(value > 0)) {
+    console.error(`${name} must be a positive number`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const stopping = new AbortController();
 const stop = () => {
+  stopping.abort();
   void bot.stop().finally(() => stickerd.close());
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
-void bot.start({ allowed_updates: ['inline_query'], onStart: (me) => console.error(`@${me.username} is running`) });
+startBot(bot, {
+  log: (m) => console.error(m),
+  allowedUpdates: ['inline_query'],
+  onStart: (username) => console.error(`@${username} is running`),
+  policy: {
+    ...DEFAULT_STARTUP,
+    attempts: positive('STARTUP_ATTEMPTS', DEFAULT_STARTUP.attempts),
+    firstDelayMs: positive('STARTUP_RETRY_MS', DEFAULT_STARTUP.firstDelayMs),
+  },
+  signal: stopping.signal,
+}).then(
+  () => stickerd.close(),
+  (err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);
