@@ -13,6 +13,20 @@
 namespace stickerd {
 namespace {
 
+// A render still running this long after its client's shorter deadline
+// counts as hung (renders take milliseconds to a second or two).
+constexpr std::uint64_t kHangGraceMs = 2'000;
+
+// When a worker still rendering a task is killed: at the daemon's own
+// deadline, or kHangGraceMs after the client's shorter one if that comes
+// first, never before the client's. A client's 1 ms deadline thus answers
+// the client without costing a worker, and a hung render with a short
+// deadline does not hold its worker for the daemon's whole deadline.
+std::uint64_t hang_at(std::uint64_t client_deadline_at, std::uint64_t daemon_deadline_at) {
+  return std::max(client_deadline_at,
+                  std::min(client_deadline_at + kHangGraceMs, daemon_deadline_at));
+}
+
 // How often queued and running tasks are checked against their deadlines.
 // Deadlines are seconds long; 50 ms of lateness is noise.
 constexpr std::uint64_t kDeadlineSweepMs = 50;
@@ -508,7 +522,7 @@ void Server::stamp(Task& task) const {
   task.fingerprint = fingerprint(task.spec);
   // Admission clamped the request's deadline to the daemon's; queue time counts.
   task.deadline_at_ms = uv_now(loop_) + task.spec.deadline_ms;
-  task.hang_at_ms = uv_now(loop_) + std::max(task.spec.deadline_ms, limits_.deadline_ms);
+  task.hang_at_ms = hang_at(task.deadline_at_ms, uv_now(loop_) + limits_.deadline_ms);
 }
 
 std::optional<v1::Reply> Server::poison_refusal(std::uint64_t fp) {

@@ -12,11 +12,11 @@
 //  * Deadlines: expire_running() hands back every running task whose
 //    deadline has passed, at once, so the client hears DEADLINE_EXCEEDED on
 //    time. Such a task is never reported again (not as a result, not as
-//    lost). Its worker is SIGKILLed only once the task passes hang_at_ms,
-//    the daemon's own deadline: a client that asks for a shorter deadline
-//    gets its answer at that deadline while the worker finishes the render
-//    (its result is dropped), so no client can make workers restart by
-//    asking for 1 ms. A killed slot respawns at once (reason "deadline": the
+//    lost). Its worker is SIGKILLed only once the task passes hang_at_ms
+//    (the daemon's deadline, or a grace after a client's shorter one): a
+//    client that asks for a short deadline gets its answer at that deadline
+//    while the worker finishes the render (its result is dropped), so no
+//    client can make workers restart by asking for 1 ms. A killed slot respawns at once (reason "deadline": the
 //    request was at fault, not the slot).
 //  * Recycling: after its task limit (max_tasks_per_worker ±10%, drawn per
 //    worker so a pool never recycles in lockstep) or when a result reports
