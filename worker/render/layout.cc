@@ -145,6 +145,11 @@ Result<FittedLayout> fit_layout(PangoContext* context, std::string_view text, co
   if (!box.emoji_font.empty()) force_emoji_family(layout, text, box.emoji_font);
 
   PangoFontDescriptionPtr desc(pango_font_description_from_string(font.c_str()));
+  if (!box.fallback.empty()) {
+    const char* family = pango_font_description_get_family(desc.get());
+    const std::string families = fmt::format("{},{}", family ? family : "", box.fallback);
+    pango_font_description_set_family(desc.get(), families.c_str());
+  }
   Fitter fitter(layout, desc.get(), box);
   const std::uint32_t max_lines = box.max_lines ? box.max_lines : kDefaultMaxLines;
   int px = fitter.largest_fit(PANGO_WRAP_WORD, max_lines);
@@ -179,6 +184,7 @@ Result<FittedLayout> fit_layout(PangoContext* context, std::string_view text, co
   out.line_count = pango_layout_get_line_count(layout);
   out.words_broken = wrap == PANGO_WRAP_WORD_CHAR;
   out.scale = std::min({1.0, box.width / out.extent.width, box.height / out.extent.height});
+  out.unknown = find_unknown_glyphs(layout);
   return out;
 }
 

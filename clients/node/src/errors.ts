@@ -44,6 +44,9 @@ export class ShuttingDown extends coded('SHUTTING_DOWN', true) {} // another ins
 export class FrameTooLarge extends coded('FRAME_TOO_LARGE') {}
 export class PermissionDenied extends coded('PERMISSION_DENIED') {}
 export class InternalError extends coded('INTERNAL') {}
+// No font in the daemon's font set draws some character (it would be a box);
+// the message names the first few code points. Don't retry as is.
+export class UnsupportedText extends coded('UNSUPPORTED_TEXT') {}
 
 // The connection closed before the final reply. Renders are idempotent, so
 // the client re-sends them once on a new connection by itself.
@@ -69,6 +72,7 @@ const byName: Record<string, new (message: string, requestId?: number) => Sticke
   FRAME_TOO_LARGE: FrameTooLarge,
   PERMISSION_DENIED: PermissionDenied,
   INTERNAL: InternalError,
+  UNSUPPORTED_TEXT: UnsupportedText,
 };
 
 // The typed error for a wire Error (code as its enum name, or a number from

@@ -89,6 +89,13 @@ class InternalError(StickerdError):
     code = pb.INTERNAL
 
 
+class UnsupportedText(StickerdError):
+    """No font in the daemon's font set draws some character of the text (it
+    would show as a box); the message names the first few code points."""
+
+    code = pb.UNSUPPORTED_TEXT
+
+
 class ConnectionLost(StickerdError):
     """The connection closed before the final reply. Renders are idempotent, so
     retrying on a new connection is safe (the clients do it once by themselves)."""
@@ -110,7 +117,7 @@ _BY_CODE = {
     cls.code: cls
     for cls in (InvalidArgument, UnknownStyle, TextTooLong, QueueFull, DeadlineExceeded,
                 WorkerCrashed, Poisoned, Cancelled, ShuttingDown, FrameTooLarge,
-                PermissionDenied, InternalError)
+                PermissionDenied, InternalError, UnsupportedText)
 }
 
 
