@@ -78,7 +78,7 @@ int run_sheet(Client& client, const Options& options) {
   }
   // Many small tiles: a sheet of 40-odd scripts stays a picture a page can show.
   if (auto failed = write_contact_sheet(tiles, options.contact_sheet,
-                                        SheetLayout{.columns = 6, .tile_px = 150})) {
+                                        SheetLayout{.columns = 8, .tile_px = 104})) {
     return report_transport_failure(failed->message);
   }
   fmt::print("{} texts on {}\n", tiles.size(), options.contact_sheet);
