@@ -109,6 +109,18 @@ Result<Scene> Renderer::build_scene(std::string_view text, const v1::StyleSpec& 
   CairoPtr scratch(cairo_create(surface_.get()));
   scene.units = split_units(scratch.get(), scene.fitted.layout.get());
   if (scene.units.empty()) return make_error(v1::INVALID_ARGUMENT, "text has no visible characters");
+  if (vector_only) {
+    // TGS draws outlines only: a character only a colour bitmap font has
+    // (an emoji newer than the outline emoji font) would silently be left
+    // out of the sticker, which is a box by another name.
+    for (const Unit& u : scene.units) {
+      if (u.has_vector) continue;
+      return make_error(v1::UNSUPPORTED_TEXT,
+                        fmt::format("no outline font has U+{:04X}, and a TGS is drawn from outlines: ask for a "
+                                    "raster format (webp, png) for this text",
+                                    u.first));
+    }
+  }
 
   const Timing t = timing(style);
   const std::uint64_t seed = animation_seed(text, style);

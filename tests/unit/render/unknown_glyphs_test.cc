@@ -73,3 +73,23 @@ TEST_CASE("the validator refuses a sticker whose layout counted an unknown glyph
 }
 
 }  // namespace stickerd::render
+
+namespace stickerd::render {
+
+TEST_CASE("an emoji only the colour font has is refused for TGS and drawn for raster") {
+  Renderer r;
+  const v1::StyleSpec& wave = *test::source_catalogue().find("wave");
+  // U+1FAE0 (melting face, Unicode 14): in Noto Color Emoji, not in Symbola.
+  auto tgs = r.render("ok \xF0\x9F\xAB\xA0", wave, v1::FORMAT_TGS, v1::PROFILE_TELEGRAM);
+  REQUIRE_FALSE(tgs.ok());
+  CHECK(tgs.error().code == v1::UNSUPPORTED_TEXT);
+  CHECK(tgs.error().message.find("U+1FAE0") != std::string::npos);
+  auto webp =
+      r.render("ok \xF0\x9F\xAB\xA0", test::classic(), v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM);
+  CHECK_MESSAGE(webp.ok(), test::error_text(webp));
+  // An emoji Symbola has still makes a TGS.
+  auto party = r.render("ok \xF0\x9F\x8E\x89", wave, v1::FORMAT_TGS, v1::PROFILE_TELEGRAM);
+  CHECK_MESSAGE(party.ok(), test::error_text(party));
+}
+
+}  // namespace stickerd::render
