@@ -138,7 +138,7 @@ std::string validate(const v1::StyleSpec& s) {
 
 }  // namespace
 
-std::string compute_config_id(const v1::StyleSpec& style) {
+std::string compute_config_id(const v1::StyleSpec& style, std::string_view font_fingerprint) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
@@ -146,6 +146,9 @@ std::string compute_config_id(const v1::StyleSpec& style) {
     coded.SetSerializationDeterministic(true);
     style.SerializeToCodedStream(&coded);
   }
+  // The same style drawn with other fonts is another sticker. Without a font
+  // set the id stays what it always was.
+  if (!font_fingerprint.empty()) bytes += fmt::format("\nfonts:{}", font_fingerprint);
   gchar* hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
                                            reinterpret_cast<const guchar*>(bytes.data()), bytes.size());
   std::string id(hex, 16);
@@ -175,10 +178,17 @@ Result<StyleCatalogue> StyleCatalogue::load_dir(const std::string& dir) {
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".json" && entry.path().filename() != kFontSetFile) {
+      files.push_back(entry.path());
+    }
   }
   std::sort(files.begin(), files.end());
   StyleCatalogue cat;
+  if (fs::exists(fs::path(dir) / kFontSetFile, ec)) {
+    auto fonts = load_font_set(dir);
+    if (!fonts) return fonts.error();
+    cat.font_set_ = std::move(*fonts);
+  }
   for (const auto& path : files) {
     std::ifstream in(path);
     std::stringstream text;
@@ -190,7 +200,7 @@ Result<StyleCatalogue> StyleCatalogue::load_dir(const std::string& dir) {
       return make_error(v1::INVALID_ARGUMENT,
                         fmt::format("{}: id: \"{}\" is defined twice", path.string(), spec->id()));
     }
-    cat.config_ids_[spec->id()] = compute_config_id(*spec);
+    cat.config_ids_[spec->id()] = compute_config_id(*spec, cat.font_set_.fingerprint);
     cat.index_[spec->id()] = cat.styles_.size();
     cat.styles_.push_back(std::move(*spec));
   }

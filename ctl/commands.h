@@ -13,6 +13,10 @@ int run_gallery(Client& client, const Options& options);
 int run_stats(Client& client, const Options& options);
 int run_styles(Client& client, const Options& options);
 int run_poison(Client& client, const Options& options);
+// Local: the font set of $STICKERD_STYLES_DIR (else the installed styles), no daemon.
+int run_fonts(const Options& options);
+// TEXT is a file of "label<TAB>text" lines: each text in one style, on one contact sheet.
+int run_sheet(Client& client, const Options& options);
 // Control commands (the control socket).
 int run_workers(Client& client, const Options& options);
 int run_top(Client& client, const Options& options);

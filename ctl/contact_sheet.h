@@ -16,8 +16,17 @@ struct SheetTile {
   render::CairoSurfacePtr picture;
 };
 
-// Writes `tiles` in rows of up to four, each scaled to 192 px over a light
-// background (so white text and transparency both show), to the PNG `path`.
-std::optional<Error> write_contact_sheet(const std::vector<SheetTile>& tiles, const std::string& path);
+// How the tiles are laid out: the gallery's four columns of 192 px by default;
+// a sheet of many pictures (the scripts) uses more, smaller ones.
+struct SheetLayout {
+  int columns = 4;
+  int tile_px = 192;
+};
+
+// Writes `tiles` in rows of up to `layout.columns`, each scaled to
+// `layout.tile_px` over a light background (so white text and transparency
+// both show), to the PNG `path`.
+std::optional<Error> write_contact_sheet(const std::vector<SheetTile>& tiles, const std::string& path,
+                                         const SheetLayout& layout = {});
 
 }  // namespace stickerd::ctl

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
 
+  if (options->command == Command::kFonts) return run_fonts(*options);
+
   // Control commands go to the control socket; the rest to the client socket.
   const std::string socket_path =
       is_control(options->command)
@@ -48,6 +50,8 @@ int main(int argc, char** argv) {
       return run_batch(*client, *options);
     case Command::kGallery:
       return run_gallery(*client, *options);
+    case Command::kSheet:
+      return run_sheet(*client, *options);
     case Command::kStats:
       return run_stats(*client, *options);
     case Command::kStyles:
@@ -66,6 +70,7 @@ int main(int argc, char** argv) {
       return run_control(*client, *options);
     case Command::kHelp:
     case Command::kVersion:
+    case Command::kFonts:
       break;  // answered above, before connecting
   }
   return kExitOk;

@@ -23,6 +23,8 @@ std::optional<Command> parse_command(std::string_view name) {
   if (name == "stats") return Command::kStats;
   if (name == "styles") return Command::kStyles;
   if (name == "poison") return Command::kPoison;
+  if (name == "fonts") return Command::kFonts;
+  if (name == "sheet") return Command::kSheet;
   if (name == "workers") return Command::kWorkers;
   if (name == "top") return Command::kTop;
   if (name == "scale") return Command::kScale;
@@ -65,9 +67,12 @@ bool accepts(Command command, std::string_view option) {
              option == "-o";
     case Command::kGallery:
       return option == "--styles" || option == "-o" || option == "--json" || option == "--contact-sheet";
+    case Command::kSheet:
+      return option == "--style" || option == "--format" || option == "--contact-sheet";
     case Command::kStats:
     case Command::kStyles:
     case Command::kPoison:
+    case Command::kFonts:
       return option == "--json";
     case Command::kWorkers:
     case Command::kTop:
@@ -129,15 +134,15 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
   }
 
   if (positional.empty()) {
-    return usage("no command given (render, batch, gallery, stats, styles, poison, workers, top, scale, "
-                 "drain, resume, restart-workers or reload)");
+    return usage("no command given (render, batch, gallery, sheet, stats, styles, fonts, poison, workers, top, "
+                 "scale, drain, resume, restart-workers or reload)");
   }
   const auto command = parse_command(positional[0]);
   if (!command) return usage(fmt::format("unknown command '{}'", positional[0]));
   options.command = *command;
 
-  const bool takes_text =
-      *command == Command::kRender || *command == Command::kBatch || *command == Command::kGallery;
+  const bool takes_text = *command == Command::kRender || *command == Command::kBatch ||
+                          *command == Command::kGallery || *command == Command::kSheet;
   const std::size_t expected = takes_text || *command == Command::kScale ? 2 : 1;
   if (positional.size() < expected) {
     return usage(fmt::format("{} needs {}", positional[0], takes_text ? "a TEXT" : "a worker count N"));
@@ -197,7 +202,9 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     }
   }
 
-  if (takes_text && options.output.empty()) {
+  if (*command == Command::kSheet) {
+    if (options.contact_sheet.empty()) return usage("sheet needs --contact-sheet FILE");
+  } else if (takes_text && options.output.empty()) {
     return usage(fmt::format("{} needs -o {}", positional[0],
                              *command == Command::kRender ? "FILE" : "DIR"));
   }

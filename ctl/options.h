@@ -13,6 +13,8 @@ namespace stickerd::ctl {
 
 enum class Command {
   kRender, kBatch, kGallery, kStats, kStyles, kPoison,
+  kFonts,  // local: reads the font set itself, no daemon
+  kSheet,
   // Control commands: sent on the control socket (see is_control()).
   kWorkers, kTop, kScale, kDrain, kResume, kRestartWorkers, kReload,
   kHelp, kVersion,

@@ -24,10 +24,21 @@ commands:
       side (size, render time); each TGS also gets DIR/<style>-tgs.preview.webp,
       its rlottie playback. --contact-sheet writes one labelled picture per
       style to the PNG FILE; --json prints the files written.
+  sheet FILE --contact-sheet PNG [--style ID] [--format F]
+      FILE holds one "label<TAB>text" per line (# starts a comment):
+      renders each text in one style and writes them, labelled, on one
+      contact sheet (docs/scripts.png: scripts/make-scripts-image).
+      Exits with the code of the first failed text, if any failed.
   stats [--json]
       The daemon's workers, queue and counters.
   styles [--json]
       The style catalogue (* marks the default style).
+  fonts [--json]
+      The font set the renderer draws with (styles/fonts.json, read from
+      $STICKERD_STYLES_DIR or the installed styles; no daemon needed):
+      its fingerprint (part of every cache key), each file with its
+      family, style, version and the scripts (ISO 15924) it has letters
+      of, the fallback order, and every script the set covers.
   poison [--json]
       Requests refused as POISONED because they kept killing workers:
       style, text, what killed the last worker, kills, refusals, age.

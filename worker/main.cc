@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "worker/render/allocator.h"
+#include "worker/render/font_map.h"
 #include "worker/resource_limits.h"
 #include "worker/worker_loop.h"
 
@@ -28,7 +29,17 @@ int main(int argc, char** argv) {
     log::error("cannot load styles: {}", catalogue.error().message);
     return kExitConfig;
   }
-  render::Renderer renderer;
+  // The renderer sees the declared fonts only; without a font set the
+  // worker would draw with whatever the host has, so it refuses to start.
+  if (catalogue->font_set().files.empty()) {
+    log::error("styles directory {} has no {}: no font set", options->styles_dir, kFontSetFile);
+    return kExitConfig;
+  }
+  if (auto map = render::make_font_map(catalogue->font_set()); !map) {
+    log::error("cannot use the font set: {}", map.error().message);
+    return kExitConfig;
+  }
+  render::Renderer renderer(catalogue->font_set());
   auto warmup_us = warm_up(*catalogue, renderer);
   if (!warmup_us) {
     log::error("warm-up render failed: {}", warmup_us.error());

@@ -74,3 +74,24 @@ TEST_CASE("stickerctl exits 1 on a usage mistake and documents its exit codes in
 }
 
 }  // namespace stickerd::itest
+
+namespace stickerd::itest {
+
+TEST_CASE(
+    "stickerctl fonts lists the font set with its fingerprint and the scripts it covers, without a "
+    "daemon") {
+  TempDir dir;
+  const CtlRun text = run_stickerctl({"fonts"}, dir.path());
+  INFO("stderr: ", text.err);
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.starts_with("font set "));
+  CHECK(text.out.find("NotoSansCJK-Bold.ttc") != std::string::npos);
+  const CtlRun json = run_stickerctl({"fonts", "--json"}, dir.path());
+  REQUIRE(json.exit_code == 0);
+  for (const char* expected : {"\"fingerprint\"", "\"fallback\"", "\"Hani\"", "\"Thai\"",
+                               "\"Ethi\"", "\"Noto Color Emoji\""}) {
+    CHECK_MESSAGE(json.out.find(expected) != std::string::npos, expected);
+  }
+}
+
+}  // namespace stickerd::itest

@@ -11,7 +11,11 @@
 // Each layer repeats the units' paths; gzip folds the repeats, and when the
 // file is still over 64 KB the detail drops: first half the keyframes, then
 // outlines folded into the fill group (below the fill within each unit), then
-// no extrusion or shadow copies.
+// no extrusion or shadow copies. Large scripts (a long CJK or Indic text has
+// thousands of outline points) go further: a quarter of the keyframes and
+// whole-pixel coordinates, then outlines simplified (points closer than a
+// pixel or two merged, handles under half a pixel dropped). A text that does
+// not fit even then is refused with TEXT_TOO_LONG: never a TGS over the cap.
 #include "worker/encode/lottie.h"
 
 #include <zlib.h>
@@ -34,13 +38,34 @@ using render::Scene;
 using render::Unit;
 
 constexpr std::size_t kTgsMaxBytes = 64 * 1024;
-constexpr std::uint32_t kMaxDetail = 3;
+constexpr std::uint32_t kMaxDetail = 6;
+
+// What a detail level keeps.
+struct Detail {
+  std::uint32_t stride = 1;  // every stride-th look is a keyframe
+  bool split_layers = true;  // outlines in a layer of their own
+  bool copies = true;        // glow, extrusion and shadow copies
+  int decimals = 1;          // in path coordinates
+  double merge_px = 0;       // path points closer than this (canvas px) are merged
+};
+
+Detail detail_at(std::uint32_t level) {
+  Detail d;
+  d.stride = level == 0 ? 1 : level < 4 ? 2 : 4;
+  d.split_layers = level < 2;
+  d.copies = level < 3;
+  d.decimals = level < 4 ? 1 : 0;
+  d.merge_px = level < 5 ? 0 : level == 5 ? 1.0 : 2.0;
+  return d;
+}
 
 // 1 decimal, no "-0".
 std::string num(double v) {
   const double r = std::round(v * 10) / 10;
   return fmt::format("{}", r == 0 ? 0.0 : r);
 }
+// Rounded to `decimals` (0 or 1): path coordinates at a lower detail.
+std::string num_at(double v, int decimals) { return decimals > 0 ? num(v) : fmt::format("{}", std::lround(v)); }
 std::string num3(double v) {
   const double r = std::round(v * 1000) / 1000;
   return fmt::format("{}", r == 0 ? 0.0 : r);
@@ -57,6 +82,7 @@ struct Writer {
   std::vector<int> times;              // their Lottie frames
   int op = 0;
   bool stepped = false;
+  Detail detail;
   std::string out;
 
   double qx(double x) const { return scene.canvas / 2 + scene.scale * (x - scene.ecx); }
@@ -79,12 +105,38 @@ struct Writer {
     return s;
   }
 
+  struct Vertex {
+    double x, y, ix = 0, iy = 0, ox = 0, oy = 0;
+  };
+
+  // Merges points closer than detail.merge_px (canvas px) to the last one
+  // kept, and drops handles shorter than half a pixel: at the size a long
+  // text is drawn, the outline looks the same with far fewer numbers. A
+  // contour that would shrink below three points is kept as it is.
+  void simplify(std::vector<Vertex>& contour) const {
+    const double tol = detail.merge_px / scene.scale;  // in layout px
+    const double tiny = 0.5 / scene.scale;
+    std::vector<Vertex> kept;
+    for (const Vertex& c : contour) {
+      if (!kept.empty() && std::hypot(c.x - kept.back().x, c.y - kept.back().y) < tol) {
+        // The merged point's outgoing handle now leaves from the kept one.
+        kept.back().ox = c.x + c.ox - kept.back().x;
+        kept.back().oy = c.y + c.oy - kept.back().y;
+        continue;
+      }
+      kept.push_back(c);
+    }
+    if (kept.size() < 3) return;
+    for (Vertex& c : kept) {
+      if (std::hypot(c.ix, c.iy) < tiny) c.ix = c.iy = 0;
+      if (std::hypot(c.ox, c.oy) < tiny) c.ox = c.oy = 0;
+    }
+    contour = std::move(kept);
+  }
+
   void path(const Unit& u) {
     const cairo_path_t* p = u.path.get();
     if (!u.has_vector || !p) return;
-    struct Vertex {
-      double x, y, ix = 0, iy = 0, ox = 0, oy = 0;
-    };
     std::vector<Vertex> contour;
     auto emit = [&]() {
       // Contours end with a line back to the start; fold that duplicate vertex.
@@ -94,12 +146,14 @@ struct Writer {
         contour.front().iy = contour.back().iy;
         contour.pop_back();
       }
+      if (detail.merge_px > 0) simplify(contour);
       if (contour.size() > 1) {  // cairo's MOVE_TO after each CLOSE_PATH leaves a 1-point stub
         std::string v, i, o;
+        const int dp = detail.decimals;
         for (const Vertex& c : contour) {
-          v += fmt::format("[{},{}],", num(qx(c.x)), num(qy(c.y)));
-          i += fmt::format("[{},{}],", num(c.ix * scene.scale), num(c.iy * scene.scale));
-          o += fmt::format("[{},{}],", num(c.ox * scene.scale), num(c.oy * scene.scale));
+          v += fmt::format("[{},{}],", num_at(qx(c.x), dp), num_at(qy(c.y), dp));
+          i += fmt::format("[{},{}],", num_at(c.ix * scene.scale, dp), num_at(c.iy * scene.scale, dp));
+          o += fmt::format("[{},{}],", num_at(c.ox * scene.scale, dp), num_at(c.oy * scene.scale, dp));
         }
         v.pop_back(), i.pop_back(), o.pop_back();
         out += fmt::format("{{\"ty\":\"sh\",\"ks\":{{\"a\":0,\"k\":{{\"i\":[{}],\"o\":[{}],\"v\":[{}],\"c\":true}}}}}},",
@@ -221,10 +275,10 @@ struct Writer {
            "\"r\":{\"a\":0,\"k\":0},\"o\":{\"a\":0,\"k\":100}}]},";
   }
 
-  void write(std::uint32_t detail) {
+  void write() {
     const double half = scene.canvas / 2;
-    const bool split_layers = detail < 2;
-    const bool copies = detail < 3;
+    const bool split_layers = detail.split_layers;
+    const bool copies = detail.copies;
     out += fmt::format("{{\"v\":\"5.5.2\",\"fr\":60,\"ip\":0,\"op\":{0},\"w\":512,\"h\":512,\"nm\":\"stickerd\",\"ddd\":0,"
                        "\"assets\":[],\"layers\":[{{\"ddd\":0,\"ind\":1,\"ty\":4,\"nm\":\"text\",\"sr\":1,\"ao\":0,"
                        "\"ip\":0,\"op\":{0},\"st\":0,\"bm\":0,\"ks\":{{",
@@ -290,19 +344,19 @@ struct Writer {
 
 std::string lottie_json(const Scene& scene, const v1::StyleSpec& style, const std::vector<FrameLook>& looks,
                         std::uint32_t frame_ms, std::uint32_t detail) {
-  Writer w{scene, style, {}, {}, 0, false, {}};
+  Writer w{scene, style, {}, {}, 0, false, detail_at(detail), {}};
   const std::uint32_t frames = static_cast<std::uint32_t>(looks.size());
   // A still style still needs a timeline: one second of a held frame.
   w.op = frames > 1 ? std::min(180, static_cast<int>(std::lround(frames * frame_ms * 60.0 / 1000))) : 60;
   w.stepped = style.has_animation() && render::is_stepped(style.animation().type());
-  const std::uint32_t stride = detail == 0 ? 1 : 2;
+  const std::uint32_t stride = w.detail.stride;
   for (std::uint32_t i = 0; i < frames; i += stride) {
     const int t = static_cast<int>(std::lround(i * frame_ms * 60.0 / 1000));
     if (i > 0 && t >= w.op) break;
     w.keys.push_back(&looks[i]);
     w.times.push_back(t);
   }
-  w.write(detail);
+  w.write();
   return std::move(w.out);
 }
 
@@ -334,8 +388,12 @@ Result<EncodedTgs> encode_tgs(const Scene& scene, const v1::StyleSpec& style, co
       return EncodedTgs{std::move(tgs), frames, frames * 1000 / 60, detail};
     }
   }
-  return make_error(v1::INTERNAL,
-                    fmt::format("the TGS is {} bytes even simplified, over Telegram's 64 KB: use a shorter text", last));
+  // Typed, so a client can tell "too much outline for 64 KB" from a bug: the
+  // same text in a raster format, or shorter, renders.
+  return make_error(v1::TEXT_TOO_LONG,
+                    fmt::format("the text's outlines need {} bytes as a TGS even simplified, over Telegram's 64 KB "
+                                "cap: use a shorter text or a raster format",
+                                last));
 }
 
 }  // namespace stickerd::encode

@@ -25,8 +25,9 @@ struct EncodedTgs {
 std::string lottie_json(const render::Scene& scene, const v1::StyleSpec& style,
                         const std::vector<render::FrameLook>& looks, std::uint32_t frame_ms, std::uint32_t detail);
 
-// Writes the TGS, lowering detail (keyframes, then per-layer copies) until it
-// fits 64 KB; INTERNAL when even the simplest form does not.
+// Writes the TGS, lowering detail (keyframes, per-layer copies, coordinate
+// precision, then outline points) until it fits 64 KB; TEXT_TOO_LONG when even
+// the simplest form does not.
 Result<EncodedTgs> encode_tgs(const render::Scene& scene, const v1::StyleSpec& style,
                               const std::vector<render::FrameLook>& looks, std::uint32_t frame_ms);
 

@@ -7,6 +7,7 @@
 // | webp          | whatsapp | 512x512, <= 100 KB, still                                      |
 // | webp_animated | whatsapp | 512x512, <= 500 KB, frames >= 8 ms, <= 10 s                    |
 // | webp_animated | none     | a valid animated WebP                                          |
+// | any           | any      | no glyph drawn as a box (the layout's unknown glyph count)     |
 // TGS JSON is read with nlohmann::json (protobuf's JSON to Struct converter
 // cost ~84 % of a TGS render).
 #include "worker/encode/validator.h"
@@ -190,6 +191,12 @@ std::optional<std::string> gunzip(std::string_view bytes) {
   }
   if (status != Z_STREAM_END) return std::nullopt;
   return out;
+}
+
+std::optional<std::string> check_text(int unknown_glyphs) {
+  if (unknown_glyphs <= 0) return std::nullopt;
+  return fmt::format("{} glyph{} would show as a box: no font has the character", unknown_glyphs,
+                     unknown_glyphs == 1 ? "" : "s");
 }
 
 std::optional<std::string> check_sticker(std::string_view bytes, v1::Format format, v1::Profile profile) {

@@ -19,6 +19,11 @@ std::size_t max_bytes(v1::Format format, v1::Profile profile);
 // first broken rule, as a sentence.
 std::optional<std::string> check_sticker(std::string_view bytes, v1::Format format, v1::Profile profile);
 
+// The rule the bytes cannot show: every glyph of the text came from a font.
+// `unknown_glyphs` is the layout's count of glyphs drawn as boxes; nullopt
+// when it is 0.
+std::optional<std::string> check_text(int unknown_glyphs);
+
 // TGS pieces, exposed for tests: gunzip (nullopt when not gzip).
 std::optional<std::string> gunzip(std::string_view bytes);
 

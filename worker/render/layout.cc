@@ -27,7 +27,8 @@ constexpr double kBreakGain = 1.25;
 
 Box to_box(const PangoRectangle& r) {
   return Box{static_cast<double>(r.x) / PANGO_SCALE, static_cast<double>(r.y) / PANGO_SCALE,
-             static_cast<double>(r.width) / PANGO_SCALE, static_cast<double>(r.height) / PANGO_SCALE};
+             static_cast<double>(r.width) / PANGO_SCALE,
+             static_cast<double>(r.height) / PANGO_SCALE};
 }
 
 Box grow(const Box& ink, const FitBox& box) {
@@ -42,8 +43,9 @@ Box grow(const Box& ink, const FitBox& box) {
 // Emoji and the characters that join or modify them: the ranges an outline
 // emoji font must take over from the colour one.
 bool is_emoji_part(gunichar c) {
-  return (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF) || (c >= 0x2B00 && c <= 0x2BFF) ||
-         (c >= 0xFE00 && c <= 0xFE0F) || c == 0x200D || (c >= 0xE0020 && c <= 0xE007F) || c == 0x20E3;
+  return (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF) ||
+         (c >= 0x2B00 && c <= 0x2BFF) || (c >= 0xFE00 && c <= 0xFE0F) || c == 0x200D ||
+         (c >= 0xE0020 && c <= 0xE007F) || c == 0x20E3;
 }
 
 // Pango gives any character with emoji presentation to the colour emoji
@@ -57,28 +59,48 @@ std::string with_text_presentation(std::string_view text) {
     const gunichar c = g_utf8_get_char(p);
     if (c == 0xFE0F || c == 0xFE0E) continue;
     out.append(p, static_cast<std::size_t>(g_utf8_next_char(p) - p));
-    if (is_emoji_part(c) && c != 0x200D && c != 0x20E3 && !(c >= 0xE0020 && c <= 0xE007F)) out += "\xEF\xB8\x8E";
+    if (is_emoji_part(c) && c != 0x200D && c != 0x20E3 && !(c >= 0xE0020 && c <= 0xE007F))
+      out += "\xEF\xB8\x8E";
   }
   return out;
 }
 
-// Forces `family` on every run of emoji characters.
-void force_emoji_family(PangoLayout* layout, std::string_view text, const std::string& family) {
-  PangoAttrList* attrs = pango_attr_list_new();
+// Hangul: Korean separates words with spaces, so a line breaks between words
+// only ("keep-all"); UAX #14 would allow a break between any two syllables
+// and split words.
+bool is_hangul(gunichar c) {
+  return (c >= 0x1100 && c <= 0x11FF) || (c >= 0x3130 && c <= 0x318F) ||
+         (c >= 0xA960 && c <= 0xA97F) || (c >= 0xAC00 && c <= 0xD7FF);
+}
+
+// Adds `make()` over every maximal run of characters for which `in_run` holds.
+template <typename InRun, typename Make>
+void mark_runs(PangoAttrList* attrs, std::string_view text, InRun in_run, Make make) {
   const char* begin = text.data();
   const char* end = begin + text.size();
   for (const char* p = begin; p < end;) {
     const char* next = g_utf8_next_char(p);
-    if (is_emoji_part(g_utf8_get_char(p))) {
+    if (in_run(g_utf8_get_char(p))) {
       const char* run_end = next;
-      while (run_end < end && is_emoji_part(g_utf8_get_char(run_end))) run_end = g_utf8_next_char(run_end);
-      PangoAttribute* a = pango_attr_family_new(family.c_str());
+      while (run_end < end && in_run(g_utf8_get_char(run_end))) run_end = g_utf8_next_char(run_end);
+      PangoAttribute* a = make();
       a->start_index = static_cast<guint>(p - begin);
       a->end_index = static_cast<guint>(run_end - begin);
       pango_attr_list_insert(attrs, a);
       next = run_end;
     }
     p = next;
+  }
+}
+
+// The layout's attributes: no breaks inside Korean words, and for vector
+// output `emoji_family` forced on every run of emoji characters.
+void set_attributes(PangoLayout* layout, std::string_view text, const std::string& emoji_family) {
+  PangoAttrList* attrs = pango_attr_list_new();
+  mark_runs(attrs, text, is_hangul, [] { return pango_attr_allow_breaks_new(FALSE); });
+  if (!emoji_family.empty()) {
+    mark_runs(attrs, text, is_emoji_part,
+              [&] { return pango_attr_family_new(emoji_family.c_str()); });
   }
   pango_layout_set_attributes(layout, attrs);
   pango_attr_list_unref(attrs);
@@ -122,29 +144,37 @@ class Fitter {
 
 }  // namespace
 
-Result<FittedLayout> fit_layout(PangoContext* context, std::string_view text, const std::string& font,
-                                const FitBox& box) {
+Result<FittedLayout> fit_layout(PangoContext* context, std::string_view text,
+                                const std::string& font, const FitBox& box) {
   if (!g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr)) {
     return make_error(v1::INVALID_ARGUMENT, "text is not valid UTF-8");
   }
   const double wrap_width = box.width - 2 * box.outset - std::abs(box.shadow_dx);
   if (wrap_width < 1 || box.height - 2 * box.outset - std::abs(box.shadow_dy) < 1) {
-    return make_error(v1::INVALID_ARGUMENT, "the style's padding, outline and shadow leave no room for text");
+    return make_error(v1::INVALID_ARGUMENT,
+                      "the style's padding, outline and shadow leave no room for text");
   }
 
   FittedLayout out;
   out.layout.reset(pango_layout_new(context));
   PangoLayout* layout = out.layout.get();
   // Plain text, never markup: user text with '<' or '&' must not be parsed.
-  const std::string vector_text = box.emoji_font.empty() ? std::string() : with_text_presentation(text);
+  const std::string vector_text =
+      box.emoji_font.empty() ? std::string() : with_text_presentation(text);
   if (!box.emoji_font.empty()) text = vector_text;
   pango_layout_set_text(layout, text.data(), static_cast<int>(text.size()));
   pango_layout_set_width(layout, static_cast<int>(wrap_width * PANGO_SCALE));
   pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER);
-  pango_layout_set_auto_dir(layout, TRUE);  // RTL text takes its direction from its first strong character
-  if (!box.emoji_font.empty()) force_emoji_family(layout, text, box.emoji_font);
+  pango_layout_set_auto_dir(layout,
+                            TRUE);  // RTL text takes its direction from its first strong character
+  set_attributes(layout, text, box.emoji_font);
 
   PangoFontDescriptionPtr desc(pango_font_description_from_string(font.c_str()));
+  if (!box.fallback.empty()) {
+    const char* family = pango_font_description_get_family(desc.get());
+    const std::string families = fmt::format("{},{}", family ? family : "", box.fallback);
+    pango_font_description_set_family(desc.get(), families.c_str());
+  }
   Fitter fitter(layout, desc.get(), box);
   const std::uint32_t max_lines = box.max_lines ? box.max_lines : kDefaultMaxLines;
   int px = fitter.largest_fit(PANGO_WRAP_WORD, max_lines);
@@ -179,6 +209,7 @@ Result<FittedLayout> fit_layout(PangoContext* context, std::string_view text, co
   out.line_count = pango_layout_get_line_count(layout);
   out.words_broken = wrap == PANGO_WRAP_WORD_CHAR;
   out.scale = std::min({1.0, box.width / out.extent.width, box.height / out.extent.height});
+  out.unknown = find_unknown_glyphs(layout);
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "worker/render/handles.h"
+#include "worker/render/unknown_glyphs.h"
 
 namespace stickerd::render {
 
@@ -22,6 +23,9 @@ struct FitBox {
   // Vector output (TGS): emoji come from this outline font instead of the
   // colour bitmap font, whose glyphs have no usable path. Empty: no override.
   std::string emoji_font;
+  // Families tried after the font's own, comma-separated (the font set's
+  // fallback chain), in the font's weight. Empty: fontconfig's order alone.
+  std::string fallback;
 };
 
 // A rectangle in pixels (pango's are integer Pango units).
@@ -39,6 +43,9 @@ struct FittedLayout {
   // 1 normally; below 1 only when even the smallest font overflows (a very
   // long text), so the drawing is scaled down instead of clipped.
   double scale = 1;
+  // Characters no font draws (boxes). fit_layout still returns the layout;
+  // the renderer refuses it with UNSUPPORTED_TEXT.
+  UnknownGlyphs unknown;
 };
 
 inline constexpr int kMinFontPx = 4;

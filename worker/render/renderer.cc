@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -17,6 +19,7 @@
 #include "worker/render/allocator.h"
 #include "worker/render/draw.h"
 #include "worker/render/drawn_frames.h"
+#include "worker/render/font_map.h"
 #include "worker/render/layout.h"
 #include "worker/render/pixels.h"
 
@@ -38,10 +41,38 @@ CairoFontOptionsPtr font_options() {
 // fonts-symbola); its monochrome emoji then take the style's fill.
 constexpr const char* kOutlineEmojiFont = "Symbola";
 
+FontSet default_font_set() {
+  auto fonts = load_font_set(default_styles_dir());
+  if (!fonts) {
+    fmt::print(stderr, "stickerd: no font set: {}\n", fonts.error());
+    std::abort();
+  }
+  return std::move(*fonts);
+}
+
+PangoFontMapPtr font_map_or_abort(const FontSet& fonts) {
+  auto map = make_font_map(fonts);
+  if (!map) {
+    fmt::print(stderr, "stickerd: cannot build the font map: {}\n", map.error());
+    std::abort();
+  }
+  return std::move(*map);
+}
+
+std::string joined(const std::vector<std::string>& families) {
+  std::string out;
+  for (const std::string& f : families) out += (out.empty() ? "" : ",") + f;
+  return out;
+}
+
 }  // namespace
 
-Renderer::Renderer()
-    : font_map_(pango_cairo_font_map_new()),
+Renderer::Renderer() : Renderer(default_font_set()) {}
+
+Renderer::Renderer(FontSet fonts)
+    : fonts_(std::move(fonts)),
+      fallback_(joined(fonts_.fallback)),
+      font_map_(font_map_or_abort(fonts_)),
       context_(pango_font_map_create_context(font_map_.get())),
       surface_(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, kCanvasPx, kCanvasPx)) {
   pango_cairo_context_set_font_options(context_.get(), font_options().get());
@@ -59,8 +90,12 @@ Result<Scene> Renderer::build_scene(std::string_view text, const v1::StyleSpec& 
   effect_offset(style, box.shadow_dx, box.shadow_dy);
   box.max_lines = style.max_lines();
   if (vector_only) box.emoji_font = kOutlineEmojiFont;
+  box.fallback = fallback_;
   auto fitted = fit_layout(context_.get(), text, style.font(), box);
   if (!fitted) return fitted.error();
+  // A box is never part of a success: the request is refused, with the
+  // characters named, before any drawing or encoding.
+  if (fitted->unknown.count > 0) return make_error(v1::UNSUPPORTED_TEXT, describe_unknown(fitted->unknown));
 
   Scene scene;
   scene.canvas = kCanvasPx;
@@ -74,6 +109,18 @@ Result<Scene> Renderer::build_scene(std::string_view text, const v1::StyleSpec& 
   CairoPtr scratch(cairo_create(surface_.get()));
   scene.units = split_units(scratch.get(), scene.fitted.layout.get());
   if (scene.units.empty()) return make_error(v1::INVALID_ARGUMENT, "text has no visible characters");
+  if (vector_only) {
+    // TGS draws outlines only: a character only a colour bitmap font has
+    // (an emoji newer than the outline emoji font) would silently be left
+    // out of the sticker, which is a box by another name.
+    for (const Unit& u : scene.units) {
+      if (u.has_vector) continue;
+      return make_error(v1::UNSUPPORTED_TEXT,
+                        fmt::format("no outline font has U+{:04X}, and a TGS is drawn from outlines: ask for a "
+                                    "raster format (webp, png) for this text",
+                                    u.first));
+    }
+  }
 
   const Timing t = timing(style);
   const std::uint64_t seed = animation_seed(text, style);
@@ -203,6 +250,7 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
       break;
   }
   if (!out) return out;
+  if (auto broken = encode::check_text(scene->fitted.unknown.count)) return make_error(v1::UNSUPPORTED_TEXT, *broken);
   if (auto broken = encode::check_sticker(out->data, format, profile)) {
     return make_error(v1::INTERNAL, fmt::format("the {} file for profile {} breaks a rule: {}", format_name(format),
                                                 profile_name(profile), *broken));

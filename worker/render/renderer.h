@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/font_set.h"
 #include "stickerd.pb.h"
 #include "style.pb.h"
 #include "worker/encode/webp_settings.h"
@@ -40,7 +41,14 @@ struct RenderedSticker {
 // one per worker process. Not thread-safe.
 class Renderer {
  public:
+  // Draws with `fonts` and no other font on the host (worker/render/font_map.h).
+  explicit Renderer(FontSet fonts);
+  // The font set of the default styles directory (default_styles_dir()); a
+  // missing or broken one aborts: the tests, benchmarks and tools that use
+  // this have no way to go on without fonts.
   Renderer();
+
+  const FontSet& font_set() const { return fonts_; }
 
   // Every file returned has passed the validator for its format and profile.
   Result<RenderedSticker> render(std::string_view text, const v1::StyleSpec& style, v1::Format format,
@@ -61,6 +69,8 @@ class Renderer {
                                           const std::vector<FrameLook>& looks, v1::Profile profile,
                                           const encode::WebpSettings& webp);
 
+  FontSet fonts_;
+  std::string fallback_;  // fonts_.fallback, comma-separated
   PangoFontMapPtr font_map_;
   PangoContextPtr context_;
   CairoSurfacePtr surface_;

@@ -73,6 +73,7 @@ struct Building {
   std::vector<VectorPart> vector_runs;
   std::vector<BitmapGlyphs> bitmaps;
   Box ink;
+  gunichar first = 0;  // the unit's first character, for errors
 };
 
 }  // namespace
@@ -108,6 +109,7 @@ std::vector<Unit> split_units(cairo_t* cr, PangoLayout* layout) {
       pango_glyph_string_extents(part.get(), font, &ink, nullptr);
       const double ox = static_cast<double>(from_x) / PANGO_SCALE;
       Building& b = by_key[key];
+      if (b.first == 0) b.first = g_utf8_get_char(text + run->item->offset + glyphs->log_clusters[from]);
       b.ink = union_box(b.ink, Box{ox + static_cast<double>(ink.x) / PANGO_SCALE,
                                    baseline + static_cast<double>(ink.y) / PANGO_SCALE,
                                    static_cast<double>(ink.width) / PANGO_SCALE,
@@ -144,6 +146,7 @@ std::vector<Unit> split_units(cairo_t* cr, PangoLayout* layout) {
       pango_cairo_glyph_string_path(cr, part.font, part.glyphs.get());
     }
     u.has_vector = !b.vector_runs.empty();
+    u.first = b.first;
     u.path.reset(cairo_copy_path(cr));
     cairo_new_path(cr);
     u.bitmaps = std::move(b.bitmaps);

@@ -3,6 +3,7 @@
 // cluster or tears a joined word apart.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct Unit {
   Box ink;                // layout coordinates
   double cx = 0, cy = 0;  // pivot for rotation and scale: the ink centre
   bool has_vector = false;
+  std::uint32_t first = 0;  // its first character (a code point), for errors
 };
 
 // Splits `layout` into units in logical (reading) order. `cr` is scratch space

@@ -44,6 +44,9 @@ export class ShuttingDown extends coded('SHUTTING_DOWN', true) {} // another ins
 export class FrameTooLarge extends coded('FRAME_TOO_LARGE') {}
 export class PermissionDenied extends coded('PERMISSION_DENIED') {}
 export class InternalError extends coded('INTERNAL') {}
+// No font in the daemon's font set draws some character (it would be a box);
+// the message names the first few code points. Don't retry as is.
+export class UnsupportedText extends coded('UNSUPPORTED_TEXT') {}
 // The daemon refused the connection (too many in all, or from this uid) or
 // closed it after --idle-timeout-ms with nothing in flight. It arrives as an
 // id-0 error, so every request pending on that connection gets it.
@@ -73,6 +76,7 @@ const byName: Record<string, new (message: string, requestId?: number) => Sticke
   FRAME_TOO_LARGE: FrameTooLarge,
   PERMISSION_DENIED: PermissionDenied,
   INTERNAL: InternalError,
+  UNSUPPORTED_TEXT: UnsupportedText,
   CONNECTION_LIMIT: ConnectionLimit,
 };
 

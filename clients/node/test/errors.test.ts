@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { ErrorCode, QueueFull, StickerdError, UnknownStyle, fromError } from '../src';
+import { ErrorCode, QueueFull, StickerdError, UnknownStyle, UnsupportedText, fromError } from '../src';
 
 test('each code has a distinct class carrying the code', () => {
   const classes = new Set<unknown>();
@@ -24,6 +24,8 @@ test('named classes and retryability', () => {
   assert.ok(fromError({ code: 'UNKNOWN_STYLE', message: '' }) instanceof UnknownStyle);
   assert.equal(new QueueFull('x').retryable, true);
   assert.equal(new UnknownStyle('x').retryable, false);
+  assert.ok(fromError({ code: 'UNSUPPORTED_TEXT', message: '' }) instanceof UnsupportedText);
+  assert.equal(new UnsupportedText('x').retryable, false);
 });
 
 test('a code from a newer daemon is still a StickerdError', () => {

@@ -10,7 +10,7 @@ from .client import BatchStream, Call, Client
 from .errors import (Cancelled, ConnectionLimit, ConnectionLost, DeadlineExceeded, FrameTooLarge, InternalError,
                      InvalidArgument, PermissionDenied, Poisoned, ProtocolError, QueueFull,
                      RequestTimeout, ShuttingDown, StickerdError, TextTooLong, UnknownStyle,
-                     WorkerCrashed, from_error)
+                     UnsupportedText, WorkerCrashed, from_error)
 from .framing import FrameDecoder, encode_frame, encode_message
 from .protocol import BatchItem
 from .socket_path import default_socket_path
@@ -19,7 +19,7 @@ __all__ = [
     "pb", "Client", "AsyncClient", "Call", "BatchStream", "AsyncBatchStream", "BatchItem",
     "StickerdError", "InvalidArgument", "UnknownStyle", "TextTooLong", "QueueFull",
     "DeadlineExceeded", "WorkerCrashed", "Poisoned", "Cancelled", "ShuttingDown",
-    "FrameTooLarge", "PermissionDenied", "InternalError", "ConnectionLimit", "ConnectionLost", "RequestTimeout",
+    "FrameTooLarge", "PermissionDenied", "InternalError", "UnsupportedText", "ConnectionLimit", "ConnectionLost", "RequestTimeout",
     "ProtocolError", "from_error", "FrameDecoder", "encode_frame", "encode_message",
     "default_socket_path",
 ]

@@ -89,6 +89,13 @@ class InternalError(StickerdError):
     code = pb.INTERNAL
 
 
+class UnsupportedText(StickerdError):
+    """No font in the daemon's font set draws some character of the text (it
+    would show as a box); the message names the first few code points."""
+
+    code = pb.UNSUPPORTED_TEXT
+
+
 class ConnectionLimit(StickerdError):
     """The daemon refused the connection (too many in all, or from this uid) or
     closed it after --idle-timeout-ms with nothing in flight. Arrives as an id-0
@@ -119,7 +126,7 @@ _BY_CODE = {
     cls.code: cls
     for cls in (InvalidArgument, UnknownStyle, TextTooLong, QueueFull, DeadlineExceeded,
                 WorkerCrashed, Poisoned, Cancelled, ShuttingDown, FrameTooLarge,
-                PermissionDenied, InternalError, ConnectionLimit)
+                PermissionDenied, InternalError, UnsupportedText, ConnectionLimit)
 }
 
 

@@ -27,6 +27,8 @@ class ErrorMappingTest(unittest.TestCase):
         self.assertIsInstance(sc.from_error(pb.Error(code=pb.UNKNOWN_STYLE)), sc.UnknownStyle)
         self.assertTrue(sc.QueueFull.retryable)
         self.assertFalse(sc.UnknownStyle.retryable)
+        self.assertIsInstance(sc.from_error(pb.Error(code=pb.UNSUPPORTED_TEXT)), sc.UnsupportedText)
+        self.assertFalse(sc.UnsupportedText.retryable)
 
     def test_unknown_code_from_a_newer_daemon_is_still_a_stickerd_error(self):
         exc = sc.from_error(pb.Error(code=99, message="new"))

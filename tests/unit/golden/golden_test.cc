@@ -37,6 +37,11 @@ const GoldenCase kCases[] = {
     {"sticker-white-arabic-webp", "sticker-white", "مرحبا بالعالم", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM, 0},
     {"wave-tgs-frame45", "wave", "Wave Привет 🎉", v1::FORMAT_TGS, v1::PROFILE_TELEGRAM, 45},
     {"neon-tgs-frame0", "neon", "Neon", v1::FORMAT_TGS, v1::PROFILE_TELEGRAM, 0},
+    // Scripts beyond Latin, Cyrillic and Arabic, from the font set (styles/fonts.json).
+    {"classic-japanese-webp", "classic", "こんにちは 日本語", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM, 0},
+    {"classic-devanagari-webp", "classic", "नमस्ते दुनिया", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM, 0},
+    {"sticker-white-thai-webp", "sticker-white", "สวัสดีชาวโลก", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM, 0},
+    {"wave-korean-tgs-frame0", "wave", "안녕하세요 세계", v1::FORMAT_TGS, v1::PROFILE_TELEGRAM, 0},
 };
 
 std::string env_or(const char* name, const char* fallback) {

@@ -98,3 +98,19 @@ TEST_CASE("text that is not UTF-8 or draws nothing is INVALID_ARGUMENT") {
 }
 
 }  // namespace stickerd::render
+
+namespace stickerd::render {
+
+TEST_CASE("a Korean sentence breaks between words, never inside one") {
+  Pango p;
+  const std::string text = "안녕하세요 세계 오늘은 날씨가 좋아요";
+  const FittedLayout f = fit(p, text, box_472());
+  REQUIRE(f.line_count > 1);
+  for (int i = 1; i < f.line_count; ++i) {
+    const int start = pango_layout_get_line_readonly(f.layout.get(), i)->start_index;
+    CAPTURE(i);
+    CHECK(text[static_cast<std::size_t>(start) - 1] == ' ');
+  }
+}
+
+}  // namespace stickerd::render
