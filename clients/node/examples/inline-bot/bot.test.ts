@@ -21,6 +21,8 @@ const SOURCE_STYLES = path.join(__dirname, '..', '..', '..', '..', '..', 'styles
 function writeStyles(dir: string): void {
   const classic = JSON.parse(fs.readFileSync(path.join(SOURCE_STYLES, 'classic.json'), 'utf8'));
   fs.mkdirSync(dir, { recursive: true });
+  // A styles directory declares its font set too: workers draw with no other fonts.
+  fs.copyFileSync(path.join(SOURCE_STYLES, 'fonts.json'), path.join(dir, 'fonts.json'));
   for (let n = 1; n <= STYLE_COUNT; n++) {
     const style = { ...classic, id: `variant${n}`, name: `Variant ${n}`, padding: (classic.padding ?? 20) + n };
     fs.writeFileSync(path.join(dir, `variant${n}.json`), JSON.stringify(style, null, 2));
