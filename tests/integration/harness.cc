@@ -409,6 +409,16 @@ std::string length_prefix(std::uint32_t n) {
   return std::string(bytes, 4);
 }
 
+std::string varint(std::uint64_t n) {
+  std::string out;
+  while (n >= 0x80) {
+    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
+    n >>= 7;
+  }
+  out.push_back(static_cast<char>(n));
+  return out;
+}
+
 void check_still_serving(const Daemon& daemon) {
   Client client(daemon.socket_path());
   const v1::Reply reply = client.call(render_request(7, unique_text("still serving")), 60s);

@@ -157,6 +157,8 @@ v1::Request stats_request(std::uint64_t id);
 std::string unique_text(std::string_view prefix);
 // A frame's 4-byte little-endian length header on its own, for malformed frames.
 std::string length_prefix(std::uint32_t n);
+// A protobuf base-128 varint, for requests built byte by byte.
+std::string varint(std::uint64_t n);
 
 // Connects anew and CHECKs that a fresh render succeeds: the daemon still serves.
 void check_still_serving(const Daemon& daemon);

@@ -21,16 +21,6 @@
 namespace stickerd::itest {
 namespace {
 
-std::string varint(std::uint64_t n) {
-  std::string out;
-  while (n >= 0x80) {
-    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
-    n >>= 7;
-  }
-  out.push_back(static_cast<char>(n));
-  return out;
-}
-
 // One protobuf field: `wire` 0 takes a varint body, 2 a length-delimited one.
 std::string field(int number, int wire, const std::string& body) {
   std::string tag = varint(static_cast<std::uint64_t>(number << 3 | wire));

@@ -22,16 +22,6 @@
 namespace stickerd::itest {
 namespace {
 
-std::string varint(std::uint64_t n) {
-  std::string out;
-  while (n >= 0x80) {
-    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
-    n >>= 7;
-  }
-  out.push_back(static_cast<char>(n));
-  return out;
-}
-
 // The attack: one batch request naming 8,000,000 empty style ids, a
 // 16 MB frame under the worker-result cap. Built as bytes: 8 million
 // std::strings would cost the test more than the daemon.
