@@ -419,6 +419,15 @@ std::string varint(std::uint64_t n) {
   return out;
 }
 
+double rss_mib(pid_t pid) {
+  std::ifstream statm(fmt::format("/proc/{}/statm", pid));
+  std::uint64_t size = 0;
+  std::uint64_t resident = 0;
+  if (!(statm >> size >> resident)) throw HarnessError("cannot read the daemon's statm");
+  return static_cast<double>(resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE))) /
+         (1 << 20);
+}
+
 void check_still_serving(const Daemon& daemon) {
   Client client(daemon.socket_path());
   const v1::Reply reply = client.call(render_request(7, unique_text("still serving")), 60s);

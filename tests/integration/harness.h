@@ -159,6 +159,8 @@ std::string unique_text(std::string_view prefix);
 std::string length_prefix(std::uint32_t n);
 // A protobuf base-128 varint, for requests built byte by byte.
 std::string varint(std::uint64_t n);
+// A process's resident set in MiB, from /proc/<pid>/statm.
+double rss_mib(pid_t pid);
 
 // Connects anew and CHECKs that a fresh render succeeds: the daemon still serves.
 void check_still_serving(const Daemon& daemon);

@@ -80,16 +80,6 @@ void check_answered_and_open(Client& client, std::uint64_t id, const std::string
   CHECK_MESSAGE(stats.has_stats(), describe(stats));
 }
 
-// The master's resident set in MiB.
-double rss_mib(pid_t pid) {
-  std::ifstream statm(fmt::format("/proc/{}/statm", pid));
-  std::uint64_t size = 0;
-  std::uint64_t resident = 0;
-  if (!(statm >> size >> resident)) throw HarnessError("cannot read the daemon's statm");
-  return static_cast<double>(resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE))) /
-         (1 << 20);
-}
-
 }  // namespace
 
 TEST_CASE("malformed, truncated and nested frames get the documented reply and close only when they must") {

@@ -34,16 +34,6 @@ std::string huge_batch_frame(std::uint64_t id) {
   return length_prefix(static_cast<std::uint32_t>(payload.size())) + payload;
 }
 
-// The master's resident set in MiB, from /proc/<pid>/statm (in pages).
-double rss_mib(pid_t pid) {
-  std::ifstream statm(fmt::format("/proc/{}/statm", pid));
-  std::uint64_t size = 0;
-  std::uint64_t resident = 0;
-  if (!(statm >> size >> resident)) throw HarnessError("cannot read the daemon's statm");
-  return static_cast<double>(resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE))) /
-         (1 << 20);
-}
-
 // Under AddressSanitizer the daemon's freed memory sits in ASan's quarantine
 // (256 MB by default) and never goes back to the kernel, so its RSS says
 // nothing about what the master keeps. The sanitizer build still runs every
