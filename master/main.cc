@@ -13,11 +13,11 @@
 #include "common/log.h"
 #include "common/socket_path.h"
 #include "common/style_catalogue.h"
-#include "master/config.h"
-#include "master/config_source.h"
+#include "master/config/config.h"
+#include "master/config/config_source.h"
 #include "master/server.h"
-#include "master/signals.h"
-#include "master/uv_handle.h"
+#include "master/ops/signals.h"
+#include "master/uv/uv_handle.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
-#include "master/socket_activation.h"
+#include "master/ingress/socket_activation.h"
 
 namespace stickerd {
 namespace {

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
-#include "master/config_reload.h"
+#include "master/config/config_reload.h"
 #include "master/server.h"
 
 namespace stickerd {

@@ -11,7 +11,7 @@
 #include "build_config.h"
 #include "common/frame.h"
 #include "common/style_catalogue.h"
-#include "master/admission.h"
+#include "master/requests/admission.h"
 #include "stickerd.pb.h"
 
 namespace {

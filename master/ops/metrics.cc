@@ -1,0 +1,354 @@
+// Metrics: the registry, its families, and the HTTP endpoint.
+#include "master/ops/metrics.h"
+
+#include <CivetServer.h>
+#include <civetweb.h>
+#include <prometheus/exposer.h>
+#include <prometheus/text_serializer.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "build_config.h"
+
+namespace stickerd {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Histogram;
+
+// Renders are CPU-bound and mostly milliseconds: the network-service default
+// buckets shifted down a decade, keeping a tail to 10 s. 0.25 s is a bucket
+// boundary because the alert's p99 target is 250 ms.
+const Histogram::BucketBoundaries kSecondsBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                  0.25,  0.5,    1,     2.5,  5,    10};
+// Queue waits range from nothing to a deadline.
+const Histogram::BucketBoundaries kWaitBuckets{0.0001, 0.001, 0.005, 0.01, 0.05, 0.1,
+                                               0.25,   0.5,   1,     2.5,  5,    10, 30};
+// Worker warm-up (spawn to READY): fonts and styles load in tens to
+// hundreds of milliseconds; a slow disk or a loaded host stretches it.
+const Histogram::BucketBoundaries kStartupBuckets{0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                  1,    2.5,   5,    10,  30};
+// Sticker files: 4 KiB .. 4 MiB, doubling.
+const Histogram::BucketBoundaries kByteBuckets{4096,   8192,    16384,   32768,  65536,  131072,
+                                               262144, 524288, 1048576, 2097152, 4194304};
+
+// /health is answered from a CivetWeb thread, which must not touch the loop:
+// the loop publishes the one figure it needs here.
+std::atomic<unsigned> g_ready_workers{0};
+
+// The HTTP endpoint's limits (see Metrics::expose and docs/RELIABILITY.md).
+// 256 idle threads cost the master about 5 MiB of RSS.
+constexpr unsigned kHttpThreads = 256;
+constexpr unsigned kHttpRequestTimeoutMs = 1000;
+
+// CivetWeb's begin_request hook: answers /health itself (returning the status
+// code) and leaves every other URI, /metrics included, to the Exposer.
+int answer_health(mg_connection* conn) {
+  const mg_request_info* info = mg_get_request_info(conn);
+  if (info == nullptr || info->local_uri == nullptr || std::string_view(info->local_uri) != "/health") {
+    return 0;
+  }
+  const unsigned ready = g_ready_workers.load(std::memory_order_relaxed);
+  const int status = ready > 0 ? 200 : 503;
+  const std::string body = ready > 0 ? fmt::format("ok: {} workers ready\n", ready)
+                                     : std::string("unavailable: no worker is ready\n");
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+            status, status == 200 ? "OK" : "Service Unavailable", body.size(), body.c_str());
+  return status;
+}
+
+const char* format_label(v1::Format format) {
+  switch (format) {
+    case v1::FORMAT_WEBP: return "webp";
+    case v1::FORMAT_WEBP_ANIMATED: return "webp_animated";
+    case v1::FORMAT_TGS: return "tgs";
+    case v1::FORMAT_PNG: return "png";
+    default: return "other";
+  }
+}
+
+const char* reason_label(RestartReason reason) {
+  switch (reason) {
+    case RestartReason::kCrash: return "crash";
+    case RestartReason::kDeadline: return "deadline";
+    case RestartReason::kRecycle: return "recycle";
+    case RestartReason::kMemory: return "memory";
+  }
+  return "crash";
+}
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string code_label(v1::ErrorCode code) {
+  std::string name = v1::ErrorCode_IsValid(code) ? v1::ErrorCode_Name(code) : "INTERNAL";
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      active_workers_(BuildGauge()
+                          .Name("bot_worker_pool_active_workers")
+                          .Help("Worker processes alive and READY (idle or busy).")
+                          .Register(*registry_)
+                          .Add({})),
+      queue_size_(BuildGauge()
+                      .Name("bot_worker_pool_queue_size")
+                      .Help("Tasks waiting in the queue for a worker.")
+                      .Register(*registry_)
+                      .Add({})),
+      task_duration_(BuildHistogram()
+                         .Name("bot_worker_task_duration_seconds")
+                         .Help("Time from handing a task to a worker until its answer, by status.")
+                         .Register(*registry_)),
+      tasks_completed_(BuildCounter()
+                           .Name("bot_worker_tasks_completed_total")
+                           .Help("Tasks a worker answered, with a sticker or an error.")
+                           .Register(*registry_)
+                           .Add({})),
+      workers_configured_(BuildGauge()
+                              .Name("stickerd_workers_configured")
+                              .Help("Worker slots the pool is configured to keep running.")
+                              .Register(*registry_)
+                              .Add({})),
+      workers_busy_(BuildGauge()
+                        .Name("stickerd_workers_busy")
+                        .Help("Workers rendering a task right now.")
+                        .Register(*registry_)
+                        .Add({})),
+      queue_capacity_(BuildGauge()
+                          .Name("stickerd_queue_capacity")
+                          .Help("Tasks the queue holds before new ones get QUEUE_FULL.")
+                          .Register(*registry_)
+                          .Add({})),
+      connections_(BuildGauge()
+                       .Name("stickerd_client_connections")
+                       .Help("Open client connections.")
+                       .Register(*registry_)
+                       .Add({})),
+      queue_wait_(BuildHistogram()
+                      .Name("stickerd_queue_wait_seconds")
+                      .Help("Time a task waited in the queue before a worker took it.")
+                      .Register(*registry_)
+                      .Add({}, kWaitBuckets)),
+      requests_(BuildCounter()
+                    .Name("stickerd_requests_total")
+                    .Help("Final replies to render requests, by code (ok or the error code).")
+                    .Register(*registry_)),
+      rejections_(BuildCounter()
+                      .Name("stickerd_rejections_total")
+                      .Help("Requests refused at admission, by reason.")
+                      .Register(*registry_)),
+      restarts_(BuildCounter()
+                    .Name("stickerd_worker_restarts_total")
+                    .Help("Worker processes replaced, by reason.")
+                    .Register(*registry_)),
+      slot_tasks_(BuildCounter()
+                      .Name("stickerd_worker_tasks_completed_total")
+                      .Help("Tasks answered, by worker slot (a slot keeps its number across "
+                            "restarts).")
+                      .Register(*registry_)),
+      render_(BuildHistogram()
+                  .Name("stickerd_render_duration_seconds")
+                  .Help("Render time inside the worker, by output format.")
+                  .Register(*registry_)),
+      output_bytes_(BuildHistogram()
+                        .Name("stickerd_output_bytes")
+                        .Help("Size of a finished sticker file.")
+                        .Register(*registry_)
+                        .Add({}, kByteBuckets)),
+      worker_rss_(BuildGauge()
+                      .Name("stickerd_worker_resident_memory_bytes")
+                      .Help("Resident memory of the worker in each slot.")
+                      .Register(*registry_)),
+      worker_startup_(BuildHistogram()
+                          .Name("stickerd_worker_startup_seconds")
+                          .Help("Time from spawning a worker until it said READY.")
+                          .Register(*registry_)
+                          .Add({}, kStartupBuckets)),
+      cache_hits_(BuildCounter()
+                      .Name("stickerd_cache_hits_total")
+                      .Help("Render requests answered from the result cache, without a worker.")
+                      .Register(*registry_)
+                      .Add({})),
+      cache_misses_(BuildCounter()
+                        .Name("stickerd_cache_misses_total")
+                        .Help("Result cache lookups that found nothing.")
+                        .Register(*registry_)
+                        .Add({})),
+      cache_evictions_(BuildCounter()
+                           .Name("stickerd_cache_evictions_total")
+                           .Help("Cache entries dropped (least recently used) to stay within "
+                                 "the byte budget.")
+                           .Register(*registry_)
+                           .Add({})),
+      cache_bytes_(BuildGauge()
+                       .Name("stickerd_cache_bytes")
+                       .Help("Bytes the result cache's entries are charged (stickers plus "
+                             "bookkeeping).")
+                       .Register(*registry_)
+                       .Add({})),
+      cache_entries_(BuildGauge()
+                         .Name("stickerd_cache_entries")
+                         .Help("Stickers held in the result cache.")
+                         .Register(*registry_)
+                         .Add({})),
+      flight_joins_(BuildCounter()
+                        .Name("stickerd_single_flight_joins_total")
+                        .Help("Requests that joined an identical render already in flight "
+                              "instead of rendering again.")
+                        .Register(*registry_)
+                        .Add({})),
+      scale_events_(BuildCounter()
+                        .Name("stickerd_pool_scale_events_total")
+                        .Help("Dynamic pool sizing decisions, by direction (up: a worker "
+                              "added, down: one retired).")
+                        .Register(*registry_)),
+      build_info_(BuildGauge()
+                      .Name("stickerd_build_info")
+                      .Help("Always 1; the labels say which build is running.")
+                      .Register(*registry_)
+                      .Add({{"version", STICKERD_VERSION}})),
+      start_time_(BuildGauge()
+                      .Name("stickerd_start_time_seconds")
+                      .Help("When the daemon started, in seconds since the Unix epoch.")
+                      .Register(*registry_)
+                      .Add({})) {
+  build_info_.Set(1);
+  start_time_.Set(unix_now());
+  // Pre-create the label values a dashboard expects, so a series exists at 0
+  // before its first event and rate() has a starting point.
+  for (const char* status : {"success", "error"}) task_duration_.Add({{"status", status}}, kSecondsBuckets);
+  for (auto reason : {RestartReason::kCrash, RestartReason::kDeadline, RestartReason::kRecycle,
+                      RestartReason::kMemory}) {
+    restarts_.Add({{"reason", reason_label(reason)}});
+  }
+  for (auto code : {v1::QUEUE_FULL, v1::INVALID_ARGUMENT, v1::UNKNOWN_STYLE, v1::TEXT_TOO_LONG,
+                    v1::SHUTTING_DOWN}) {
+    rejections_.Add({{"reason", code_label(code)}});
+  }
+  requests_.Add({{"code", "ok"}});
+  for (const char* direction : {"up", "down"}) scale_events_.Add({{"direction", direction}});
+  for (auto format : {v1::FORMAT_WEBP, v1::FORMAT_WEBP_ANIMATED, v1::FORMAT_TGS, v1::FORMAT_PNG}) {
+    render_.Add({{"format", format_label(format)}}, kSecondsBuckets);
+  }
+}
+
+Metrics::~Metrics() = default;
+
+std::optional<Error> Metrics::expose(const std::string& address) {
+  auto callbacks = std::make_unique<CivetCallbacks>();
+  callbacks->begin_request = answer_health;
+  try {
+    // CivetWeb gives each connection a thread until its request is read, so a
+    // client that connects and stalls holds one for request_timeout_ms. Enough
+    // threads (and an accept queue as deep) and a short timeout keep hundreds
+    // of slow or silent clients from blinding the scrapes; a scrape on
+    // loopback sends its whole request at once.
+    std::vector<std::string> options{"listening_ports",   address,
+                                     "num_threads",       std::to_string(kHttpThreads),
+                                     "request_timeout_ms", std::to_string(kHttpRequestTimeoutMs),
+                                     "connection_queue",  std::to_string(kHttpThreads),
+                                     "listen_backlog",    std::to_string(kHttpThreads),
+                                     "linger_timeout_ms", "0",
+                                     "enable_keep_alive", "no"};
+    exposer_ = std::make_unique<prometheus::Exposer>(std::move(options), callbacks.get());
+  } catch (const std::exception& e) {
+    return make_error(v1::INTERNAL,
+                      fmt::format("metrics: cannot listen on {}: {}", address, e.what()));
+  }
+  exposer_->RegisterCollectable(registry_);
+  return std::nullopt;
+}
+
+int Metrics::port() const {
+  if (!exposer_) return 0;
+  const auto ports = exposer_->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
+void Metrics::sample(const PoolSample& pool) {
+  active_workers_.Set(pool.ready_workers);
+  queue_size_.Set(static_cast<double>(pool.queue_size));
+  workers_configured_.Set(pool.total_workers);
+  workers_busy_.Set(pool.busy_workers);
+  queue_capacity_.Set(static_cast<double>(pool.queue_capacity));
+  connections_.Set(static_cast<double>(pool.connections));
+  g_ready_workers.store(pool.ready_workers, std::memory_order_relaxed);
+}
+
+void Metrics::queue_wait(double seconds) { queue_wait_.Observe(seconds); }
+
+void Metrics::task_finished(bool ok, double seconds, const v1::Sticker* sticker) {
+  tasks_completed_.Increment();
+  task_duration_by_ok_
+      .at(
+          ok, [&] { return prometheus::Labels{{"status", ok ? "success" : "error"}}; }, kSecondsBuckets)
+      .Observe(seconds);
+  if (sticker == nullptr) return;
+  const unsigned slot = sticker->worker_slot();
+  slot_tasks_by_slot_.at(slot, [&] { return prometheus::Labels{{"slot", std::to_string(slot)}}; }).Increment();
+  const v1::Format format = sticker->format();
+  render_by_format_
+      .at(
+          format, [&] { return prometheus::Labels{{"format", format_label(format)}}; }, kSecondsBuckets)
+      .Observe(sticker->render_us() / 1e6);
+  output_bytes_.Observe(static_cast<double>(sticker->data().size()));
+}
+
+void Metrics::request_finished(v1::ErrorCode code) {
+  requests_by_code_
+      .at(code, [&] { return prometheus::Labels{{"code", code == v1::OK ? std::string("ok") : code_label(code)}}; })
+      .Increment();
+}
+
+void Metrics::rejected(v1::ErrorCode reason) {
+  rejections_by_reason_.at(reason, [&] { return prometheus::Labels{{"reason", code_label(reason)}}; }).Increment();
+}
+
+void Metrics::worker_restarted(RestartReason reason) {
+  restarts_.Add({{"reason", reason_label(reason)}}).Increment();
+}
+
+void Metrics::worker_rss(unsigned slot, double bytes) {
+  worker_rss_.Add({{"slot", std::to_string(slot)}}).Set(bytes);
+}
+
+void Metrics::worker_started(double seconds) { worker_startup_.Observe(seconds); }
+
+void Metrics::cache(const CacheCounts& counts, std::uint64_t flight_joins) {
+  const auto advance = [](prometheus::Counter& counter, std::uint64_t now, std::uint64_t& seen) {
+    if (now > seen) counter.Increment(static_cast<double>(now - seen));
+    seen = now;
+  };
+  advance(cache_hits_, counts.hits, cache_seen_.hits);
+  advance(cache_misses_, counts.misses, cache_seen_.misses);
+  advance(cache_evictions_, counts.evictions, cache_seen_.evictions);
+  advance(flight_joins_, flight_joins, flight_joins_seen_);
+  cache_bytes_.Set(static_cast<double>(counts.bytes));
+  cache_entries_.Set(static_cast<double>(counts.entries));
+}
+
+void Metrics::pool_scaled(bool up) {
+  scale_events_.Add({{"direction", up ? "up" : "down"}}).Increment();
+}
+
+std::string Metrics::serialize() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace stickerd

@@ -1,0 +1,33 @@
+// ExitReason labels and the wording of a process's end.
+#include "master/pool/exit_reason.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace stickerd {
+
+const char* exit_reason_label(ExitReason reason) {
+  switch (reason) {
+    case ExitReason::kNone: return "";
+    case ExitReason::kCrash: return "crash";
+    case ExitReason::kDeadline: return "deadline";
+    case ExitReason::kRecycle: return "recycle";
+    case ExitReason::kMemory: return "memory";
+    case ExitReason::kRestart: return "restart";
+    case ExitReason::kScaleDown: return "scale-down";
+    case ExitReason::kConfig: return "config";
+    case ExitReason::kShutdown: return "shutdown";
+    case ExitReason::kSpawnFailed: return "spawn-failed";
+  }
+  return "";
+}
+
+std::string describe_death(const DeathCause& cause) {
+  if (cause.term_signal == 0) return fmt::format("exit code {}", cause.exit_code);
+  // The short name (SIGKILL) is what operators type into kill(1).
+  if (const char* abbrev = ::sigabbrev_np(cause.term_signal)) return fmt::format("signal SIG{}", abbrev);
+  return fmt::format("signal {}", cause.term_signal);
+}
+
+}  // namespace stickerd
