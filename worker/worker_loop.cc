@@ -5,13 +5,13 @@
 
 #include <charconv>
 #include <chrono>
-#include <fstream>
 #include <set>
 #include <string_view>
 #include <vector>
 
 #include "common/frame_io.h"
 #include "common/log.h"
+#include "common/process_memory.h"
 #include "common/test_styles.h"
 #include "worker/chaos.h"
 
@@ -79,13 +79,6 @@ Result<std::uint32_t> warm_up(const StyleCatalogue& catalogue, render::Renderer&
   return micros_since(start);
 }
 
-std::uint64_t resident_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::uint64_t size = 0, resident = 0;
-  if (!(statm >> size >> resident)) return 0;
-  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-}
-
 bool WorkerLoop::send_ready(std::uint32_t warmup_us) {
   v1::FromWorker msg;
   auto* ready = msg.mutable_ready();
@@ -150,7 +143,7 @@ int WorkerLoop::run() {
       case v1::ToWorker::kTask: {
         v1::FromWorker reply;
         *reply.mutable_result() = handle(msg.task());
-        reply.mutable_result()->set_rss_bytes(resident_bytes());
+        reply.mutable_result()->set_rss_bytes(own_resident_bytes().value_or(0));
         if (!write_frame(fd_, reply)) {
           log::info("master gone while replying to task {}; exiting", msg.task().task_id());
           return kExitOk;

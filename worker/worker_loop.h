@@ -60,7 +60,4 @@ class WorkerLoop {
 // libwebp are loaded and no first request pays for them. Returns microseconds.
 Result<std::uint32_t> warm_up(const StyleCatalogue& catalogue, render::Renderer& renderer);
 
-// Resident set size from /proc/self/statm, 0 if unreadable.
-std::uint64_t resident_bytes();
-
 }  // namespace stickerd

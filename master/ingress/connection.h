@@ -1,6 +1,6 @@
-// Connection: one client on the client socket. Reads Request frames through
-// a FrameDecoder (frames arrive split at any byte), writes Reply frames from
-// a queue with one uv_write in flight, and closes exactly once.
+// Connection: one client on the client socket. Reads Request frames and
+// writes Reply frames through a FramedPipe, holds the client to its memory
+// limits, and closes exactly once.
 #pragma once
 
 #include <uv.h>
@@ -9,8 +9,8 @@
 #include <string>
 
 #include "common/error.h"
-#include "common/frame.h"
 #include "master/ingress/frame_budget.h"
+#include "master/uv/framed_pipe.h"
 #include "master/uv/uv_handle.h"
 #include "stickerd.pb.h"
 
@@ -36,7 +36,7 @@ class ConnectionEvents {
   ~ConnectionEvents() = default;
 };
 
-class Connection {
+class Connection : private FramedPipeEvents {
  public:
   // A client that leaves more than `max_pending_bytes` of replies unread is
   // disconnected (and its requests cancelled by the closed callback).
@@ -82,25 +82,21 @@ class Connection {
   std::size_t footprint() const { return sizeof(Connection) + budgeted_; }
 
  private:
-  static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
-  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
-  static void on_write(uv_write_t* req, int status);
-
-  void handle_bytes(const char* data, std::size_t size);
-  void flush();
-  // Charges the frame being read to the shared budget; false when it does
-  // not fit (the connection is then refused and closing).
-  bool charge_pending_frame();
+  bool on_frame(std::string payload) override;
+  // Charges the frame being read to the shared budget; when it does not fit
+  // the connection is retired.
+  void on_partial_frame() override;
+  void on_frame_too_large() override;
+  void on_read_end(int status) override;
+  void on_write_done(int status) override;
+  void touch() { last_activity_ms_ = uv_now(pipe_.loop()); }
 
   std::uint64_t id_;
-  UvHandle<uv_pipe_t> pipe_;
   ConnectionEvents& events_;
-  FrameDecoder decoder_;
+  FramedPipe pipe_;
   FrameBudget& budget_;
   std::size_t budgeted_ = 0;  // this connection's share of budget_
   std::size_t max_pending_bytes_;
-  std::string pending_;  // encoded replies waiting for the write in flight
-  bool write_in_flight_ = false;
   bool closing_after_flush_ = false;
   bool closed_ = false;
   bool retired_ = false;  // reads nothing more; closes once nothing is in flight

@@ -3,12 +3,11 @@
 #include "master/ops/operations.h"
 
 #include <csignal>
-#include <fstream>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include "common/log.h"
+#include "common/process_memory.h"
 
 namespace stickerd {
 namespace {
@@ -18,14 +17,6 @@ constexpr std::uint64_t kHeartbeatMs = 1000;
 constexpr std::uint64_t kStatusRefreshMs = 5000;
 // A task not finished after this long was cancelled or dropped: forget it.
 constexpr std::uint64_t kTaskClockMaxAgeNs = 600ull * 1'000'000'000;
-
-// Resident set size of `pid` in bytes, 0 when it is gone.
-double resident_bytes(int pid) {
-  std::ifstream statm(fmt::format("/proc/{}/statm", pid));
-  unsigned long long size = 0, resident = 0;
-  if (!(statm >> size >> resident)) return 0;
-  return static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE));
-}
 
 }  // namespace
 
@@ -115,7 +106,7 @@ void Operations::pool_changed() {
 void Operations::tick() {
   const PoolSnapshot s = snapshot_();
   sample(s);
-  for (const auto& [slot, pid] : s.worker_pids) metrics_.worker_rss(slot, resident_bytes(pid));
+  for (const auto& [slot, pid] : s.worker_pids) metrics_.worker_rss(slot, static_cast<double>(resident_bytes(pid).value_or(0)));
   clock_.prune(uv_hrtime(), kTaskClockMaxAgeNs);
   if (notifier_.watchdog_usec()) notifier_.notify("WATCHDOG=1");
   std::string status = status_text(s);

@@ -1,4 +1,4 @@
-// WorkerLink: spawning one worker and speaking frames with it over fd 3.
+// WorkerLink: spawning one worker, what its frames mean, and its exit.
 #include "master/pool/worker_link.h"
 
 #include <csignal>
@@ -14,25 +14,21 @@ namespace {
 // The worker's end of the socketpair; its --fd argument says the same.
 constexpr int kWorkerFd = 3;
 
-struct WriteOp {
-  uv_write_t req{};
-  std::string bytes;
-};
-
 }  // namespace
 
 WorkerLink::WorkerLink(unsigned slot, std::size_t max_frame_bytes, WorkerLinkEvents& events)
-    : slot_(slot), events_(events), decoder_(max_frame_bytes) {}
+    : slot_(slot), events_(events), pipe_(UvHandle<uv_pipe_t>(), max_frame_bytes, *this) {}
 
 Result<std::unique_ptr<WorkerLink>> WorkerLink::spawn(uv_loop_t* loop,
                                                       const WorkerSpawnOptions& options,
                                                       WorkerLinkEvents& events) {
   std::unique_ptr<WorkerLink> link(new WorkerLink(options.slot, options.max_frame_bytes, events));
-  if (const int rc = link->pipe_.init([&](uv_pipe_t* p) { return uv_pipe_init(loop, p, 0); });
+  // libuv never touches a handle's data, so the owner FramedPipe set stays.
+  if (const int rc =
+          link->pipe_.handle().init([&](uv_pipe_t* p) { return uv_pipe_init(loop, p, 0); });
       rc != 0) {
     return make_error(v1::INTERNAL, fmt::format("cannot create the worker pipe: {}", uv_strerror(rc)));
   }
-  link->pipe_.set_owner(link.get());
 
   std::vector<std::string> args = {options.binary,     "--styles", options.styles_dir, "--slot",
                                    std::to_string(options.slot), "--fd", std::to_string(kWorkerFd)};
@@ -50,7 +46,7 @@ Result<std::unique_ptr<WorkerLink>> WorkerLink::spawn(uv_loop_t* loop,
   stdio[2].flags = UV_INHERIT_FD;
   stdio[2].data.fd = 2;
   stdio[3].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_READABLE_PIPE | UV_WRITABLE_PIPE);
-  stdio[3].data.stream = link->pipe_.stream();
+  stdio[3].data.stream = link->pipe_.handle().stream();
 
   uv_process_options_t opts{};
   opts.file = options.binary.c_str();
@@ -70,7 +66,7 @@ Result<std::unique_ptr<WorkerLink>> WorkerLink::spawn(uv_loop_t* loop,
   link->process_.set_owner(link.get());
   link->pid_ = link->process_.get()->pid;
 
-  if (const int read_rc = uv_read_start(link->pipe_.stream(), on_alloc, on_read); read_rc != 0) {
+  if (const int read_rc = link->pipe_.start_reading(); read_rc != 0) {
     log::error("worker slot {}: cannot read its pipe: {}", options.slot, uv_strerror(read_rc));
     link->kill(SIGKILL);
     link->hang_up();  // no EOF will come: only the exit is left to wait for
@@ -90,59 +86,41 @@ void WorkerLink::kill(int signum) {
   }
 }
 
-void WorkerLink::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
-  auto* self = static_cast<WorkerLink*>(handle->data);
-  *buf = uv_buf_init(self->read_buffer_.data(), static_cast<unsigned>(self->read_buffer_.size()));
+void WorkerLink::on_read_end(int status) {
+  if (status != UV_EOF) {
+    log::warning("worker slot {} (pid {}): read error: {}", slot_, pid_, uv_strerror(status));
+  }
+  hang_up();  // last statement: it may destroy the link
 }
 
-void WorkerLink::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-  auto* self = static_cast<WorkerLink*>(stream->data);
-  if (self == nullptr) return;
-  if (nread > 0) {
-    self->handle_bytes(buf->base, static_cast<std::size_t>(nread));
-  } else if (nread < 0) {
-    if (nread != UV_EOF) {
-      log::warning("worker slot {} (pid {}): read error: {}", self->slot_, self->pid_,
-                   uv_strerror(static_cast<int>(nread)));
-    }
-    self->hang_up();
-  }
+void WorkerLink::on_frame_too_large() {
+  log::error("worker slot {} (pid {}): sent a frame of {} bytes, over the limit; killing it", slot_,
+             pid_, pipe_.decoder().announced_length());
+  kill_and_hang_up();  // last statement: it may destroy the link
 }
 
-void WorkerLink::handle_bytes(const char* data, std::size_t size) {
-  decoder_.feed(std::string_view(data, size));
-  std::string payload;
-  while (!hung_up_) {
-    switch (decoder_.next(payload)) {
-      case FrameDecoder::Status::kNeedMore:
-        return;
-      case FrameDecoder::Status::kTooLarge:
-        log::error("worker slot {} (pid {}): sent a frame of {} bytes, over the limit; killing it",
-                   slot_, pid_, decoder_.announced_length());
-        kill(SIGKILL);
-        hang_up();
-        return;
-      case FrameDecoder::Status::kFrame: {
-        v1::FromWorker message;
-        if (!message.ParseFromString(payload)) {
-          log::error("worker slot {} (pid {}): sent a frame that is not a FromWorker; killing it",
-                     slot_, pid_);
-          kill(SIGKILL);
-          hang_up();
-          return;
-        }
-        events_.on_worker_message(*this, std::move(message));
-        break;
-      }
-    }
+bool WorkerLink::on_frame(std::string payload) {
+  v1::FromWorker message;
+  if (!message.ParseFromString(payload)) {
+    log::error("worker slot {} (pid {}): sent a frame that is not a FromWorker; killing it", slot_,
+               pid_);
+    kill_and_hang_up();
+    return false;  // the link may be gone
   }
+  events_.on_worker_message(*this, std::move(message));
+  return !hung_up_;
+}
+
+void WorkerLink::kill_and_hang_up() {
+  kill(SIGKILL);
+  hang_up();
 }
 
 void WorkerLink::hang_up() {
   if (hung_up_) return;
   hung_up_ = true;
-  pending_.clear();
-  uv_read_stop(pipe_.stream());
+  pipe_.drop_queued();
+  pipe_.stop_reading();
   maybe_report_exit();  // last statement: it may destroy the link
 }
 
@@ -157,35 +135,15 @@ void WorkerLink::maybe_report_exit() {
 
 void WorkerLink::send(const v1::ToWorker& message) {
   if (hung_up_) return;
-  append_frame(message, pending_);
-  if (!write_in_flight_) flush();
+  pipe_.append(message);
+  pipe_.flush();
 }
 
-void WorkerLink::flush() {
-  auto op = std::make_unique<WriteOp>();
-  op->bytes.swap(pending_);
-  uv_buf_t buf = uv_buf_init(op->bytes.data(), static_cast<unsigned>(op->bytes.size()));
-  if (const int rc = uv_write(&op->req, pipe_.stream(), &buf, 1, on_write); rc != 0) {
-    log::error("worker slot {} (pid {}): write failed: {}; killing it", slot_, pid_, uv_strerror(rc));
-    kill(SIGKILL);
-    return;
-  }
-  write_in_flight_ = true;
-  op.release();  // owned by libuv until on_write
-}
-
-void WorkerLink::on_write(uv_write_t* req, int status) {
-  std::unique_ptr<WriteOp> op(reinterpret_cast<WriteOp*>(req));
-  auto* self = static_cast<WorkerLink*>(req->handle->data);
-  if (self == nullptr) return;
-  self->write_in_flight_ = false;
-  if (status != 0) {
-    log::warning("worker slot {} (pid {}): write failed: {}; killing it", self->slot_, self->pid_,
-                 uv_strerror(status));
-    self->kill(SIGKILL);
-  } else if (!self->pending_.empty() && !self->hung_up_) {
-    self->flush();
-  }
+void WorkerLink::on_write_done(int status) {
+  if (status == 0) return;
+  log::warning("worker slot {} (pid {}): write failed: {}; killing it", slot_, pid_,
+               uv_strerror(status));
+  kill(SIGKILL);
 }
 
 void WorkerLink::on_exit(uv_process_t* process, std::int64_t exit_status, int term_signal) {

@@ -1,19 +1,19 @@
 // WorkerLink: one running stickerd-worker process and the socketpair to it.
-// Spawns the process with the pair as its fd 3, decodes FromWorker frames
-// (split at any byte), writes ToWorker frames from a queue, and reports the
-// process's exit. It never calls back from inside its own public methods.
+// Spawns the process with the pair as its fd 3, reads FromWorker frames and
+// writes ToWorker frames through a FramedPipe, and reports the process's
+// exit. It never calls back from inside its own public methods.
 #pragma once
 
 #include <sys/types.h>
 #include <uv.h>
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "common/error.h"
 #include "common/frame.h"
+#include "master/uv/framed_pipe.h"
 #include "master/uv/uv_handle.h"
 #include "worker.pb.h"
 
@@ -41,7 +41,7 @@ struct WorkerSpawnOptions {
   bool enable_test_styles = false;  // passes --enable-test-styles
 };
 
-class WorkerLink {
+class WorkerLink : private FramedPipeEvents {
  public:
   static Result<std::unique_ptr<WorkerLink>> spawn(uv_loop_t* loop, const WorkerSpawnOptions& options,
                                                    WorkerLinkEvents& events);
@@ -62,13 +62,15 @@ class WorkerLink {
  private:
   WorkerLink(unsigned slot, std::size_t max_frame_bytes, WorkerLinkEvents& events);
 
-  static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
-  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
-  static void on_write(uv_write_t* req, int status);
   static void on_exit(uv_process_t* process, std::int64_t exit_status, int term_signal);
 
-  void handle_bytes(const char* data, std::size_t size);
-  void flush();
+  bool on_frame(std::string payload) override;
+  void on_frame_too_large() override;
+  void on_read_end(int status) override;
+  void on_write_done(int status) override;
+  // Kills the worker and stops listening to it: it broke the protocol or
+  // cannot be written to.
+  void kill_and_hang_up();
   void hang_up();
   void maybe_report_exit();
 
@@ -76,16 +78,12 @@ class WorkerLink {
   int pid_ = 0;
   WorkerLinkEvents& events_;
   UvHandle<uv_process_t> process_;
-  UvHandle<uv_pipe_t> pipe_;
-  FrameDecoder decoder_;
-  std::string pending_;
-  bool write_in_flight_ = false;
+  FramedPipe pipe_;
   bool hung_up_ = false;
   bool exited_ = false;
   bool exit_reported_ = false;
   std::int64_t exit_status_ = 0;
   int term_signal_ = 0;
-  std::array<char, 64 * 1024> read_buffer_{};
 };
 
 }  // namespace stickerd

@@ -24,6 +24,7 @@
 #include <fmt/format.h>
 #include <webp/decode.h>
 
+#include "common/process_memory.h"
 #include "common/unix_socket.h"
 
 extern char** environ;
@@ -420,12 +421,9 @@ std::string varint(std::uint64_t n) {
 }
 
 double rss_mib(pid_t pid) {
-  std::ifstream statm(fmt::format("/proc/{}/statm", pid));
-  std::uint64_t size = 0;
-  std::uint64_t resident = 0;
-  if (!(statm >> size >> resident)) throw HarnessError("cannot read the daemon's statm");
-  return static_cast<double>(resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE))) /
-         (1 << 20);
+  const auto bytes = resident_bytes(pid);
+  if (!bytes) throw HarnessError("cannot read the daemon's statm");
+  return static_cast<double>(*bytes) / (1 << 20);
 }
 
 void check_still_serving(const Daemon& daemon) {
