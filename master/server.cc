@@ -337,14 +337,14 @@ void Server::fill_stats(v1::Stats& stats) const {
   stats.set_queue_capacity(static_cast<std::uint32_t>(queue_.capacity()));
   stats.set_tasks_completed(tasks_completed_);
   stats.set_tasks_failed(tasks_failed_);
-  stats.set_restarts(supervisor_.restarts());
+  stats.set_restarts(supervisor_.exits().restarts());
   stats.set_uptime_seconds(static_cast<double>(uv_hrtime() - started_ns_) / 1e9);
   stats.set_rejected_queue_full(rejected_queue_full_);
   stats.set_connections(static_cast<std::uint32_t>(connections_.size()));
   stats.set_retries(retries_);
   stats.set_backoff_slots(w.backoff);
-  stats.set_restarts_deadline(supervisor_.deadline_kills());
-  stats.set_recycled_workers(supervisor_.recycles());
+  stats.set_restarts_deadline(supervisor_.exits().of(ExitReason::kDeadline));
+  stats.set_recycled_workers(supervisor_.exits().recycles());
   stats.set_poisoned(poisoned_);
   stats.set_deadline_exceeded(deadline_exceeded_);
   stats.set_rejected_limits(rejected_limits_);
@@ -495,9 +495,7 @@ void Server::on_task_lost(Task task, DeathCause cause) {
   if (state_ != State::kStopping && task.crashes > config_.max_retries) {
     ++poisoned_;
     poison_.add(task.fingerprint, task.spec, cause, task.crashes, uv_now(loop_));
-    const std::string how = cause.term_signal != 0
-                                ? fmt::format("signal {} ({})", cause.term_signal, ::strsignal(cause.term_signal))
-                                : fmt::format("exit code {}", cause.exit_code);
+    const std::string how = describe_death(cause);
     log::warning("task {} killed {} workers (last by {}); its request is poisoned for {} s",
                  task.task_id, task.crashes, how, config_.poison_ttl_s);
     settle(task, error_result(v1::POISONED,
@@ -605,10 +603,7 @@ PoolSnapshot Server::snapshot() const {
   const WorkerCounts w = supervisor_.counts();
   PoolSnapshot s;
   s.pool = {w.total, w.ready, w.busy, queue_.size(), queue_.capacity(), connections_.size()};
-  s.restarts = supervisor_.restarts();
-  s.deadline_kills = supervisor_.deadline_kills();
-  s.recycles = supervisor_.recycles();
-  s.memory_recycles = supervisor_.memory_recycles();
+  s.exits = supervisor_.exits();
   s.tasks_completed = tasks_completed_;
   for (const WorkerView& v : supervisor_.workers()) {
     if (v.pid > 0) s.worker_pids.emplace_back(v.slot, v.pid);

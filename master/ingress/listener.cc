@@ -37,8 +37,8 @@ Result<bool> is_live_socket(const std::string& path) {
   return socket_error(path, fmt::format("cannot probe the existing socket: {}", std::strerror(errno)));
 }
 
-}  // namespace
-
+// Makes `path` free to bind: creates its directory, removes a stale socket
+// file, and fails if a daemon answers on it or it is not a socket.
 std::optional<Error> prepare_socket_path(const std::string& path) {
   if (path.size() >= sizeof(sockaddr_un::sun_path)) {
     return socket_error(path, fmt::format("the path is {} bytes; Unix sockets allow at most {}",
@@ -68,6 +68,8 @@ std::optional<Error> prepare_socket_path(const std::string& path) {
   }
   return std::nullopt;
 }
+
+}  // namespace
 
 Listener::Listener(uv_loop_t* loop, AcceptFn on_accept)
     : loop_(loop), on_accept_(std::move(on_accept)) {}

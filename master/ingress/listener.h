@@ -39,8 +39,4 @@ class Listener {
   std::string path_;  // set once bound: the file close() unlinks
 };
 
-// Makes `path` free to bind: creates its directory, removes a stale socket
-// file, and fails if a daemon answers on it or it is not a socket.
-std::optional<Error> prepare_socket_path(const std::string& path);
-
 }  // namespace stickerd

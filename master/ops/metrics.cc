@@ -77,27 +77,18 @@ const char* format_label(v1::Format format) {
   }
 }
 
-const char* reason_label(RestartReason reason) {
-  switch (reason) {
-    case RestartReason::kCrash: return "crash";
-    case RestartReason::kDeadline: return "deadline";
-    case RestartReason::kRecycle: return "recycle";
-    case RestartReason::kMemory: return "memory";
-  }
-  return "crash";
-}
-
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace
-
+// The label value of an error code ("ok", "queue_full", ...), lower case.
 std::string code_label(v1::ErrorCode code) {
   std::string name = v1::ErrorCode_IsValid(code) ? v1::ErrorCode_Name(code) : "INTERNAL";
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return name;
 }
+
+}  // namespace
 
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
@@ -233,9 +224,9 @@ Metrics::Metrics()
   // Pre-create the label values a dashboard expects, so a series exists at 0
   // before its first event and rate() has a starting point.
   for (const char* status : {"success", "error"}) task_duration_.Add({{"status", status}}, kSecondsBuckets);
-  for (auto reason : {RestartReason::kCrash, RestartReason::kDeadline, RestartReason::kRecycle,
-                      RestartReason::kMemory}) {
-    restarts_.Add({{"reason", reason_label(reason)}});
+  for (auto reason : {ExitReason::kCrash, ExitReason::kDeadline, ExitReason::kRecycle,
+                      ExitReason::kMemory}) {
+    restarts_.Add({{"reason", exit_reason_label(reason)}});
   }
   for (auto code : {v1::QUEUE_FULL, v1::INVALID_ARGUMENT, v1::UNKNOWN_STYLE, v1::TEXT_TOO_LONG,
                     v1::SHUTTING_DOWN}) {
@@ -320,8 +311,8 @@ void Metrics::rejected(v1::ErrorCode reason) {
   rejections_by_reason_.at(reason, [&] { return prometheus::Labels{{"reason", code_label(reason)}}; }).Increment();
 }
 
-void Metrics::worker_restarted(RestartReason reason) {
-  restarts_.Add({{"reason", reason_label(reason)}}).Increment();
+void Metrics::workers_replaced(ExitReason reason, std::uint64_t count) {
+  restarts_.Add({{"reason", exit_reason_label(reason)}}).Increment(static_cast<double>(count));
 }
 
 void Metrics::worker_rss(unsigned slot, double bytes) {

@@ -28,6 +28,7 @@
 #include "master/ops/metric_children.h"
 #include "master/config/metrics_address.h"
 #include "master/cache/result_cache.h"
+#include "master/pool/exit_reason.h"
 #include "stickerd.pb.h"
 
 namespace prometheus {
@@ -38,7 +39,6 @@ namespace stickerd {
 
 // Why a worker process was replaced; the label values of
 // stickerd_worker_restarts_total.
-enum class RestartReason { kCrash, kDeadline, kRecycle, kMemory };
 
 // The figures sampled from the loop's state a few times a second.
 struct PoolSample {
@@ -69,7 +69,8 @@ class Metrics {
   void task_finished(bool ok, double seconds, const v1::Sticker* sticker);
   void request_finished(v1::ErrorCode code);
   void rejected(v1::ErrorCode reason);
-  void worker_restarted(RestartReason reason);
+  // `count` more workers ended for `reason` and were replaced.
+  void workers_replaced(ExitReason reason, std::uint64_t count);
   // Resident memory of the worker in `slot` (0 once it is gone).
   void worker_rss(unsigned slot, double bytes);
   // A new worker said READY this long after its spawn.
@@ -81,7 +82,6 @@ class Metrics {
   // The dynamic pool sizing grew (up) or shrank (down) the pool by one.
   void pool_scaled(bool up);
 
-  prometheus::Registry& registry() { return *registry_; }
   // The text a scrape would return (for tests and `stickerctl`-free debugging).
   std::string serialize() const;
 
@@ -130,8 +130,5 @@ class Metrics {
   CacheCounts cache_seen_;
   std::uint64_t flight_joins_seen_ = 0;
 };
-
-// The label value of an error code ("ok", "queue_full", ...), lower case.
-std::string code_label(v1::ErrorCode code);
 
 }  // namespace stickerd

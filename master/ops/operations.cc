@@ -23,7 +23,7 @@ constexpr std::uint64_t kTaskClockMaxAgeNs = 600ull * 1'000'000'000;
 std::string status_text(const PoolSnapshot& s) {
   return fmt::format("{}/{} workers ready, {} busy, {} queued, {} tasks done, {} restarts",
                      s.pool.ready_workers, s.pool.total_workers, s.pool.busy_workers,
-                     s.pool.queue_size, s.tasks_completed, s.restarts);
+                     s.pool.queue_size, s.tasks_completed, s.exits.restarts());
 }
 
 Operations::Operations(uv_loop_t* loop, SnapshotFn snapshot, ReloadFn reload)
@@ -70,24 +70,13 @@ void Operations::task_finished(std::uint64_t task_id, bool ok, const v1::Sticker
 
 void Operations::sample(const PoolSnapshot& s) {
   metrics_.sample(s.pool);
-  // Restarts by reason from the supervisor's counters: restarts holds the
-  // deadline kills and the crashes; recycles (a separate count) hold the
-  // memory-limit ones.
-  const auto delta = [](std::uint64_t now, std::uint64_t before) { return now > before ? now - before : 0; };
-  const auto deadline = delta(s.deadline_kills, seen_.deadline_kills);
-  const auto all = delta(s.restarts, seen_.restarts);
-  const auto crash = all > deadline ? all - deadline : 0;
-  const auto memory = delta(s.memory_recycles, seen_.memory_recycles);
-  const auto recycles = delta(s.recycles, seen_.recycles);
-  const auto recycle = recycles > memory ? recycles - memory : 0;
-  for (std::uint64_t i = 0; i < deadline; ++i) metrics_.worker_restarted(RestartReason::kDeadline);
-  for (std::uint64_t i = 0; i < recycle; ++i) metrics_.worker_restarted(RestartReason::kRecycle);
-  for (std::uint64_t i = 0; i < memory; ++i) metrics_.worker_restarted(RestartReason::kMemory);
-  for (std::uint64_t i = 0; i < crash; ++i) metrics_.worker_restarted(RestartReason::kCrash);
-  seen_.restarts = std::max(seen_.restarts, s.restarts);
-  seen_.deadline_kills = std::max(seen_.deadline_kills, s.deadline_kills);
-  seen_.recycles = std::max(seen_.recycles, s.recycles);
-  seen_.memory_recycles = std::max(seen_.memory_recycles, s.memory_recycles);
+  // The supervisor's counts only grow: what is new since the last sample.
+  for (ExitReason reason : kRespawnReasons) {
+    const std::uint64_t now = s.exits.of(reason);
+    const std::uint64_t before = seen_.exits.of(reason);
+    if (now > before) metrics_.workers_replaced(reason, now - before);
+  }
+  seen_.exits = s.exits;
 }
 
 void Operations::pool_changed() {

@@ -31,10 +31,7 @@ namespace stickerd {
 // What the heartbeat reads from the Server each turn.
 struct PoolSnapshot {
   PoolSample pool;
-  std::uint64_t restarts = 0;        // every respawn so far, whatever the reason
-  std::uint64_t deadline_kills = 0;  // of which: killed at a task's deadline
-  std::uint64_t recycles = 0;        // retired at a task or memory limit (not in restarts)
-  std::uint64_t memory_recycles = 0; // of the recycles: over the memory limit
+  ExitCounts exits;  // workers replaced so far, by reason
   std::uint64_t tasks_completed = 0;
   std::vector<std::pair<unsigned, int>> worker_pids;  // slot, pid of live workers
 };

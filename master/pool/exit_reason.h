@@ -1,9 +1,13 @@
 // ExitReason: why the worker process in a slot ended, as the supervisor knows
-// it (a crash, a deadline kill, recycling, a rolling restart, ...). Operators
-// see the last one per slot in `stickerctl workers`; the restart metric's
-// reasons are a coarser view of the same facts (master/metrics.h).
+// it (a crash, a deadline kill, recycling, a rolling restart, ...). The one
+// vocabulary for it: the logs, `stickerctl workers` (the last one per slot)
+// and the restart metric's `reason` label all use exit_reason_label().
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include "master/pool/death_cause.h"
@@ -22,12 +26,36 @@ enum class ExitReason {
   kShutdown,     // stopped with the daemon
   kSpawnFailed,  // no process at all: fork or exec failed
 };
+inline constexpr std::size_t kExitReasonCount = static_cast<std::size_t>(ExitReason::kSpawnFailed) + 1;
 
 // The reason's label: "crash", "deadline", "scale-down", ...; "" for kNone.
 const char* exit_reason_label(ExitReason reason);
 
 // How a process ended, for people: "signal SIGKILL" or "exit code 3".
 std::string describe_death(const DeathCause& cause);
+
+// The reasons a slot's worker is replaced by a new one (respawned): what the
+// restart metric counts, each under its own label.
+inline constexpr std::initializer_list<ExitReason> kRespawnReasons = {
+    ExitReason::kCrash, ExitReason::kDeadline, ExitReason::kRecycle, ExitReason::kMemory,
+    ExitReason::kSpawnFailed};
+
+// How many workers were replaced, by reason.
+class ExitCounts {
+ public:
+  void add(ExitReason reason) { ++counts_[static_cast<std::size_t>(reason)]; }
+  std::uint64_t of(ExitReason reason) const { return counts_[static_cast<std::size_t>(reason)]; }
+  // Workers that died (crashed, missed a deadline or never started) and were
+  // replaced: the stats' `restarts`.
+  std::uint64_t restarts() const {
+    return of(ExitReason::kCrash) + of(ExitReason::kDeadline) + of(ExitReason::kSpawnFailed);
+  }
+  // Workers retired at their task or memory limit: the stats' `recycled_workers`.
+  std::uint64_t recycles() const { return of(ExitReason::kRecycle) + of(ExitReason::kMemory); }
+
+ private:
+  std::array<std::uint64_t, kExitReasonCount> counts_{};
+};
 
 // A slot's last ended worker: why, and how the process ended.
 struct LastExit {

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <cstring>
 
 #include <fmt/format.h>
 
@@ -17,13 +16,6 @@ namespace {
 
 // How long stop() waits for workers to exit on their own before SIGKILL.
 constexpr std::uint64_t kStopGraceMs = 5'000;
-
-std::string describe_exit(std::int64_t exit_status, int term_signal) {
-  if (term_signal != 0) {
-    return fmt::format("was killed by signal {} ({})", term_signal, ::strsignal(term_signal));
-  }
-  return fmt::format("exited with code {}", exit_status);
-}
 
 // splitmix64: a tiny, good-enough generator for spreading recycle points.
 std::uint64_t next_random(std::uint64_t& state) {
@@ -68,7 +60,7 @@ void Supervisor::spawn(Slot& slot) {
     // A fork/exec failure (out of memory, too many processes) may pass:
     // treat it like a death so the policy paces the attempts.
     log::error("worker slot {}: {}", slot.index, link.error().message);
-    ++restarts_;
+    exits_.add(ExitReason::kSpawnFailed);
     slot.last_exit = LastExit{ExitReason::kSpawnFailed, {}};
     schedule_respawn(slot, std::max(slot.policy.on_death(uv_now(loop_)), RestartPolicy::kFirstDelayMs));
     return;
@@ -99,14 +91,6 @@ void Supervisor::schedule_respawn(Slot& slot, std::uint64_t delay_ms) {
       delay_ms, 0);
 }
 
-unsigned Supervisor::busy_workers() const {
-  unsigned busy = 0;
-  for (const auto& slot : slots_) {
-    if (slot->state == SlotState::kBusy) ++busy;
-  }
-  return busy;
-}
-
 bool Supervisor::has_idle_worker() const {
   for (const auto& slot : slots_) {
     if (slot->state == SlotState::kIdle) return true;
@@ -125,7 +109,7 @@ void Supervisor::assign(Task task) {
     t->set_style_id(task.spec.style_id);
     t->set_format(task.spec.format);
     t->set_profile(task.spec.profile);
-    t->set_spare_core(busy_workers() + 1 < cores_);
+    t->set_spare_core(counts().busy + 1 < cores_);
     slot->link->send(message);
     slot->task = std::move(task);
     slot->task_answered = false;
@@ -191,7 +175,7 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
   std::optional<Task> lost = std::move(slot.task);
   slot.task.reset();
   if (slot.task_answered) lost.reset();  // its client had its reply at the deadline
-  const std::string how = describe_exit(exit_status, term_signal);
+  const std::string how = "ended with " + describe_death(DeathCause{term_signal, exit_status});
   const std::string holding = lost ? fmt::format(" while rendering task {}", lost->task_id) : "";
   const auto ended = [&](ExitReason reason) {
     slot.last_exit = LastExit{reason, DeathCause{term_signal, exit_status}};
@@ -243,8 +227,7 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
 
   if (slot.state == SlotState::kKilling) {
     // Its task was answered at the deadline; the slot itself is healthy.
-    ++restarts_;
-    ++deadline_kills_;
+    exits_.add(ExitReason::kDeadline);
     ended(ExitReason::kDeadline);
     log::warning("worker slot {} (pid {}) {} after missing a deadline; restarting it "
                  "(reason: deadline)", slot.index, pid, how);
@@ -252,8 +235,7 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
     return;
   }
   if (slot.state == SlotState::kRetiring && !lost) {
-    ++recycles_;
-    if (slot.recycle_reason == ExitReason::kMemory) ++memory_recycles_;
+    exits_.add(slot.recycle_reason);
     ended(slot.recycle_reason);
     log::info("worker slot {} (pid {}) {} after retiring; replacing it (reason: {})", slot.index,
               pid, how, exit_reason_label(slot.recycle_reason));
@@ -261,7 +243,7 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
     return;
   }
 
-  ++restarts_;
+  exits_.add(ExitReason::kCrash);
   ended(ExitReason::kCrash);
   const std::uint64_t delay = slot.policy.on_death(uv_now(loop_));
   if (delay > 0) {

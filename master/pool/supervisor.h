@@ -99,7 +99,6 @@ class Supervisor : private WorkerLinkEvents {
 
   void start();
   bool has_idle_worker() const;
-  unsigned busy_workers() const;
   // Hands `task` to an idle READY worker; call only when has_idle_worker().
   void assign(Task task);
   // Asks every worker to exit after its current task; no more respawns.
@@ -113,11 +112,8 @@ class Supervisor : private WorkerLinkEvents {
   std::vector<Task> expire_running(std::uint64_t now_ms);
 
   WorkerCounts counts() const;
-  std::uint64_t restarts() const { return restarts_; }
-  std::uint64_t deadline_kills() const { return deadline_kills_; }
-  std::uint64_t recycles() const { return recycles_; }
-  // Of the recycles: workers retired for passing the memory limit.
-  std::uint64_t memory_recycles() const { return memory_recycles_; }
+  // Workers replaced so far, by why they ended.
+  const ExitCounts& exits() const { return exits_; }
   // The slot table, for metrics and the control socket (worker_view.cc).
   std::vector<WorkerView> workers() const;
   // Control (supervisor_control.cc). resize() grows at once and shrinks by
@@ -187,10 +183,7 @@ class Supervisor : private WorkerLinkEvents {
   SupervisorEvents& events_;
   std::vector<std::unique_ptr<Slot>> slots_;
   UvHandle<uv_timer_t> stop_timer_;  // SIGKILLs workers that ignore a shutdown
-  std::uint64_t restarts_ = 0;
-  std::uint64_t deadline_kills_ = 0;
-  std::uint64_t recycles_ = 0;
-  std::uint64_t memory_recycles_ = 0;
+  ExitCounts exits_;
   std::uint64_t jitter_state_;  // for the per-worker task limit
   // Cores this process may run on (its affinity); a task is told whether one is
   // left without a worker (Task.spare_core).

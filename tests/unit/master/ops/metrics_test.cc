@@ -75,7 +75,7 @@ TEST_CASE("the systemd STATUS line names the live figures") {
   PoolSnapshot s;
   s.pool = {.total_workers = 4, .ready_workers = 3, .busy_workers = 2, .queue_size = 5};
   s.tasks_completed = 10;
-  s.restarts = 1;
+  s.exits.add(ExitReason::kCrash);
   CHECK(status_text(s) == "3/4 workers ready, 2 busy, 5 queued, 10 tasks done, 1 restarts");
 }
 

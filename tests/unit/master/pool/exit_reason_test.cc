@@ -22,4 +22,22 @@ TEST_CASE("exit reasons have the labels stickerctl workers shows") {
   CHECK(std::string(exit_reason_label(ExitReason::kRestart)) == "restart");
 }
 
+TEST_CASE("replaced workers are counted by reason, and the stats' sums follow from them") {
+  ExitCounts counts;
+  for (ExitReason reason : {ExitReason::kCrash, ExitReason::kCrash, ExitReason::kDeadline,
+                            ExitReason::kSpawnFailed, ExitReason::kRecycle, ExitReason::kMemory,
+                            ExitReason::kMemory}) {
+    counts.add(reason);
+  }
+  CHECK(counts.of(ExitReason::kCrash) == 2);
+  CHECK(counts.of(ExitReason::kMemory) == 2);
+  CHECK(counts.of(ExitReason::kRestart) == 0);
+  CHECK(counts.restarts() == 4);  // crash, crash, deadline, spawn-failed
+  CHECK(counts.recycles() == 3);  // recycle, memory, memory
+}
+
+TEST_CASE("every reason a worker is replaced for has a label for the restart metric") {
+  for (ExitReason reason : kRespawnReasons) CHECK(std::string(exit_reason_label(reason)) != "");
+}
+
 }  // namespace stickerd
