@@ -10,6 +10,7 @@
 #include <chrono>
 #include <exception>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -24,20 +25,34 @@ using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 using prometheus::Histogram;
 
+// Registers one metric family: the constructor's table stays one entry per metric.
+template <typename Builder>
+auto& family(Builder&& builder, prometheus::Registry& registry, const char* name,
+             const char* help) {
+  return builder.Name(name).Help(help).Register(registry);
+}
+
+// A family of one unlabelled metric, and that metric.
+template <typename Builder>
+auto& single(Builder&& builder, prometheus::Registry& registry, const char* name,
+             const char* help) {
+  return family(std::forward<Builder>(builder), registry, name, help).Add({});
+}
+
 // Renders are CPU-bound and mostly milliseconds: the network-service default
 // buckets shifted down a decade, keeping a tail to 10 s. 0.25 s is a bucket
 // boundary because the alert's p99 target is 250 ms.
 const Histogram::BucketBoundaries kSecondsBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                                  0.25,  0.5,    1,     2.5,  5,    10};
+                                                  0.25,  0.5,    1,     2.5,  5,     10};
 // Queue waits range from nothing to a deadline.
-const Histogram::BucketBoundaries kWaitBuckets{0.0001, 0.001, 0.005, 0.01, 0.05, 0.1,
-                                               0.25,   0.5,   1,     2.5,  5,    10, 30};
+const Histogram::BucketBoundaries kWaitBuckets{0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25,
+                                               0.5,    1,     2.5,   5,    10,   30};
 // Worker warm-up (spawn to READY): fonts and styles load in tens to
 // hundreds of milliseconds; a slow disk or a loaded host stretches it.
 const Histogram::BucketBoundaries kStartupBuckets{0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
                                                   1,    2.5,   5,    10,  30};
 // Sticker files: 4 KiB .. 4 MiB, doubling.
-const Histogram::BucketBoundaries kByteBuckets{4096,   8192,    16384,   32768,  65536,  131072,
+const Histogram::BucketBoundaries kByteBuckets{4096,   8192,   16384,   32768,   65536,  131072,
                                                262144, 524288, 1048576, 2097152, 4194304};
 
 // /health is answered from a CivetWeb thread, which must not touch the loop:
@@ -53,7 +68,8 @@ constexpr unsigned kHttpRequestTimeoutMs = 1000;
 // code) and leaves every other URI, /metrics included, to the Exposer.
 int answer_health(mg_connection* conn) {
   const mg_request_info* info = mg_get_request_info(conn);
-  if (info == nullptr || info->local_uri == nullptr || std::string_view(info->local_uri) != "/health") {
+  if (info == nullptr || info->local_uri == nullptr ||
+      std::string_view(info->local_uri) != "/health") {
     return 0;
   }
   const unsigned ready = g_ready_workers.load(std::memory_order_relaxed);
@@ -69,11 +85,16 @@ int answer_health(mg_connection* conn) {
 
 const char* format_label(v1::Format format) {
   switch (format) {
-    case v1::FORMAT_WEBP: return "webp";
-    case v1::FORMAT_WEBP_ANIMATED: return "webp_animated";
-    case v1::FORMAT_TGS: return "tgs";
-    case v1::FORMAT_PNG: return "png";
-    default: return "other";
+    case v1::FORMAT_WEBP:
+      return "webp";
+    case v1::FORMAT_WEBP_ANIMATED:
+      return "webp_animated";
+    case v1::FORMAT_TGS:
+      return "tgs";
+    case v1::FORMAT_PNG:
+      return "png";
+    default:
+      return "other";
   }
 }
 
@@ -92,140 +113,79 @@ std::string code_label(v1::ErrorCode code) {
 
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
-      active_workers_(BuildGauge()
-                          .Name("bot_worker_pool_active_workers")
-                          .Help("Worker processes alive and READY (idle or busy).")
-                          .Register(*registry_)
-                          .Add({})),
-      queue_size_(BuildGauge()
-                      .Name("bot_worker_pool_queue_size")
-                      .Help("Tasks waiting in the queue for a worker.")
-                      .Register(*registry_)
-                      .Add({})),
-      task_duration_(BuildHistogram()
-                         .Name("bot_worker_task_duration_seconds")
-                         .Help("Time from handing a task to a worker until its answer, by status.")
-                         .Register(*registry_)),
-      tasks_completed_(BuildCounter()
-                           .Name("bot_worker_tasks_completed_total")
-                           .Help("Tasks a worker answered, with a sticker or an error.")
-                           .Register(*registry_)
-                           .Add({})),
-      workers_configured_(BuildGauge()
-                              .Name("stickerd_workers_configured")
-                              .Help("Worker slots the pool is configured to keep running.")
-                              .Register(*registry_)
-                              .Add({})),
-      workers_busy_(BuildGauge()
-                        .Name("stickerd_workers_busy")
-                        .Help("Workers rendering a task right now.")
-                        .Register(*registry_)
-                        .Add({})),
-      queue_capacity_(BuildGauge()
-                          .Name("stickerd_queue_capacity")
-                          .Help("Tasks the queue holds before new ones get QUEUE_FULL.")
-                          .Register(*registry_)
-                          .Add({})),
-      connections_(BuildGauge()
-                       .Name("stickerd_client_connections")
-                       .Help("Open client connections.")
-                       .Register(*registry_)
-                       .Add({})),
-      queue_wait_(BuildHistogram()
-                      .Name("stickerd_queue_wait_seconds")
-                      .Help("Time a task waited in the queue before a worker took it.")
-                      .Register(*registry_)
+      active_workers_(single(BuildGauge(), *registry_, "bot_worker_pool_active_workers",
+                             "Worker processes alive and READY (idle or busy).")),
+      queue_size_(single(BuildGauge(), *registry_, "bot_worker_pool_queue_size",
+                         "Tasks waiting in the queue for a worker.")),
+      task_duration_(family(BuildHistogram(), *registry_, "bot_worker_task_duration_seconds",
+                            "Time from handing a task to a worker until its answer, by status.")),
+      tasks_completed_(single(BuildCounter(), *registry_, "bot_worker_tasks_completed_total",
+                              "Tasks a worker answered, with a sticker or an error.")),
+      workers_configured_(single(BuildGauge(), *registry_, "stickerd_workers_configured",
+                                 "Worker slots the pool is configured to keep running.")),
+      workers_busy_(single(BuildGauge(), *registry_, "stickerd_workers_busy",
+                           "Workers rendering a task right now.")),
+      queue_capacity_(single(BuildGauge(), *registry_, "stickerd_queue_capacity",
+                             "Tasks the queue holds before new ones get QUEUE_FULL.")),
+      connections_(single(BuildGauge(), *registry_, "stickerd_client_connections",
+                          "Open client connections.")),
+      queue_wait_(family(BuildHistogram(), *registry_, "stickerd_queue_wait_seconds",
+                         "Time a task waited in the queue before a worker took it.")
                       .Add({}, kWaitBuckets)),
-      requests_(BuildCounter()
-                    .Name("stickerd_requests_total")
-                    .Help("Final replies to render requests, by code (ok or the error code).")
-                    .Register(*registry_)),
-      rejections_(BuildCounter()
-                      .Name("stickerd_rejections_total")
-                      .Help("Requests refused at admission, by reason.")
-                      .Register(*registry_)),
-      restarts_(BuildCounter()
-                    .Name("stickerd_worker_restarts_total")
-                    .Help("Worker processes replaced, by reason.")
-                    .Register(*registry_)),
-      slot_tasks_(BuildCounter()
-                      .Name("stickerd_worker_tasks_completed_total")
-                      .Help("Tasks answered, by worker slot (a slot keeps its number across "
-                            "restarts).")
-                      .Register(*registry_)),
-      render_(BuildHistogram()
-                  .Name("stickerd_render_duration_seconds")
-                  .Help("Render time inside the worker, by output format.")
-                  .Register(*registry_)),
-      output_bytes_(BuildHistogram()
-                        .Name("stickerd_output_bytes")
-                        .Help("Size of a finished sticker file.")
-                        .Register(*registry_)
+      requests_(family(BuildCounter(), *registry_, "stickerd_requests_total",
+                       "Final replies to render requests, by code (ok or the error code).")),
+      rejections_(family(BuildCounter(), *registry_, "stickerd_rejections_total",
+                         "Requests refused at admission, by reason.")),
+      restarts_(family(BuildCounter(), *registry_, "stickerd_worker_restarts_total",
+                       "Worker processes replaced, by reason.")),
+      slot_tasks_(
+          family(BuildCounter(), *registry_, "stickerd_worker_tasks_completed_total",
+                 "Tasks answered, by worker slot (a slot keeps its number across restarts).")),
+      render_(family(BuildHistogram(), *registry_, "stickerd_render_duration_seconds",
+                     "Render time inside the worker, by output format.")),
+      output_bytes_(family(BuildHistogram(), *registry_, "stickerd_output_bytes",
+                           "Size of a finished sticker file.")
                         .Add({}, kByteBuckets)),
-      worker_rss_(BuildGauge()
-                      .Name("stickerd_worker_resident_memory_bytes")
-                      .Help("Resident memory of the worker in each slot.")
-                      .Register(*registry_)),
-      worker_startup_(BuildHistogram()
-                          .Name("stickerd_worker_startup_seconds")
-                          .Help("Time from spawning a worker until it said READY.")
-                          .Register(*registry_)
+      worker_rss_(family(BuildGauge(), *registry_, "stickerd_worker_resident_memory_bytes",
+                         "Resident memory of the worker in each slot.")),
+      worker_startup_(family(BuildHistogram(), *registry_, "stickerd_worker_startup_seconds",
+                             "Time from spawning a worker until it said READY.")
                           .Add({}, kStartupBuckets)),
-      cache_hits_(BuildCounter()
-                      .Name("stickerd_cache_hits_total")
-                      .Help("Render requests answered from the result cache, without a worker.")
-                      .Register(*registry_)
-                      .Add({})),
-      cache_misses_(BuildCounter()
-                        .Name("stickerd_cache_misses_total")
-                        .Help("Result cache lookups that found nothing.")
-                        .Register(*registry_)
-                        .Add({})),
-      cache_evictions_(BuildCounter()
-                           .Name("stickerd_cache_evictions_total")
-                           .Help("Cache entries dropped (least recently used) to stay within "
-                                 "the byte budget.")
-                           .Register(*registry_)
-                           .Add({})),
-      cache_bytes_(BuildGauge()
-                       .Name("stickerd_cache_bytes")
-                       .Help("Bytes the result cache's entries are charged (stickers plus "
-                             "bookkeeping).")
-                       .Register(*registry_)
-                       .Add({})),
-      cache_entries_(BuildGauge()
-                         .Name("stickerd_cache_entries")
-                         .Help("Stickers held in the result cache.")
-                         .Register(*registry_)
-                         .Add({})),
-      flight_joins_(BuildCounter()
-                        .Name("stickerd_single_flight_joins_total")
-                        .Help("Requests that joined an identical render already in flight "
-                              "instead of rendering again.")
-                        .Register(*registry_)
-                        .Add({})),
-      scale_events_(BuildCounter()
-                        .Name("stickerd_pool_scale_events_total")
-                        .Help("Dynamic pool sizing decisions, by direction (up: a worker "
-                              "added, down: one retired).")
-                        .Register(*registry_)),
-      build_info_(BuildGauge()
-                      .Name("stickerd_build_info")
-                      .Help("Always 1; the labels say which build is running.")
-                      .Register(*registry_)
+      cache_hits_(single(BuildCounter(), *registry_, "stickerd_cache_hits_total",
+                         "Render requests answered from the result cache, without a worker.")),
+      cache_misses_(single(BuildCounter(), *registry_, "stickerd_cache_misses_total",
+                           "Result cache lookups that found nothing.")),
+      cache_evictions_(
+          single(BuildCounter(), *registry_, "stickerd_cache_evictions_total",
+                 "Cache entries dropped (least recently used) to stay within the byte budget.")),
+      cache_bytes_(
+          single(BuildGauge(), *registry_, "stickerd_cache_bytes",
+                 "Bytes the result cache's entries are charged (stickers plus bookkeeping).")),
+      cache_entries_(single(BuildGauge(), *registry_, "stickerd_cache_entries",
+                            "Stickers held in the result cache.")),
+      flight_joins_(single(BuildCounter(), *registry_, "stickerd_single_flight_joins_total",
+                           "Requests that joined an identical render already in flight instead of "
+                           "rendering again.")),
+      scale_events_(family(
+          BuildCounter(), *registry_, "stickerd_pool_scale_events_total",
+          "Dynamic pool sizing decisions, by direction (up: a worker added, down: one retired).")),
+      build_info_(family(BuildGauge(), *registry_, "stickerd_build_info",
+                         "Always 1; the labels say which build is running.")
                       .Add({{"version", STICKERD_VERSION}})),
-      start_time_(BuildGauge()
-                      .Name("stickerd_start_time_seconds")
-                      .Help("When the daemon started, in seconds since the Unix epoch.")
-                      .Register(*registry_)
-                      .Add({})) {
+      start_time_(single(BuildGauge(), *registry_, "stickerd_start_time_seconds",
+                         "When the daemon started, in seconds since the Unix epoch.")) {
   build_info_.Set(1);
   start_time_.Set(unix_now());
-  // Pre-create the label values a dashboard expects, so a series exists at 0
-  // before its first event and rate() has a starting point.
-  for (const char* status : {"success", "error"}) task_duration_.Add({{"status", status}}, kSecondsBuckets);
-  for (auto reason : {ExitReason::kCrash, ExitReason::kDeadline, ExitReason::kRecycle,
-                      ExitReason::kMemory}) {
+  precreate_series();
+}
+
+// The label values a dashboard expects, so a series exists at 0 before its
+// first event and rate() has a starting point.
+void Metrics::precreate_series() {
+  for (const char* status : {"success", "error"})
+    task_duration_.Add({{"status", status}}, kSecondsBuckets);
+  for (auto reason :
+       {ExitReason::kCrash, ExitReason::kDeadline, ExitReason::kRecycle, ExitReason::kMemory}) {
     restarts_.Add({{"reason", exit_reason_label(reason)}});
   }
   for (auto code : {v1::QUEUE_FULL, v1::INVALID_ARGUMENT, v1::UNKNOWN_STYLE, v1::TEXT_TOO_LONG,
@@ -250,13 +210,13 @@ std::optional<Error> Metrics::expose(const std::string& address) {
     // threads (and an accept queue as deep) and a short timeout keep hundreds
     // of slow or silent clients from blinding the scrapes; a scrape on
     // loopback sends its whole request at once.
-    std::vector<std::string> options{"listening_ports",   address,
-                                     "num_threads",       std::to_string(kHttpThreads),
+    std::vector<std::string> options{"listening_ports",    address,
+                                     "num_threads",        std::to_string(kHttpThreads),
                                      "request_timeout_ms", std::to_string(kHttpRequestTimeoutMs),
-                                     "connection_queue",  std::to_string(kHttpThreads),
-                                     "listen_backlog",    std::to_string(kHttpThreads),
-                                     "linger_timeout_ms", "0",
-                                     "enable_keep_alive", "no"};
+                                     "connection_queue",   std::to_string(kHttpThreads),
+                                     "listen_backlog",     std::to_string(kHttpThreads),
+                                     "linger_timeout_ms",  "0",
+                                     "enable_keep_alive",  "no"};
     exposer_ = std::make_unique<prometheus::Exposer>(std::move(options), callbacks.get());
   } catch (const std::exception& e) {
     return make_error(v1::INTERNAL,
@@ -288,27 +248,48 @@ void Metrics::task_finished(bool ok, double seconds, const v1::Sticker* sticker)
   tasks_completed_.Increment();
   task_duration_by_ok_
       .at(
-          ok, [&] { return prometheus::Labels{{"status", ok ? "success" : "error"}}; }, kSecondsBuckets)
+          ok,
+          [&] {
+            return prometheus::Labels{{"status", ok ? "success" : "error"}};
+          },
+          kSecondsBuckets)
       .Observe(seconds);
   if (sticker == nullptr) return;
   const unsigned slot = sticker->worker_slot();
-  slot_tasks_by_slot_.at(slot, [&] { return prometheus::Labels{{"slot", std::to_string(slot)}}; }).Increment();
+  slot_tasks_by_slot_.at(slot,
+                         [&] {
+                           return prometheus::Labels{{"slot", std::to_string(slot)}};
+                         })
+      .Increment();
   const v1::Format format = sticker->format();
   render_by_format_
       .at(
-          format, [&] { return prometheus::Labels{{"format", format_label(format)}}; }, kSecondsBuckets)
+          format,
+          [&] {
+            return prometheus::Labels{{"format", format_label(format)}};
+          },
+          kSecondsBuckets)
       .Observe(sticker->render_us() / 1e6);
   output_bytes_.Observe(static_cast<double>(sticker->data().size()));
 }
 
 void Metrics::request_finished(v1::ErrorCode code) {
   requests_by_code_
-      .at(code, [&] { return prometheus::Labels{{"code", code == v1::OK ? std::string("ok") : code_label(code)}}; })
+      .at(code,
+          [&] {
+            return prometheus::Labels{
+                {"code", code == v1::OK ? std::string("ok") : code_label(code)}};
+          })
       .Increment();
 }
 
 void Metrics::rejected(v1::ErrorCode reason) {
-  rejections_by_reason_.at(reason, [&] { return prometheus::Labels{{"reason", code_label(reason)}}; }).Increment();
+  rejections_by_reason_
+      .at(reason,
+          [&] {
+            return prometheus::Labels{{"reason", code_label(reason)}};
+          })
+      .Increment();
 }
 
 void Metrics::workers_replaced(ExitReason reason, std::uint64_t count) {

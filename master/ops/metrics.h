@@ -86,6 +86,9 @@ class Metrics {
   std::string serialize() const;
 
  private:
+  // Series at 0 for the label values dashboards expect (metrics.cc).
+  void precreate_series();
+
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<prometheus::Exposer> exposer_;
 

@@ -23,6 +23,18 @@ const char* exit_reason_label(ExitReason reason) {
   return "";
 }
 
+ExitReason classify_exit(const ExitFacts& f) {
+  if (f.stopping) return ExitReason::kShutdown;
+  if (f.removed) {
+    return f.killing ? ExitReason::kDeadline : f.task_lost ? ExitReason::kCrash : ExitReason::kScaleDown;
+  }
+  if (f.retire_requested && f.retiring && !f.task_lost) return ExitReason::kRestart;
+  if (f.cause.term_signal == 0 && f.cause.exit_code == kWorkerExitFatalConfig) return ExitReason::kConfig;
+  if (f.killing) return ExitReason::kDeadline;
+  if (f.retiring && !f.task_lost) return f.recycle_reason;
+  return ExitReason::kCrash;
+}
+
 std::string describe_death(const DeathCause& cause) {
   if (cause.term_signal == 0) return fmt::format("exit code {}", cause.exit_code);
   // The short name (SIGKILL) is what operators type into kill(1).

@@ -14,6 +14,10 @@
 
 namespace stickerd {
 
+// The worker exit code that means "my configuration is broken; restarting
+// me will not help" (sysexits.h EX_CONFIG).
+inline constexpr std::int64_t kWorkerExitFatalConfig = 78;
+
 enum class ExitReason {
   kNone,         // no worker has ended in this slot yet
   kCrash,        // died on its own (a signal or an exit code we did not ask for)
@@ -56,6 +60,21 @@ class ExitCounts {
  private:
   std::array<std::uint64_t, kExitReasonCount> counts_{};
 };
+
+// What the supervisor knew about a slot when its worker ended.
+struct ExitFacts {
+  DeathCause cause;
+  bool stopping = false;          // the daemon is stopping its workers
+  bool removed = false;           // the slot was scaled away
+  bool retire_requested = false;  // a rolling restart asked it to go
+  bool killing = false;           // SIGKILLed for passing a deadline
+  bool retiring = false;          // asked to exit after its task (recycling or restart)
+  bool task_lost = false;         // it held a task nobody had answered yet
+  ExitReason recycle_reason = ExitReason::kRecycle;  // why it was retiring
+};
+
+// Why the worker ended. Pure: the supervisor acts on it, tests drive it from memory.
+ExitReason classify_exit(const ExitFacts& facts);
 
 // A slot's last ended worker: why, and how the process ended.
 struct LastExit {

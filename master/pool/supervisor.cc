@@ -175,88 +175,72 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
   std::optional<Task> lost = std::move(slot.task);
   slot.task.reset();
   if (slot.task_answered) lost.reset();  // its client had its reply at the deadline
-  const std::string how = "ended with " + describe_death(DeathCause{term_signal, exit_status});
+  const DeathCause cause{term_signal, exit_status};
+  const ExitReason reason = classify_exit(
+      {cause, stopping_, slot.removed, slot.retire_requested, slot.state == SlotState::kKilling,
+       slot.state == SlotState::kRetiring, lost.has_value(), slot.recycle_reason});
+  slot.last_exit = LastExit{reason, cause};
+  const std::string how = "ended with " + describe_death(cause);
   const std::string holding = lost ? fmt::format(" while rendering task {}", lost->task_id) : "";
-  const auto ended = [&](ExitReason reason) {
-    slot.last_exit = LastExit{reason, DeathCause{term_signal, exit_status}};
-  };
 
-  if (stopping_) {
-    log::info("worker slot {} (pid {}) {}", slot.index, pid, how);
-    ended(ExitReason::kShutdown);
+  if (stopping_ || slot.removed) {  // removed: scaled away (supervisor_control.cc), not respawned
+    log::info("worker slot {} (pid {}) {}{}", slot.index, pid, how,
+              stopping_ ? "" : " after the pool shrank");
     slot.state = SlotState::kStopped;
-    if (lost) events_.on_task_lost(std::move(*lost), DeathCause{term_signal, exit_status});
-    check_all_stopped();
-    return;
-  }
-  if (slot.removed) {  // scaled away (supervisor_control.cc): not respawned
-    log::info("worker slot {} (pid {}) {} after the pool shrank", slot.index, pid, how);
-    ended(slot.state == SlotState::kKilling ? ExitReason::kDeadline
-          : lost                               ? ExitReason::kCrash
-                                               : ExitReason::kScaleDown);
-    slot.state = SlotState::kStopped;
-    slot.retire_requested = false;
-    if (lost) events_.on_task_lost(std::move(*lost), DeathCause{term_signal, exit_status});
-    return;
-  }
-  if (slot.retire_requested && slot.state == SlotState::kRetiring && !lost) {
-    // Replaced on request (rolling restart), not recycled.
-    slot.retire_requested = false;
-    ended(ExitReason::kRestart);
-    log::info("worker slot {} (pid {}) {}; replacing it (reason: restart)", slot.index, pid, how);
-    spawn(slot);
-    return;
-  }
-
-  if (term_signal == 0 && exit_status == kWorkerExitFatalConfig) {
+    if (!stopping_) slot.retire_requested = false;
+  } else if (reason == ExitReason::kConfig) {
     log::error("worker slot {} (pid {}) exited with code 78 (fatal configuration){}: "
                "not restarting it; fix the configuration the worker reported above",
                slot.index, pid, holding);
-    ended(ExitReason::kConfig);
     slot.state = SlotState::kDisabled;
-    bool any_left = false;
-    for (const auto& s : slots_) any_left = any_left || s->state != SlotState::kDisabled;
-    if (lost) events_.on_task_lost(std::move(*lost), DeathCause{term_signal, exit_status});
-    if (!any_left) {
-      events_.on_no_workers_possible(
-          "no worker can start: every worker exited with code 78 (fatal configuration); "
-          "see the worker's own message above");
-    }
-    return;
+  } else if (reason == ExitReason::kCrash) {
+    respawn_after_crash(slot, pid, how + holding);
+  } else {
+    replace_healthy(slot, pid, how, reason);
   }
+  if (lost) events_.on_task_lost(std::move(*lost), cause);
+  if (stopping_) check_all_stopped();
+  if (reason == ExitReason::kConfig && !stopping_ && !slot.removed) report_if_all_disabled();
+}
 
-  if (slot.state == SlotState::kKilling) {
+void Supervisor::replace_healthy(Slot& slot, int pid, const std::string& how, ExitReason reason) {
+  if (reason == ExitReason::kRestart) {  // replaced on request (rolling restart), not recycled
+    slot.retire_requested = false;
+    log::info("worker slot {} (pid {}) {}; replacing it (reason: restart)", slot.index, pid, how);
+  } else if (reason == ExitReason::kDeadline) {
     // Its task was answered at the deadline; the slot itself is healthy.
-    exits_.add(ExitReason::kDeadline);
-    ended(ExitReason::kDeadline);
+    exits_.add(reason);
     log::warning("worker slot {} (pid {}) {} after missing a deadline; restarting it "
                  "(reason: deadline)", slot.index, pid, how);
-    spawn(slot);
-    return;
-  }
-  if (slot.state == SlotState::kRetiring && !lost) {
-    exits_.add(slot.recycle_reason);
-    ended(slot.recycle_reason);
+  } else {
+    exits_.add(reason);
     log::info("worker slot {} (pid {}) {} after retiring; replacing it (reason: {})", slot.index,
-              pid, how, exit_reason_label(slot.recycle_reason));
-    spawn(slot);
-    return;
+              pid, how, exit_reason_label(reason));
   }
+  spawn(slot);
+}
 
+void Supervisor::respawn_after_crash(Slot& slot, int pid, const std::string& how) {
   exits_.add(ExitReason::kCrash);
-  ended(ExitReason::kCrash);
   const std::uint64_t delay = slot.policy.on_death(uv_now(loop_));
   if (delay > 0) {
-    log::warning("worker slot {} (pid {}) {}{}; it keeps dying ({} deaths in a row), "
+    log::warning("worker slot {} (pid {}) {}; it keeps dying ({} deaths in a row), "
                  "restarting it in {} ms (reason: crash, backoff)",
-                 slot.index, pid, how, holding, slot.policy.streak(), delay);
+                 slot.index, pid, how, slot.policy.streak(), delay);
     schedule_respawn(slot, delay);
   } else {
-    log::warning("worker slot {} (pid {}) {}{}; restarting it (reason: crash)", slot.index, pid,
-                 how, holding);
+    log::warning("worker slot {} (pid {}) {}; restarting it (reason: crash)", slot.index, pid, how);
     spawn(slot);
   }
-  if (lost) events_.on_task_lost(std::move(*lost), DeathCause{term_signal, exit_status});
+}
+
+void Supervisor::report_if_all_disabled() {
+  for (const auto& s : slots_) {
+    if (s->state != SlotState::kDisabled) return;
+  }
+  events_.on_no_workers_possible(
+      "no worker can start: every worker exited with code 78 (fatal configuration); "
+      "see the worker's own message above");
 }
 
 void Supervisor::maybe_recycle(Slot& slot, std::uint64_t rss_bytes) {

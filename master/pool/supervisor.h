@@ -53,9 +53,6 @@
 
 namespace stickerd {
 
-// The worker exit code that means "my configuration is broken; restarting
-// me will not help" (sysexits.h EX_CONFIG).
-inline constexpr std::int64_t kWorkerExitFatalConfig = 78;
 
 class SupervisorEvents {
  public:
@@ -168,6 +165,12 @@ class Supervisor : private WorkerLinkEvents {
   void spawn(Slot& slot);
   // After a result: retires the worker if it reached its task or memory limit.
   void maybe_recycle(Slot& slot, std::uint64_t rss_bytes);
+  // After a worker ended (on_worker_exit): one that did its job or was asked
+  // to go is replaced at once; a crashed one under the restart policy's backoff.
+  void replace_healthy(Slot& slot, int pid, const std::string& how, ExitReason reason);
+  void respawn_after_crash(Slot& slot, int pid, const std::string& how);
+  // Every slot's worker exited 78 (its configuration is broken): tells the server.
+  void report_if_all_disabled();
   void schedule_respawn(Slot& slot, std::uint64_t delay_ms);
   void announce_ready_once();
   // Last statement of its callers: it may report on_workers_stopped.

@@ -22,6 +22,31 @@ TEST_CASE("exit reasons have the labels stickerctl workers shows") {
   CHECK(std::string(exit_reason_label(ExitReason::kRestart)) == "restart");
 }
 
+TEST_CASE("why a worker ended follows from what the supervisor knew, in order of precedence") {
+  const DeathCause killed{SIGKILL, 0};
+  const DeathCause segv{SIGSEGV, 0};
+  const DeathCause clean{0, 0};
+  // Stopping the daemon explains every end, even a crash.
+  CHECK(classify_exit({.cause = segv, .stopping = true, .task_lost = true}) == ExitReason::kShutdown);
+  // A scaled-away slot: a deadline kill, a crash with a task, or simply the shrink.
+  CHECK(classify_exit({.cause = killed, .removed = true, .killing = true}) == ExitReason::kDeadline);
+  CHECK(classify_exit({.cause = segv, .removed = true, .task_lost = true}) == ExitReason::kCrash);
+  CHECK(classify_exit({.cause = clean, .removed = true, .retiring = true}) == ExitReason::kScaleDown);
+  // A rolling restart's worker that went without a task.
+  CHECK(classify_exit({.cause = clean, .retire_requested = true, .retiring = true}) ==
+        ExitReason::kRestart);
+  // Exit code 78 is a broken configuration, unless it was asked to go.
+  CHECK(classify_exit({.cause = {0, kWorkerExitFatalConfig}}) == ExitReason::kConfig);
+  CHECK(classify_exit({.cause = killed, .killing = true}) == ExitReason::kDeadline);
+  CHECK(classify_exit({.cause = clean, .retiring = true, .recycle_reason = ExitReason::kMemory}) ==
+        ExitReason::kMemory);
+  CHECK(classify_exit({.cause = clean, .retiring = true}) == ExitReason::kRecycle);
+  // Retiring but holding a task nobody answered: it died rendering.
+  CHECK(classify_exit({.cause = segv, .retiring = true, .task_lost = true}) == ExitReason::kCrash);
+  CHECK(classify_exit({.cause = clean}) == ExitReason::kCrash);  // exited on its own
+  CHECK(classify_exit({.cause = killed}) == ExitReason::kCrash);  // killed from outside
+}
+
 TEST_CASE("replaced workers are counted by reason, and the stats' sums follow from them") {
   ExitCounts counts;
   for (ExitReason reason : {ExitReason::kCrash, ExitReason::kCrash, ExitReason::kDeadline,
