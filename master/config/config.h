@@ -1,6 +1,6 @@
-// Config: the daemon's settings from command-line flags, the environment and
-// built-in defaults (flag > environment > default). Pure: no I/O, so the
-// precedence rules are unit-tested from memory.
+// Config: the daemon's settings from command-line flags, the environment, a
+// config file and built-in defaults (flag > environment > file > default).
+// Pure: no I/O, so the precedence rules are unit-tested from memory.
 #pragma once
 
 #include <cstddef>
@@ -16,45 +16,48 @@
 
 namespace stickerd {
 
+// The daemon's settings. Each one's default, bounds, names and reload class
+// are its row of the settings table (settings.cc); parse_config() sets
+// every field.
 struct Config {
   std::string socket_path;
-  unsigned workers = 1;
-  std::size_t queue_size = 100;
+  unsigned workers{};
+  std::size_t queue_size{};
   std::string styles_dir;
   std::string worker_binary;  // empty: the first of worker_binary_candidates() that exists
-  std::size_t max_text_length = 256;  // code points
-  std::size_t max_frame_bytes = 0;
+  std::size_t max_text_length{};  // code points
+  std::size_t max_frame_bytes{};
   // Reliability (see docs/RELIABILITY.md).
-  std::uint32_t deadline_ms = 10'000;       // per task, queue time included
-  unsigned max_retries = 1;                 // re-runs of a task whose worker died
-  std::uint64_t drain_grace_ms = 30'000;    // SIGTERM: time for accepted work to finish
-  std::uint64_t poison_ttl_s = 600;
-  std::uint64_t max_tasks_per_worker = 1000;  // then recycled (±10% per worker)
-  std::uint64_t max_worker_rss_mb = 512;      // then recycled after its task
-  std::size_t max_connections = 1024;
+  std::uint32_t deadline_ms{};        // per task, queue time included
+  unsigned max_retries{};             // re-runs of a task whose worker died
+  std::uint64_t drain_grace_ms{};     // SIGTERM: time for accepted work to finish
+  std::uint64_t poison_ttl_s{};
+  std::uint64_t max_tasks_per_worker{};  // then recycled (±10% per worker)
+  std::uint64_t max_worker_rss_mb{};     // then recycled after its task
+  std::size_t max_connections{};
   // Client connections from one peer uid (SO_PEERCRED), so one bot cannot
   // hold every slot; 0: no per-uid limit.
-  std::size_t max_connections_per_uid = 512;
+  std::size_t max_connections_per_uid{};
   // A client connection with no request in flight that sends nothing for this
   // long is closed (an id-0 CONNECTION_LIMIT first); 0: never. Off by
   // default: bots keep persistent connections.
-  std::uint64_t idle_timeout_ms = 0;
-  std::size_t max_inflight = 256;           // pending requests per connection
-  std::size_t max_write_buffer_mb = 16;     // unread replies per connection
+  std::uint64_t idle_timeout_ms{};
+  std::size_t max_inflight{};           // pending requests per connection
+  std::size_t max_write_buffer_mb{};    // unread replies per connection
   // A client's frame over this is refused from its length alone: the largest
   // valid request (256 code points, 256 style ids) is a few KiB.
-  std::size_t max_request_frame_kb = 64;
-  std::size_t max_request_buffer_mb = 32;  // unfinished request frames, all connections
-  bool enable_test_styles = false;          // test-crash, test-hang, ... (tests only)
+  std::size_t max_request_frame_kb{};
+  std::size_t max_request_buffer_mb{};  // unfinished request frames, all connections
+  bool enable_test_styles{};            // test-crash, test-hang, ... (tests only)
   // Operations (see master/operations.h).
-  std::string metrics_address = "127.0.0.1:9464";  // HOST:PORT; "" or "none": no endpoint
-  std::string control_socket;  // empty: default_control_socket()
-  std::string control_group;   // empty: root and the daemon's user only
+  std::string metrics_address;  // HOST:PORT; empty: no endpoint
+  std::string control_socket;   // empty: default_control_socket()
+  std::string control_group;    // empty: root and the daemon's user only
   // Performance (see bench/README.md).
-  std::size_t cache_mb = 64;  // result cache budget in MiB; 0: no cache, no single-flight
-  unsigned min_workers = 0;   // dynamic pool bounds; after parsing never 0 (default: workers)
-  unsigned max_workers = 0;
-  std::uint64_t scale_idle_ms = 30'000;  // idle time before the pool shrinks by one
+  std::size_t cache_mb{};  // result cache budget in MiB; 0: no cache, no single-flight
+  unsigned min_workers{};  // dynamic pool bounds; after parsing never 0 (default: workers)
+  unsigned max_workers{};
+  std::uint64_t scale_idle_ms{};  // idle time before the pool shrinks by one
 };
 
 // Defaults that depend on the host, computed by main() and passed in so that

@@ -1,4 +1,5 @@
-// ConfigFile: DaemonConfig JSON → flag-named settings.
+// ConfigFile: DaemonConfig JSON → flag-named settings, each key's flag from
+// its row of the settings table.
 #include "master/config/config_file.h"
 
 #include <google/protobuf/descriptor.h>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "config.pb.h"
+#include "master/config/settings.h"
 
 namespace stickerd {
 
@@ -29,8 +31,10 @@ Result<FileSettings> parse_config_file(std::string_view path, std::string_view j
   std::vector<const google::protobuf::FieldDescriptor*> fields;
   reflection->ListFields(config, &fields);  // only the keys the file sets
   for (const auto* field : fields) {
-    std::string flag = "--" + field->name();
-    for (char& c : flag) c = c == '_' ? '-' : c;
+    const Setting* setting = find_file_setting(field->name());
+    if (setting == nullptr) {  // settings_test checks that every field has a row
+      return make_error(v1::INTERNAL, fmt::format("config key {} has no setting", field->name()));
+    }
     std::string value;
     switch (field->cpp_type()) {
       case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
@@ -45,7 +49,7 @@ Result<FileSettings> parse_config_file(std::string_view path, std::string_view j
       default:
         return make_error(v1::INTERNAL, fmt::format("config key {} has an unexpected type", field->name()));
     }
-    settings.values.emplace(std::move(flag), std::move(value));
+    settings.values.emplace(setting->flag, std::move(value));
   }
   return settings;
 }

@@ -1,74 +1,15 @@
-// ConfigReload: one table of settings, each with how to print it, whether it
-// applies live, and how to copy it over.
+// ConfigReload: the settings table's Reload class of each row decides
+// whether its change applies live.
 #include "master/config/config_reload.h"
 
-#include <functional>
-#include <string_view>
-#include <type_traits>
+#include <algorithm>
 
 #include <fmt/format.h>
 
+#include "master/config/settings.h"
+
 namespace stickerd {
 namespace {
-
-struct Setting {
-  std::string_view key;
-  std::function<std::string(const Config&)> show;
-  // Copies the setting from `from` into `to`; empty: restart-only.
-  std::function<void(Config& to, const Config& from)> apply;
-};
-
-template <typename T>
-std::string show(const T& value) {
-  if constexpr (std::is_same_v<T, bool>) {
-    return value ? "true" : "false";
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    return value.empty() ? "(none)" : value;
-  } else {
-    return std::to_string(value);
-  }
-}
-
-template <auto Field>
-Setting live(std::string_view key) {
-  return {key, [](const Config& c) { return show(c.*Field); },
-          [](Config& to, const Config& from) { to.*Field = from.*Field; }};
-}
-
-template <auto Field>
-Setting restart_only(std::string_view key) {
-  return {key, [](const Config& c) { return show(c.*Field); }, nullptr};
-}
-
-const std::vector<Setting>& settings() {
-  static const std::vector<Setting> table{
-      live<&Config::queue_size>("queue_size"),
-      live<&Config::max_text_length>("max_text_length"),
-      live<&Config::deadline_ms>("deadline_ms"),
-      live<&Config::max_retries>("max_retries"),
-      live<&Config::drain_grace_ms>("drain_grace_ms"),
-      live<&Config::max_connections>("max_connections"),
-      live<&Config::max_connections_per_uid>("max_connections_per_uid"),
-      live<&Config::idle_timeout_ms>("idle_timeout_ms"),
-      live<&Config::max_inflight>("max_inflight"),
-      live<&Config::max_write_buffer_mb>("max_write_buffer_mb"),
-      live<&Config::max_request_frame_kb>("max_request_frame_kb"),
-      live<&Config::max_request_buffer_mb>("max_request_buffer_mb"),
-      restart_only<&Config::socket_path>("socket"),
-      restart_only<&Config::styles_dir>("styles"),
-      restart_only<&Config::worker_binary>("worker_binary"),
-      restart_only<&Config::max_frame_bytes>("max_frame_bytes"),
-      restart_only<&Config::poison_ttl_s>("poison_ttl_s"),
-      restart_only<&Config::max_tasks_per_worker>("max_tasks_per_worker"),
-      restart_only<&Config::max_worker_rss_mb>("max_worker_rss_mb"),
-      restart_only<&Config::enable_test_styles>("enable_test_styles"),
-      restart_only<&Config::metrics_address>("metrics_address"),
-      restart_only<&Config::control_socket>("control_socket"),
-      restart_only<&Config::control_group>("control_group"),
-      restart_only<&Config::scale_idle_ms>("scale_idle_ms"),
-  };
-  return table;
-}
 
 // Dynamic sizing is off when both bounds equal the pool size.
 bool fixed_pool(const Config& c) { return c.min_workers == c.max_workers; }
@@ -84,36 +25,57 @@ bool cache_live(const Config& running, const Config& loaded) {
   return (running.cache_mb == 0) == (loaded.cache_mb == 0);
 }
 
+bool applies(const Setting& s, const Config& running, const Config& loaded) {
+  switch (s.reload) {
+    case Reload::kPoolSize:
+    case Reload::kPoolBound:
+      return pool_live(running, loaded);
+    case Reload::kCacheBudget:
+      return cache_live(running, loaded);
+    case Reload::kLive:
+      return true;
+    case Reload::kRestart:
+      break;
+  }
+  return false;
+}
+
+// The rows a reply lists, in its order: by Reload class, then as --help.
+const std::vector<const Setting*>& reply_order() {
+  static const std::vector<const Setting*> rows = [] {
+    auto v = settings_by_section();
+    std::erase_if(v, [](const Setting* s) { return s->field.get == nullptr; });
+    std::ranges::stable_sort(v, {}, &Setting::reload);
+    return v;
+  }();
+  return rows;
+}
+
+std::string show(const Setting& s, const Config& c) {
+  std::string value = s.field.get(c);
+  return value.empty() ? "(none)" : value;
+}
+
 }  // namespace
 
 std::vector<ConfigChange> diff_config(const Config& running, const Config& loaded) {
   std::vector<ConfigChange> changes;
-  const auto add = [&](std::string_view key, std::string before, std::string after, bool live) {
-    if (before != after) changes.push_back({std::string(key), std::move(before), std::move(after), live});
-  };
   const bool pool = pool_live(running, loaded);
-  add("workers", show(running.workers), show(loaded.workers), pool);
-  if (!pool) {  // in a fixed pool the bounds only follow workers
-    add("min_workers", show(running.min_workers), show(loaded.min_workers), false);
-    add("max_workers", show(running.max_workers), show(loaded.max_workers), false);
-  }
-  add("cache_mb", show(running.cache_mb), show(loaded.cache_mb), cache_live(running, loaded));
-  for (const Setting& s : settings()) {
-    add(s.key, s.show(running), s.show(loaded), s.apply != nullptr);
+  for (const Setting* s : reply_order()) {
+    if (s->reload == Reload::kPoolBound && pool) continue;  // in a fixed pool the bounds only follow workers
+    std::string before = show(*s, running);
+    std::string after = show(*s, loaded);
+    if (before != after) {
+      changes.push_back({std::string(s->key), std::move(before), std::move(after), applies(*s, running, loaded)});
+    }
   }
   return changes;
 }
 
 Config apply_live(const Config& running, const Config& loaded) {
   Config out = running;
-  if (pool_live(running, loaded)) {
-    out.workers = loaded.workers;
-    out.min_workers = loaded.min_workers;
-    out.max_workers = loaded.max_workers;
-  }
-  if (cache_live(running, loaded)) out.cache_mb = loaded.cache_mb;
   for (const Setting& s : settings()) {
-    if (s.apply) s.apply(out, loaded);
+    if (s.field.copy != nullptr && applies(s, running, loaded)) s.field.copy(out, loaded);
   }
   return out;
 }

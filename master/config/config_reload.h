@@ -9,6 +9,7 @@
 // recycling limits, test styles), the poison TTL, and the dynamic pool's
 // bounds (the scaler is built once); also turning the cache on or off,
 // since single-flight follows it and in-flight requests may be joined.
+// Each setting's class is the Reload column of its row (settings.cc).
 #pragma once
 
 #include <string>

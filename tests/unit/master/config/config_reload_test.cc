@@ -124,3 +124,32 @@ TEST_CASE("the description names every change and whether it applied") {
 }
 
 }  // namespace stickerd
+
+namespace stickerd {
+
+// A reply lists the pool and the cache first, then the settings that apply
+// live, then those that wait for a restart, each group in --help's order.
+TEST_CASE("a reload with many changes lists them in a fixed order") {
+  const Config running = parsed({"--workers", "1"});
+  const Config fixed = parsed({"--workers", "2", "--scale-idle-ms", "5", "--control-group", "ops",
+                               "--control-socket", "/c.sock", "--metrics-address", "none",
+                               "--enable-test-styles", "--max-tasks-per-worker", "7", "--socket", "/s",
+                               "--max-request-buffer-mb", "3", "--deadline-ms", "9", "--queue-size", "4",
+                               "--cache-mb", "8", "--max-retries", "0"});
+  CHECK(describe_changes(diff_config(running, fixed)) ==
+        "configuration: workers 1 -> 2 (applied); cache_mb 64 -> 8 (applied); queue_size 100 -> 4 "
+        "(applied); deadline_ms 10000 -> 9 (applied); max_retries 1 -> 0 (applied); "
+        "max_request_buffer_mb 32 -> 3 (applied); socket /run/s.sock -> /s (needs a restart); "
+        "max_tasks_per_worker 1000 -> 7 (needs a restart); enable_test_styles false -> true (needs a "
+        "restart); metrics_address 127.0.0.1:9464 -> (none) (needs a restart); control_socket (none) "
+        "-> /c.sock (needs a restart); control_group (none) -> ops (needs a restart); scale_idle_ms "
+        "30000 -> 5 (needs a restart)");
+  const Config dynamic = parsed({"--workers", "2", "--min-workers", "1", "--max-workers", "4",
+                                 "--cache-mb", "0", "--max-inflight", "3", "--styles", "/st"});
+  CHECK(describe_changes(diff_config(running, dynamic)) ==
+        "configuration: workers 1 -> 2 (needs a restart); max_workers 1 -> 4 (needs a restart); "
+        "cache_mb 64 -> 0 (needs a restart); max_inflight 256 -> 3 (applied); styles /styles -> /st "
+        "(needs a restart)");
+}
+
+}  // namespace stickerd
