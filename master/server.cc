@@ -11,8 +11,7 @@ namespace stickerd {
 
 Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigSource source,
                Config loaded)
-    : loop_(loop),
-      config_(std::move(config)),
+    : config_(std::move(config)),
       catalogue_(std::move(catalogue)),
       limits_{config_.max_text_length, AdmissionLimits{}.max_batch_styles, config_.deadline_ms,
               config_.enable_test_styles},

@@ -81,7 +81,6 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   bool in_flight(std::uint64_t connection_id, std::optional<std::uint64_t> id);
 
   // The shared state.
-  uv_loop_t* loop_;
   Config config_;
   StyleCatalogue catalogue_;
   AdmissionLimits limits_;
