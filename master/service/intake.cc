@@ -40,7 +40,7 @@ void Intake::render(Connection& connection, std::uint64_t id, const v1::RenderRe
     answer(p_.ops.metrics(), connection, id, std::move(hit));
     return;
   }
-  if (auto poisoned = check_poison(*spec)) return refuse(connection, id, *poisoned);
+  if (auto poisoned = refuse_if_poisoned(*spec)) return refuse(connection, id, *poisoned);
   if (auto refusal = over_inflight_limit(connection)) {
     answer(p_.ops.metrics(), connection, id, std::move(*refusal));
     return;
@@ -101,7 +101,7 @@ void Intake::place_batch_item(BatchItemPlan& item, std::uint32_t index, PendingR
   std::optional<Error> error;
   if (!item.spec) {
     error = item.spec.error();
-  } else if (auto poisoned = check_poison(*item.spec)) {
+  } else if (auto poisoned = refuse_if_poisoned(*item.spec)) {
     error = std::move(poisoned);
   } else if (const auto key = render_key(*item.spec); key && r_.cache.contains(*key)) {
     v1::Reply hit = batch_item_reply(request.client_id, index, item.style_id);
@@ -208,7 +208,7 @@ bool Intake::answer_from_cache(const std::string& key, v1::Sticker& out) {
   return true;
 }
 
-std::optional<Error> Intake::check_poison(const TaskSpec& spec) {
+std::optional<Error> Intake::refuse_if_poisoned(const TaskSpec& spec) {
   const std::uint64_t fp = request_fingerprint(spec, p_.catalogue.config_id(spec.style_id));
   const std::uint64_t now = uv_now(p_.loop);
   const PoisonEntry* e = r_.poison.refuse(fp, now);

@@ -75,9 +75,10 @@ class Intake {
   std::optional<std::string> render_key(const TaskSpec& spec) const;
   // A cache lookup that counts as a hit or a miss.
   bool answer_from_cache(const std::string& key, v1::Sticker& out);
-  // POISONED when the spec's fingerprint is on the poison list (the refusal
-  // is counted, here and on the entry); nullopt otherwise.
-  std::optional<Error> check_poison(const TaskSpec& spec);
+  // Records a refusal when the spec's fingerprint is on the poison list
+  // (counted in Counters::poisoned and on the entry) and returns the
+  // POISONED error to answer; nullopt when it is not poisoned.
+  std::optional<Error> refuse_if_poisoned(const TaskSpec& spec);
   // A refusal for a request over the connection's in-flight limit, if it is.
   std::optional<v1::Reply> over_inflight_limit(const Connection& connection);
   std::string queue_full_message() const;
