@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "master/requests/deadlines.h"
+
 namespace stickerd {
 
 std::size_t TaskQueue::class_of(v1::Priority priority) {
@@ -129,7 +131,7 @@ std::vector<Task> TaskQueue::remove_connection(std::uint64_t connection_id) {
 }
 
 std::vector<Task> TaskQueue::remove_expired(std::uint64_t now_ms) {
-  return remove_if([&](const Task& t) { return t.deadline_at_ms != 0 && t.deadline_at_ms <= now_ms; });
+  return remove_if([&](const Task& t) { return past_deadline(t, now_ms); });
 }
 
 std::vector<Task> TaskQueue::take_all() {

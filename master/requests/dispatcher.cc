@@ -1,0 +1,239 @@
+#include "master/requests/dispatcher.h"
+
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+#include "master/pool/exit_reason.h"
+#include "master/requests/deadlines.h"
+#include "master/requests/error_reply.h"
+#include "master/requests/task_fate.h"
+#include "master/uv/repeating_timer.h"
+
+namespace stickerd {
+namespace {
+
+// How often queued and running tasks are checked against their deadlines.
+// Deadlines are seconds long; 50 ms of lateness is noise.
+constexpr std::uint64_t kDeadlineSweepMs = 50;
+
+}  // namespace
+
+Dispatcher::Dispatcher(DispatchParts parts, std::function<void()> answered_work)
+    : p_(parts),
+      r_(p_.requests),
+      replies_(r_.book, p_.sink, p_.ops.metrics()),
+      answered_work_(std::move(answered_work)) {}
+
+void Dispatcher::start() {
+  start_repeating<Dispatcher, &Dispatcher::sweep_deadlines>(deadline_timer_, p_.loop, this,
+                                                            kDeadlineSweepMs);
+}
+
+void Dispatcher::dispatch() {
+  if (p_.state == RunState::kStopping) return;
+  while (!r_.queue.empty() && p_.supervisor.has_idle_worker()) {
+    Task task = *r_.queue.pop();
+    if (past_deadline(task, uv_now(p_.loop))) {
+      // Its deadline passed in the queue: rendering it would be wasted work.
+      ++r_.counters.deadline_exceeded;
+      ++r_.counters.tasks_failed;
+      settle(task, error_result(v1::DEADLINE_EXCEEDED,
+                                fmt::format("the deadline of {} ms passed while the request was "
+                                            "queued; retry later or ask for a longer deadline",
+                                            task.spec.deadline_ms)));
+      if (p_.state == RunState::kStopping) return;
+      continue;
+    }
+    p_.ops.task_dispatched(task.task_id);
+    p_.supervisor.assign(std::move(task));
+  }
+  dispatch_warm();  // background renders only once nothing else waits
+}
+
+// Warm renders go to a worker only when no interactive or batch task waits
+// and, in a pool of more than one, at least one other worker stays idle: an
+// interactive request arriving next then never waits behind a warm render.
+void Dispatcher::dispatch_warm() {
+  if (p_.state != RunState::kRunning) return;
+  while (!r_.warm.empty() && r_.queue.empty() && p_.supervisor.has_idle_worker()) {
+    const WorkerCounts w = p_.supervisor.counts();
+    const unsigned reserve = w.total > 1 ? 1 : 0;
+    if (w.idle <= reserve) return;
+    WarmQueue::Entry next = r_.warm.pop();
+    // A flight without waiters: identical requests arriving now join it.
+    r_.flights.start(next.key, next.task.task_id, std::nullopt);
+    p_.supervisor.assign(std::move(next.task));
+  }
+}
+
+void Dispatcher::settle(const Task& task, v1::TaskResult result) {
+  if (settle_flight(task, result)) return;  // every waiter of its flight, and the cache
+  replies_.route(task.request_serial, task.batch_index, task.spec.style_id, std::move(result));
+}
+
+void Dispatcher::finish(std::uint64_t serial, v1::Reply reply) { replies_.finish(serial, std::move(reply)); }
+
+bool Dispatcher::settle_flight(const Task& task, const v1::TaskResult& result) {
+  auto landed = r_.flights.finish(task.task_id);
+  if (!landed) return false;
+  if (result.has_sticker()) {
+    r_.cache.put(landed->key, result.sticker());
+    publish_cache_metrics();
+  }
+  // The flight is gone now, so each settle() below takes the one-request path.
+  for (const SingleFlight::Waiter& w : landed->waiters) {
+    Task copy = task;
+    copy.request_serial = w.serial;
+    copy.batch_index = w.batch_index;
+    settle(copy, result);
+  }
+  return true;
+}
+
+void Dispatcher::task_result(Task task, v1::TaskResult result) {
+  p_.ops.task_finished(task.task_id, result.has_sticker(),
+                       result.has_sticker() ? &result.sticker() : nullptr);
+  if (result.has_sticker()) {
+    ++r_.counters.tasks_completed;
+  } else {
+    ++r_.counters.tasks_failed;
+  }
+  settle(task, std::move(result));
+}
+
+// The fate is decided by lost_task_fate() (master/requests/task_fate.h);
+// this carries it out.
+void Dispatcher::task_lost(Task task, DeathCause cause) {
+  const TaskFate fate = lost_task_fate(LostTask{task_wanted(task), task.attempts, task.crashes,
+                                                cause, p_.config.max_retries,
+                                                p_.state == RunState::kStopping});
+  task.crashes = fate.crashes;
+  switch (fate.kind) {
+    case TaskFate::Kind::kForget:  // nobody waits for it (a warm render, or all left)
+      r_.flights.finish(task.task_id);
+      return;
+    case TaskFate::Kind::kRetry:
+      ++r_.counters.retries;
+      log::info("retrying task {} on another worker", task.task_id);
+      p_.ops.task_queued(task.task_id);
+      r_.queue.push_front(std::move(task));
+      dispatch();
+      return;
+    case TaskFate::Kind::kPoisoned:
+      ++r_.counters.tasks_failed;
+      poison(task, cause);
+      break;
+    case TaskFate::Kind::kWorkerCrashed:
+      ++r_.counters.tasks_failed;
+      settle(task, error_result(v1::WORKER_CRASHED,
+                                "the worker died while rendering this request, and again on the "
+                                "retry"));
+      break;
+  }
+  answered_work_();
+}
+
+void Dispatcher::poison(const Task& task, DeathCause cause) {
+  ++r_.counters.poisoned;
+  r_.poison.add(task.fingerprint, task.spec, cause, task.crashes, uv_now(p_.loop));
+  const std::string how = describe_death(cause);
+  log::warning("task {} killed {} workers (last by {}); its request is poisoned for {} s",
+               task.task_id, task.crashes, how, p_.config.poison_ttl_s);
+  settle(task, error_result(v1::POISONED,
+                            fmt::format("this request killed {} workers (the last by {}); identical "
+                                        "requests are refused for {} s",
+                                        task.crashes, how, p_.config.poison_ttl_s)));
+}
+
+bool Dispatcher::task_wanted(const Task& task) {
+  if (r_.book.find(task.request_serial) != nullptr) return true;
+  if (const auto* waiters = r_.flights.waiters(task.task_id)) {
+    for (const auto& w : *waiters) {
+      if (r_.book.find(w.serial) != nullptr) return true;
+    }
+  }
+  return false;
+}
+
+void Dispatcher::cancel(std::uint64_t serial, std::uint64_t by_id) {
+  // Queued tasks go now; a running one finishes and is discarded, since
+  // its request will no longer be in the book.
+  auto dropped = r_.queue.remove_request(serial);
+  finish(serial, error_reply(v1::CANCELLED, fmt::format("cancelled by request {}", by_id)));
+  rescue_dropped(std::move(dropped));  // tasks other requests joined go back for them
+}
+
+void Dispatcher::connection_gone(std::uint64_t connection_id) {
+  const auto dropped = r_.queue.remove_connection(connection_id);
+  const auto forgotten = r_.book.take_connection(connection_id);
+  rescue_dropped(dropped);  // tasks other connections joined go back for them
+  if (!forgotten.empty()) {
+    log::info("connection {} closed with {} requests pending; dropped {} queued tasks",
+              connection_id, forgotten.size(), dropped.size());
+  }
+}
+
+void Dispatcher::rescue_dropped(std::vector<Task> dropped) {
+  for (Task& task : dropped) {
+    const auto* waiters = r_.flights.waiters(task.task_id);
+    if (waiters == nullptr) continue;
+    const PendingRequest* heir = nullptr;
+    std::uint32_t heir_index = 0;
+    for (const auto& w : *waiters) {
+      if ((heir = r_.book.find(w.serial)) != nullptr) {
+        heir_index = w.batch_index;
+        break;
+      }
+    }
+    if (heir == nullptr) {
+      r_.flights.finish(task.task_id);  // nobody waits: the render is not needed
+      continue;
+    }
+    // The task now belongs to a request that still waits, so a later cancel
+    // of that request finds it in the queue.
+    task.request_serial = heir->serial;
+    task.connection_id = heir->connection_id;
+    task.batch_index = heir_index;
+    r_.queue.push_front(std::move(task));
+  }
+  dispatch();
+}
+
+void Dispatcher::answer_displaced(const Task& task) {
+  ++r_.counters.rejected_queue_full;
+  ++r_.counters.tasks_failed;
+  settle(task, error_result(v1::QUEUE_FULL,
+                            "the queue is full and a higher-priority request took this one's "
+                            "place; retry later"));
+}
+
+void Dispatcher::fail(const std::vector<Task>& tasks, v1::ErrorCode code, const std::string& message) {
+  for (const Task& task : tasks) {
+    ++r_.counters.tasks_failed;
+    settle(task, error_result(code, message));
+  }
+}
+
+void Dispatcher::sweep_deadlines() {
+  const std::uint64_t now = uv_now(p_.loop);
+  std::vector<Task> expired = r_.queue.remove_expired(now);
+  const std::size_t queued = expired.size();
+  for (Task& t : p_.supervisor.expire_running(now)) expired.push_back(std::move(t));
+  for (std::size_t i = 0; i < expired.size(); ++i) {
+    const Task& task = expired[i];
+    ++r_.counters.deadline_exceeded;
+    ++r_.counters.tasks_failed;
+    settle(task, error_result(v1::DEADLINE_EXCEEDED,
+                              fmt::format("the deadline of {} ms passed while the request was {}; "
+                                          "it was not retried",
+                                          task.spec.deadline_ms, i < queued ? "queued" : "rendering")));
+  }
+  if (!expired.empty()) answered_work_();
+}
+
+void Dispatcher::publish_cache_metrics() {
+  p_.ops.metrics().cache(r_.cache.counts(), r_.counters.cache_joined);
+}
+
+}  // namespace stickerd

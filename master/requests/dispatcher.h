@@ -1,0 +1,101 @@
+// Dispatcher: moves accepted tasks to workers and their outcomes back to
+// the requests they serve. It owns dispatch (idle READY worker ← next task,
+// then warm renders), settle (a task's outcome → every request waiting for
+// it, through the single flight, then ReplyRouter and the request book), the
+// fate of a task whose worker died (decided by lost_task_fate(),
+// master/requests/task_fate.h) and the deadline sweep.
+//
+// The central promise, every accepted request gets exactly one final reply,
+// is ReplyRouter's: its finish() is the one function that sends a final
+// reply. Replies leave through a ReplySink, so this layer never touches a
+// connection.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "master/config/config.h"
+#include "master/ops/operations.h"
+#include "master/pool/supervisor.h"
+#include "master/requests/reply_router.h"
+#include "master/requests/reply_sink.h"
+#include "master/requests/request_state.h"
+#include "master/requests/run_state.h"
+#include "master/uv/uv_handle.h"
+
+namespace stickerd {
+
+// What the Dispatcher works on; every part outlives it.
+struct DispatchParts {
+  uv_loop_t* loop;
+  const Config& config;
+  const RunState& state;
+  RequestState& requests;
+  Supervisor& supervisor;
+  Operations& ops;
+  ReplySink& sink;
+};
+
+class Dispatcher {
+ public:
+  // `answered_work` runs after lost or expired tasks were answered: the
+  // drain may be over.
+  Dispatcher(DispatchParts parts, std::function<void()> answered_work);
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Starts the deadline sweep (every kDeadlineSweepMs).
+  void start();
+
+  // While a READY worker is idle, it gets the oldest task of the highest
+  // priority class (TaskQueue::pop decides the order); then warm renders.
+  void dispatch();
+  // Routes one task's outcome (sticker or error) to the request it serves.
+  void settle(const Task& task, v1::TaskResult result);
+  // Sends the final reply of a booked request and forgets it (ReplyRouter::finish).
+  void finish(std::uint64_t serial, v1::Reply reply);
+
+  // The supervisor's reports.
+  void task_result(Task task, v1::TaskResult result);
+  void task_lost(Task task, DeathCause cause);
+
+  // Cancels booked request `serial` (answered CANCELLED, naming `by_id`):
+  // its queued tasks go, a running one finishes and is discarded.
+  void cancel(std::uint64_t serial, std::uint64_t by_id);
+  // The tasks of a connection that closed (its requests are already out of
+  // the book): tasks other requests joined go back for them.
+  void connection_gone(std::uint64_t connection_id);
+  // A queued task pushed out by a higher-priority one: answered QUEUE_FULL.
+  void answer_displaced(const Task& task);
+  // Answers each task with `code` and `message`, counting it failed.
+  void fail(const std::vector<Task>& tasks, v1::ErrorCode code, const std::string& message);
+  // Answers DEADLINE_EXCEEDED for queued and running tasks past their deadline.
+  void sweep_deadlines();
+  // Brings the cache metrics up to date; called after each cache operation.
+  void publish_cache_metrics();
+
+ private:
+  void dispatch_warm();
+  // Delivers a flight's result to every waiter and fills the cache; false
+  // when `task` leads no flight.
+  bool settle_flight(const Task& task, const v1::TaskResult& result);
+  // Whether any booked request still waits for `task`.
+  bool task_wanted(const Task& task);
+  // Tasks taken out of the queue with their request: a task that other
+  // requests joined goes back for them.
+  void rescue_dropped(std::vector<Task> dropped);
+  // Answers a lost task POISONED and remembers its fingerprint.
+  void poison(const Task& task, DeathCause cause);
+
+  DispatchParts p_;
+  RequestState& r_;  // p_.requests
+  ReplyRouter replies_;
+  std::function<void()> answered_work_;
+  UvHandle<uv_timer_t> deadline_timer_;
+};
+
+}  // namespace stickerd

@@ -1,0 +1,33 @@
+// RequestState: what the request path shares between taking work in
+// (Intake) and carrying it out (Dispatcher): the queue, the request book,
+// the result cache, the single flights, the warm queue, the poison list and
+// the counters. One object, owned by the Server; the jobs hold a reference.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "master/cache/result_cache.h"
+#include "master/cache/single_flight.h"
+#include "master/cache/warm_queue.h"
+#include "master/ops/counters.h"
+#include "master/requests/poison_list.h"
+#include "master/requests/request_book.h"
+#include "master/requests/task_queue.h"
+
+namespace stickerd {
+
+struct RequestState {
+  RequestState(std::size_t queue_size, std::size_t cache_bytes, std::uint64_t poison_ttl_ms)
+      : queue(queue_size), cache(cache_bytes), poison(poison_ttl_ms) {}
+
+  TaskQueue queue;
+  RequestBook book;
+  ResultCache cache;
+  SingleFlight flights;
+  WarmQueue warm;
+  PoisonList poison;
+  Counters counters;
+};
+
+}  // namespace stickerd
