@@ -8,8 +8,8 @@ namespace stickerd::render {
 namespace {
 
 struct Pango {
-  PangoFontMapPtr map{pango_cairo_font_map_new()};
-  PangoContextPtr context{pango_font_map_create_context(map.get())};
+  picture::PangoFontMapPtr map{pango_cairo_font_map_new()};
+  picture::PangoContextPtr context{pango_font_map_create_context(map.get())};
 };
 
 FitBox box_472(std::uint32_t max_lines = 3, double outset = 8) {
