@@ -29,10 +29,10 @@
 #include "worker/encode/webp_animated.h"
 #include "worker/encode/webp_settings.h"
 #include "worker/render/allocator.h"
-#include "worker/render/animation.h"
 #include "worker/render/draw.h"
 #include "worker/render/pixels.h"
-#include "worker/render/renderer.h"
+#include "worker/scene/animation.h"
+#include "worker/sticker/renderer.h"
 
 namespace {
 

@@ -18,7 +18,7 @@
 #include <pango/pangocairo.h>
 
 #include "common/picture/handles.h"
-#include "worker/render/colour.h"
+#include "worker/scene/colour.h"
 
 namespace stickerd::render {
 namespace {

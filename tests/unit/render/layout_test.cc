@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/unit/render/test_support.h"
-#include "worker/render/layout.h"
+#include "worker/scene/layout.h"
 
 namespace stickerd::render {
 namespace {

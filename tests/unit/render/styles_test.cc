@@ -10,7 +10,7 @@
 
 #include "tests/unit/render/test_support.h"
 #include "worker/encode/validator.h"
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 namespace stickerd::render {
 namespace {

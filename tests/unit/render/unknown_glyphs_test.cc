@@ -3,8 +3,8 @@
 
 #include "tests/unit/render/test_support.h"
 #include "worker/encode/validator.h"
-#include "worker/render/renderer.h"
-#include "worker/render/unknown_glyphs.h"
+#include "worker/scene/unknown_glyphs.h"
+#include "worker/sticker/renderer.h"
 
 namespace stickerd::render {
 namespace {

@@ -14,7 +14,7 @@
 #include "stickerd.pb.h"
 #include "style.pb.h"
 #include "worker/encode/webp_settings.h"
-#include "worker/render/scene.h"
+#include "worker/scene/scene.h"
 
 namespace stickerd::render {
 

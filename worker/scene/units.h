@@ -11,7 +11,7 @@
 #include <pango/pangocairo.h>
 
 #include "common/picture/handles.h"
-#include "worker/render/layout.h"
+#include "worker/scene/layout.h"
 
 namespace stickerd::render {
 

@@ -11,7 +11,7 @@
 // ordinary words therefore never has its words broken. A text too long for
 // max_lines at the smallest font gets more lines; one too long for the
 // canvas at any size is scaled down as a whole, never clipped.
-#include "worker/render/layout.h"
+#include "worker/scene/layout.h"
 
 #include <algorithm>
 #include <cmath>

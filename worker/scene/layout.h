@@ -8,7 +8,7 @@
 
 #include "common/error.h"
 #include "common/picture/handles.h"
-#include "worker/render/unknown_glyphs.h"
+#include "worker/scene/unknown_glyphs.h"
 
 namespace stickerd::render {
 

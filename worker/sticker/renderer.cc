@@ -1,6 +1,6 @@
 // The renderer: check the request against the style and the profile, lay the
 // text out, animate, draw or export, encode, and validate the file.
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 #include <algorithm>
 #include <cctype>
@@ -18,10 +18,10 @@
 #include "worker/encode/webp_animated.h"
 #include "worker/render/allocator.h"
 #include "worker/render/draw.h"
-#include "worker/render/drawn_frames.h"
 #include "worker/render/font_map.h"
-#include "worker/render/layout.h"
 #include "worker/render/pixels.h"
+#include "worker/scene/layout.h"
+#include "worker/sticker/drawn_frames.h"
 
 namespace stickerd::render {
 namespace {
