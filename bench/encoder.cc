@@ -29,10 +29,10 @@
 #include "worker/encode/webp_animated.h"
 #include "worker/encode/webp_settings.h"
 #include "worker/render/allocator.h"
-#include "worker/render/animation.h"
 #include "worker/render/draw.h"
 #include "worker/render/pixels.h"
-#include "worker/render/renderer.h"
+#include "worker/scene/animation.h"
+#include "worker/sticker/renderer.h"
 
 namespace {
 
@@ -81,10 +81,10 @@ Frames draw_frames(render::Renderer& renderer, std::string_view text, const v1::
     fmt::print(stderr, "layout failed: {}\n", scene.error().message);
     std::exit(1);
   }
-  render::CairoSurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, kPx, kPx));
+  picture::CairoSurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, kPx, kPx));
   Frames frames(all ? looks.size() : 1);
   for (std::size_t i = 0; i < frames.size(); ++i) {
-    render::CairoPtr cr(cairo_create(surface.get()));
+    picture::CairoPtr cr(cairo_create(surface.get()));
     cairo_set_operator(cr.get(), CAIRO_OPERATOR_CLEAR);
     cairo_paint(cr.get());
     cairo_set_operator(cr.get(), CAIRO_OPERATOR_OVER);

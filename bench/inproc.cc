@@ -24,7 +24,7 @@
 #include "common/frame_io.h"
 #include "common/style_catalogue.h"
 #include "worker/render/allocator.h"
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 namespace {
 

@@ -20,7 +20,7 @@
 #include "common/format_rules.h"
 #include "common/style_catalogue.h"
 #include "worker/render/allocator.h"
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 namespace {
 

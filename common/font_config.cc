@@ -7,7 +7,7 @@
 // 1 ms), and a <selectfont> that rejects every file and accepts exactly the
 // declared ones. No host rule (aliases, synthetic emboldening, hinting)
 // applies: the fallback order is the font set's, given to pango as a family
-// list (worker/render/layout.cc).
+// list (worker/scene/layout.cc).
 #include "common/font_config.h"
 
 #include <glib.h>

@@ -23,8 +23,8 @@ std::optional<Error> write_contact_sheet(const std::vector<SheetTile>& tiles, co
   const int width = kGapPx + columns * (tile_px + kGapPx);
   const int height = kGapPx + rows * (tile_px + kLabelPx + kGapPx);
   // RGB24: an opaque sheet compresses better and looks the same on any page.
-  render::CairoSurfacePtr sheet(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height));
-  render::CairoPtr cr(cairo_create(sheet.get()));
+  picture::CairoSurfacePtr sheet(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height));
+  picture::CairoPtr cr(cairo_create(sheet.get()));
   cairo_set_source_rgb(cr.get(), 0.86, 0.88, 0.91);
   cairo_paint(cr.get());
   cairo_select_font_face(cr.get(), "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);

@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "common/error.h"
-#include "worker/render/handles.h"
+#include "common/picture/handles.h"
 
 namespace stickerd::ctl {
 
 struct SheetTile {
   std::string label;
-  render::CairoSurfacePtr picture;
+  picture::CairoSurfacePtr picture;
 };
 
 // How the tiles are laid out: the gallery's four columns of 192 px by default;

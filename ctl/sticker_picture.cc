@@ -6,13 +6,13 @@
 #include <cstring>
 #include <memory>
 
+#include "common/picture/png_read.h"
 #include "ctl/tgs_preview.h"
-#include "worker/render/png_read.h"
 
 namespace stickerd::ctl {
 namespace {
 
-using render::CairoSurfacePtr;
+using picture::CairoSurfacePtr;
 
 constexpr int kTgsPx = 512;
 
@@ -67,7 +67,7 @@ Result<CairoSurfacePtr> sticker_picture(std::string_view bytes, v1::Format forma
     case v1::FORMAT_WEBP_ANIMATED:
       return webp_picture(bytes);
     case v1::FORMAT_PNG: {
-      CairoSurfacePtr surface = render::png_surface(bytes);
+      CairoSurfacePtr surface = picture::png_surface(bytes);
       if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
         return make_error(v1::INVALID_ARGUMENT, "cairo cannot read the PNG");
       }

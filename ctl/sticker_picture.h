@@ -6,12 +6,12 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/picture/handles.h"
 #include "stickerd.pb.h"
-#include "worker/render/handles.h"
 
 namespace stickerd::ctl {
 
 // An ARGB32 surface of the sticker's size (TGS: 512 px).
-Result<render::CairoSurfacePtr> sticker_picture(std::string_view bytes, v1::Format format);
+Result<picture::CairoSurfacePtr> sticker_picture(std::string_view bytes, v1::Format format);
 
 }  // namespace stickerd::ctl

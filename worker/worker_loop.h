@@ -10,7 +10,7 @@
 #include "common/frame.h"
 #include "common/style_catalogue.h"
 #include "worker.pb.h"
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 namespace stickerd {
 

@@ -26,7 +26,7 @@
 
 #include <fmt/format.h>
 
-#include "worker/render/colour.h"
+#include "worker/scene/colour.h"
 
 namespace stickerd::encode {
 namespace {

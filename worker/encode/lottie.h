@@ -9,8 +9,8 @@
 
 #include "common/error.h"
 #include "style.pb.h"
-#include "worker/render/animation.h"
-#include "worker/render/scene.h"
+#include "worker/scene/animation.h"
+#include "worker/scene/scene.h"
 
 namespace stickerd::encode {
 

@@ -17,8 +17,8 @@
 
 #include <pango/pangocairo.h>
 
-#include "worker/render/colour.h"
-#include "worker/render/handles.h"
+#include "common/picture/handles.h"
+#include "worker/scene/colour.h"
 
 namespace stickerd::render {
 namespace {
@@ -28,13 +28,13 @@ Rgba colour_of(const std::string& text) {
   return parse_colour(text).value_or(Rgba{});
 }
 
-CairoPatternPtr make_fill(const v1::Fill& fill, const Box& ink) {
+picture::CairoPatternPtr make_fill(const v1::Fill& fill, const Box& ink) {
   if (fill.kind_case() != v1::Fill::kVerticalGradient) {
     const Rgba c = colour_of(fill.solid());
-    return CairoPatternPtr(cairo_pattern_create_rgba(c.r, c.g, c.b, c.a));
+    return picture::CairoPatternPtr(cairo_pattern_create_rgba(c.r, c.g, c.b, c.a));
   }
   // The gradient spans the text's ink, top to bottom, whatever the line count.
-  CairoPatternPtr pattern(cairo_pattern_create_linear(0, ink.y, 0, ink.y + ink.height));
+  picture::CairoPatternPtr pattern(cairo_pattern_create_linear(0, ink.y, 0, ink.y + ink.height));
   const auto& colours = fill.vertical_gradient().colors();
   const int n = colours.size();
   for (int i = 0; i < n; ++i) {
@@ -73,7 +73,7 @@ void grown_shape(cairo_t* cr, const Unit& unit, double radius, double alpha) {
   cairo_clip(cr);
   cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
   show_bitmaps(cr, unit);
-  CairoPatternPtr glyphs(cairo_pop_group(cr));
+  picture::CairoPatternPtr glyphs(cairo_pop_group(cr));
   cairo_set_source_rgba(cr, 0, 0, 0, alpha);
   cairo_mask(cr, glyphs.get());
   const int copies = radius > 0 ? std::max(8, static_cast<int>(std::ceil(std::numbers::pi * radius))) : 0;
@@ -110,14 +110,14 @@ class LayerMasks {
       grown_shape(cr, scene_.units[k], radius, alpha);
       cairo_restore(cr);
     }
-    masks_.emplace_back(radius, CairoPatternPtr(cairo_pop_group(cr)));
+    masks_.emplace_back(radius, picture::CairoPatternPtr(cairo_pop_group(cr)));
     return masks_.back().second.get();
   }
 
  private:
   const Scene& scene_;
   const FrameLook& look_;
-  std::vector<std::pair<double, CairoPatternPtr>> masks_;
+  std::vector<std::pair<double, picture::CairoPatternPtr>> masks_;
 };
 
 // One effect layer: every unit's shape grown by `radius`, moved by (ox, oy)
@@ -169,7 +169,7 @@ void paint_bubble(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, c
 }
 
 void paint_fill(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, const FrameLook& look) {
-  CairoPatternPtr fill = make_fill(style.fill(), scene.fitted.ink);
+  picture::CairoPatternPtr fill = make_fill(style.fill(), scene.fitted.ink);
   for (std::size_t k = 0; k < scene.units.size(); ++k) {
     const Pose& pose = look.units[k];
     const double alpha = pose.opacity * look.whole.opacity;

@@ -5,8 +5,8 @@
 #include <cairo.h>
 
 #include "style.pb.h"
-#include "worker/render/animation.h"
-#include "worker/render/scene.h"
+#include "worker/scene/animation.h"
+#include "worker/scene/scene.h"
 
 namespace stickerd::render {
 

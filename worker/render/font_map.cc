@@ -7,10 +7,10 @@
 
 namespace stickerd::render {
 
-Result<PangoFontMapPtr> make_font_map(const FontSet& set) {
+Result<picture::PangoFontMapPtr> make_font_map(const FontSet& set) {
   auto config = make_font_config(set);
   if (!config) return config.error();
-  PangoFontMapPtr map(pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT));
+  picture::PangoFontMapPtr map(pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT));
   if (!map || !PANGO_IS_FC_FONT_MAP(map.get())) {
     return make_error(v1::INTERNAL, "pango has no fontconfig font map for cairo");
   }

@@ -5,12 +5,12 @@
 
 #include "common/error.h"
 #include "common/font_set.h"
-#include "worker/render/handles.h"
+#include "common/picture/handles.h"
 
 namespace stickerd::render {
 
 // A PangoCairoFcFontMap whose fontconfig knows only `set`'s files
 // (common/font_config.h). INVALID_ARGUMENT when a declared file yields no font.
-Result<PangoFontMapPtr> make_font_map(const FontSet& set);
+Result<picture::PangoFontMapPtr> make_font_map(const FontSet& set);
 
 }  // namespace stickerd::render

@@ -7,13 +7,13 @@
 #include <fstream>
 #include <iterator>
 
-#include "worker/render/handles.h"
-#include "worker/render/png_read.h"
+#include "common/picture/handles.h"
+#include "common/picture/png_read.h"
 
 namespace stickerd::golden {
 namespace {
 
-using render::CairoSurfacePtr;
+using picture::CairoSurfacePtr;
 
 
 // Copies a cairo ARGB32 surface row by row (its stride may be padded).
@@ -66,13 +66,13 @@ ArgbImage half_size(const ArgbImage& image) {
 }
 
 std::optional<ArgbImage> png_to_image(std::string_view bytes) {
-  CairoSurfacePtr surface = render::png_surface(bytes);
+  CairoSurfacePtr surface = picture::png_surface(bytes);
   if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) return std::nullopt;
   if (cairo_image_surface_get_format(surface.get()) != CAIRO_FORMAT_ARGB32) {
     // An opaque PNG loads as RGB24; draw it onto ARGB32 to get alpha 255.
     CairoSurfacePtr argb(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cairo_image_surface_get_width(surface.get()),
                                                     cairo_image_surface_get_height(surface.get())));
-    render::CairoPtr cr(cairo_create(argb.get()));
+    picture::CairoPtr cr(cairo_create(argb.get()));
     cairo_set_source_surface(cr.get(), surface.get(), 0, 0);
     cairo_paint(cr.get());
     return from_surface(argb.get());

@@ -11,7 +11,7 @@
 #include "tests/unit/golden/image_compare.h"
 #include "tests/unit/golden/sticker_frame.h"
 #include "tests/unit/render/test_support.h"
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 namespace stickerd::golden {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "worker/render/drawn_frames.h"
+#include "worker/sticker/drawn_frames.h"
 
 namespace stickerd::render {
 namespace {

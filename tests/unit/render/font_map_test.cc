@@ -9,7 +9,7 @@
 
 #include "tests/unit/render/script_samples.h"
 #include "tests/unit/render/test_support.h"
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 namespace stickerd::render {
 namespace {

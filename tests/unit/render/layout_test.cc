@@ -2,14 +2,14 @@
 #include <doctest/doctest.h>
 
 #include "tests/unit/render/test_support.h"
-#include "worker/render/layout.h"
+#include "worker/scene/layout.h"
 
 namespace stickerd::render {
 namespace {
 
 struct Pango {
-  PangoFontMapPtr map{pango_cairo_font_map_new()};
-  PangoContextPtr context{pango_font_map_create_context(map.get())};
+  picture::PangoFontMapPtr map{pango_cairo_font_map_new()};
+  picture::PangoContextPtr context{pango_font_map_create_context(map.get())};
 };
 
 FitBox box_472(std::uint32_t max_lines = 3, double outset = 8) {

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/unit/render/test_support.h"
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 namespace stickerd::render {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "tests/unit/render/test_support.h"
 #include "worker/encode/validator.h"
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 namespace stickerd::render {
 namespace {
@@ -56,7 +56,7 @@ Frame play(rlottie::Animation& anim, std::size_t frame) {
 void dump_frame(const std::string& name, Frame& f) {
   const char* dir = std::getenv("STICKERD_DUMP_DIR");
   if (!dir) return;
-  CairoSurfacePtr s(cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(f.argb.data()),
+  picture::CairoSurfacePtr s(cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(f.argb.data()),
                                                         CAIRO_FORMAT_ARGB32, 512, 512, 512 * 4));
   cairo_surface_write_to_png(s.get(), (std::string(dir) + "/" + name).c_str());
 }

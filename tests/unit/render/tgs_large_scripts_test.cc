@@ -6,7 +6,7 @@
 #include <string>
 
 #include "tests/unit/render/test_support.h"
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 namespace stickerd::render {
 namespace {

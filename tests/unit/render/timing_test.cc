@@ -6,7 +6,7 @@
 #include <chrono>
 
 #include "tests/unit/render/test_support.h"
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 namespace stickerd::render {
 

@@ -3,16 +3,16 @@
 
 #include "tests/unit/render/test_support.h"
 #include "worker/encode/validator.h"
-#include "worker/render/renderer.h"
-#include "worker/render/unknown_glyphs.h"
+#include "worker/scene/unknown_glyphs.h"
+#include "worker/sticker/renderer.h"
 
 namespace stickerd::render {
 namespace {
 
-PangoLayoutPtr laid_out(PangoContext* context, std::string_view text) {
-  PangoLayoutPtr layout(pango_layout_new(context));
+picture::PangoLayoutPtr laid_out(PangoContext* context, std::string_view text) {
+  picture::PangoLayoutPtr layout(pango_layout_new(context));
   pango_layout_set_text(layout.get(), text.data(), static_cast<int>(text.size()));
-  PangoFontDescriptionPtr desc(pango_font_description_from_string("DejaVu Sans Bold 40px"));
+  picture::PangoFontDescriptionPtr desc(pango_font_description_from_string("DejaVu Sans Bold 40px"));
   pango_layout_set_font_description(layout.get(), desc.get());
   return layout;
 }
@@ -20,16 +20,16 @@ PangoLayoutPtr laid_out(PangoContext* context, std::string_view text) {
 }  // namespace
 
 TEST_CASE("a text every font covers has no unknown glyphs") {
-  PangoFontMapPtr map(pango_cairo_font_map_new());
-  PangoContextPtr context(pango_font_map_create_context(map.get()));
+  picture::PangoFontMapPtr map(pango_cairo_font_map_new());
+  picture::PangoContextPtr context(pango_font_map_create_context(map.get()));
   const UnknownGlyphs u = find_unknown_glyphs(laid_out(context.get(), "Hello Привет 你好 🎉").get());
   CHECK(u.count == 0);
   CHECK(u.first.empty());
 }
 
 TEST_CASE("unknown glyphs are mapped back to their code points, in order, without repeats") {
-  PangoFontMapPtr map(pango_cairo_font_map_new());
-  PangoContextPtr context(pango_font_map_create_context(map.get()));
+  picture::PangoFontMapPtr map(pango_cairo_font_map_new());
+  picture::PangoContextPtr context(pango_font_map_create_context(map.get()));
   const UnknownGlyphs u = find_unknown_glyphs(
       laid_out(context.get(), "a \xEE\x80\x80 b \xF4\x8F\xBF\xBD \xEE\x80\x80").get());
   CHECK(u.count == 3);

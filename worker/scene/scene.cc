@@ -1,5 +1,5 @@
 // Scene geometry: effect reach, unit placement, and the fit over all frames.
-#include "worker/render/scene.h"
+#include "worker/scene/scene.h"
 
 #include <algorithm>
 #include <cmath>

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "style.pb.h"
-#include "worker/render/colour.h"
+#include "worker/scene/colour.h"
 
 namespace stickerd::render {
 

@@ -5,7 +5,7 @@
 // character at text offset item->offset + log_clusters[i]. Reading the
 // character from the text (rather than the glyph's low bits) names the one the
 // user sent, also for clusters of several characters.
-#include "worker/render/unknown_glyphs.h"
+#include "worker/scene/unknown_glyphs.h"
 
 #include <algorithm>
 

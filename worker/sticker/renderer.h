@@ -10,11 +10,11 @@
 
 #include "common/error.h"
 #include "common/font_set.h"
+#include "common/picture/handles.h"
 #include "stickerd.pb.h"
 #include "style.pb.h"
 #include "worker/encode/webp_settings.h"
-#include "worker/render/handles.h"
-#include "worker/render/scene.h"
+#include "worker/scene/scene.h"
 
 namespace stickerd::render {
 
@@ -71,9 +71,9 @@ class Renderer {
 
   FontSet fonts_;
   std::string fallback_;  // fonts_.fallback, comma-separated
-  PangoFontMapPtr font_map_;
-  PangoContextPtr context_;
-  CairoSurfacePtr surface_;
+  picture::PangoFontMapPtr font_map_;
+  picture::PangoContextPtr context_;
+  picture::CairoSurfacePtr surface_;
   std::vector<std::uint8_t> straight_;  // unpremultiplied pixels, reused between renders
 };
 

@@ -10,13 +10,13 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
-#include "worker/render/handles.h"
-#include "worker/render/layout.h"
+#include "common/picture/handles.h"
+#include "worker/scene/layout.h"
 
 namespace stickerd::render {
 
-using PangoGlyphStringPtr = std::unique_ptr<PangoGlyphString, Deleter<PangoGlyphString, pango_glyph_string_free>>;
-using PangoFontPtr = std::unique_ptr<PangoFont, Deleter<PangoFont, unref_gobject<PangoFont>>>;
+using PangoGlyphStringPtr = std::unique_ptr<PangoGlyphString, picture::Deleter<PangoGlyphString, pango_glyph_string_free>>;
+using PangoFontPtr = std::unique_ptr<PangoFont, picture::Deleter<PangoFont, picture::unref_gobject<PangoFont>>>;
 
 // Glyphs from a colour bitmap font (emoji): shown as glyphs, never traced.
 struct BitmapGlyphs {
@@ -26,7 +26,7 @@ struct BitmapGlyphs {
 };
 
 struct Unit {
-  CairoPathPtr path;  // vector glyph outlines, layout coordinates
+  picture::CairoPathPtr path;  // vector glyph outlines, layout coordinates
   std::vector<BitmapGlyphs> bitmaps;
   Box ink;                // layout coordinates
   double cx = 0, cy = 0;  // pivot for rotation and scale: the ink centre

@@ -8,7 +8,7 @@
 #include <glib-object.h>
 #include <pango/pangocairo.h>
 
-namespace stickerd::render {
+namespace stickerd::picture {
 
 template <typename T, void (*Destroy)(T*)>
 struct Deleter {
@@ -35,4 +35,4 @@ using PangoFontMapPtr = std::unique_ptr<PangoFontMap, Deleter<PangoFontMap, unre
 using PangoContextPtr = std::unique_ptr<PangoContext, Deleter<PangoContext, unref_gobject<PangoContext>>>;
 using PangoLayoutPtr = std::unique_ptr<PangoLayout, Deleter<PangoLayout, unref_gobject<PangoLayout>>>;
 
-}  // namespace stickerd::render
+}  // namespace stickerd::picture

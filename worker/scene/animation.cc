@@ -4,7 +4,7 @@
 // without a jump, and every type is at rest (or shows every unit) at t = 0:
 // WhatsApp shows frame 0 as the still, and Telegram's first impression is the
 // same frame.
-#include "worker/render/animation.h"
+#include "worker/scene/animation.h"
 
 #include <algorithm>
 #include <cmath>

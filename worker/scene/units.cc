@@ -6,7 +6,7 @@
 // gathers every glyph of one word, because moving a single Arabic letter would
 // break the joins the shaper made. Glyph positions come from the shaped line,
 // so a still frame of all units is pixel-identical to drawing the layout whole.
-#include "worker/render/units.h"
+#include "worker/scene/units.h"
 
 #include <algorithm>
 #include <map>

@@ -11,7 +11,7 @@
 // ordinary words therefore never has its words broken. A text too long for
 // max_lines at the smallest font gets more lines; one too long for the
 // canvas at any size is scaled down as a whole, never clipped.
-#include "worker/render/layout.h"
+#include "worker/scene/layout.h"
 
 #include <algorithm>
 #include <cmath>
@@ -169,7 +169,7 @@ Result<FittedLayout> fit_layout(PangoContext* context, std::string_view text,
                             TRUE);  // RTL text takes its direction from its first strong character
   set_attributes(layout, text, box.emoji_font);
 
-  PangoFontDescriptionPtr desc(pango_font_description_from_string(font.c_str()));
+  picture::PangoFontDescriptionPtr desc(pango_font_description_from_string(font.c_str()));
   if (!box.fallback.empty()) {
     const char* family = pango_font_description_get_family(desc.get());
     const std::string families = fmt::format("{},{}", family ? family : "", box.fallback);

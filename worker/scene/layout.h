@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "common/error.h"
-#include "worker/render/handles.h"
-#include "worker/render/unknown_glyphs.h"
+#include "common/picture/handles.h"
+#include "worker/scene/unknown_glyphs.h"
 
 namespace stickerd::render {
 
@@ -34,7 +34,7 @@ struct Box {
 };
 
 struct FittedLayout {
-  PangoLayoutPtr layout;
+  picture::PangoLayoutPtr layout;
   int font_px = 0;
   int line_count = 0;
   bool words_broken = false;  // PANGO_WRAP_WORD_CHAR was needed

@@ -1,6 +1,6 @@
 // The renderer: check the request against the style and the profile, lay the
 // text out, animate, draw or export, encode, and validate the file.
-#include "worker/render/renderer.h"
+#include "worker/sticker/renderer.h"
 
 #include <algorithm>
 #include <cctype>
@@ -18,18 +18,18 @@
 #include "worker/encode/webp_animated.h"
 #include "worker/render/allocator.h"
 #include "worker/render/draw.h"
-#include "worker/render/drawn_frames.h"
 #include "worker/render/font_map.h"
-#include "worker/render/layout.h"
 #include "worker/render/pixels.h"
+#include "worker/scene/layout.h"
+#include "worker/sticker/drawn_frames.h"
 
 namespace stickerd::render {
 namespace {
 
-CairoFontOptionsPtr font_options() {
+picture::CairoFontOptionsPtr font_options() {
   // No hinting: glyph shapes and advances then scale smoothly with the font
   // size, which keeps the binary search monotone and the output host-independent.
-  CairoFontOptionsPtr options(cairo_font_options_create());
+  picture::CairoFontOptionsPtr options(cairo_font_options_create());
   cairo_font_options_set_antialias(options.get(), CAIRO_ANTIALIAS_GRAY);
   cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_NONE);
   cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);
@@ -50,7 +50,7 @@ FontSet default_font_set() {
   return std::move(*fonts);
 }
 
-PangoFontMapPtr font_map_or_abort(const FontSet& fonts) {
+picture::PangoFontMapPtr font_map_or_abort(const FontSet& fonts) {
   auto map = make_font_map(fonts);
   if (!map) {
     fmt::print(stderr, "stickerd: cannot build the font map: {}\n", map.error());
@@ -106,7 +106,7 @@ Result<Scene> Renderer::build_scene(std::string_view text, const v1::StyleSpec& 
   // visible drawing sits in the middle.
   scene.ecx = e.x + e.width / 2;
   scene.ecy = e.y + e.height / 2;
-  CairoPtr scratch(cairo_create(surface_.get()));
+  picture::CairoPtr scratch(cairo_create(surface_.get()));
   scene.units = split_units(scratch.get(), scene.fitted.layout.get());
   if (scene.units.empty()) return make_error(v1::INVALID_ARGUMENT, "text has no visible characters");
   if (vector_only) {
@@ -131,7 +131,7 @@ Result<Scene> Renderer::build_scene(std::string_view text, const v1::StyleSpec& 
 }
 
 std::optional<Error> Renderer::draw(const Scene& scene, const v1::StyleSpec& style, const FrameLook& look) {
-  CairoPtr cr(cairo_create(surface_.get()));
+  picture::CairoPtr cr(cairo_create(surface_.get()));
   cairo_set_operator(cr.get(), CAIRO_OPERATOR_CLEAR);
   cairo_paint(cr.get());
   cairo_set_operator(cr.get(), CAIRO_OPERATOR_OVER);

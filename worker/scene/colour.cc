@@ -1,5 +1,5 @@
 // Style colours: hex strings to channels.
-#include "worker/render/colour.h"
+#include "worker/scene/colour.h"
 
 namespace stickerd::render {
 namespace {

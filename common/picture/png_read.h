@@ -5,9 +5,9 @@
 #include <cstring>
 #include <string_view>
 
-#include "worker/render/handles.h"
+#include "common/picture/handles.h"
 
-namespace stickerd::render {
+namespace stickerd::picture {
 
 // The surface, or one in an error status when `bytes` is not a PNG
 // (check cairo_surface_status).
@@ -26,4 +26,4 @@ inline CairoSurfacePtr png_surface(std::string_view bytes) {
   return CairoSurfacePtr(cairo_image_surface_create_from_png_stream(read, &source));
 }
 
-}  // namespace stickerd::render
+}  // namespace stickerd::picture

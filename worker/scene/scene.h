@@ -8,9 +8,9 @@
 #include <cairo.h>
 
 #include "style.pb.h"
-#include "worker/render/animation.h"
-#include "worker/render/layout.h"
-#include "worker/render/units.h"
+#include "worker/scene/animation.h"
+#include "worker/scene/layout.h"
+#include "worker/scene/units.h"
 
 namespace stickerd::render {
 

@@ -1,5 +1,5 @@
 // Frames drawn in order, on the encoder's thread or ahead of it.
-#include "worker/render/drawn_frames.h"
+#include "worker/sticker/drawn_frames.h"
 
 #include <utility>
 
