@@ -50,17 +50,25 @@ Options parse(int argc, char** argv) {
   stickerd::bench::Args args(argc, argv);
   while (args.more()) {
     const std::string_view a = args.flag();
-    if (a == "--socket") o.socket = args.value();
-    else if (a == "--attackers") o.attackers = std::atoi(args.value().c_str());
-    else if (a == "--seconds") o.seconds = std::atof(args.value().c_str());
-    else if (a == "--kind") o.kinds = stickerd::bench::split(args.value());
-    else if (a == "--max-request-frame-kb") o.max_frame = std::strtoull(args.value().c_str(), nullptr, 10) << 10;
-    else if (a == "--json") o.json = true;
-    else o.socket.clear(), o.attackers = -1;
+    if (a == "--socket")
+      o.socket = args.value();
+    else if (a == "--attackers")
+      o.attackers = std::atoi(args.value().c_str());
+    else if (a == "--seconds")
+      o.seconds = std::atof(args.value().c_str());
+    else if (a == "--kind")
+      o.kinds = stickerd::bench::split(args.value());
+    else if (a == "--max-request-frame-kb")
+      o.max_frame = std::strtoull(args.value().c_str(), nullptr, 10) << 10;
+    else if (a == "--json")
+      o.json = true;
+    else
+      o.socket.clear(), o.attackers = -1;
   }
   if (o.socket.empty() || o.attackers < 0) {
-    fmt::print(stderr, "usage: attack --socket PATH [--attackers N] [--seconds S] "
-                       "[--kind batch,garbage,oversize] [--max-request-frame-kb N] [--json]\n");
+    fmt::print(stderr,
+               "usage: attack --socket PATH [--attackers N] [--seconds S] "
+               "[--kind batch,garbage,oversize] [--max-request-frame-kb N] [--json]\n");
     std::exit(2);
   }
   return o;
@@ -68,7 +76,8 @@ Options parse(int argc, char** argv) {
 
 std::string length_prefix(std::uint32_t n) {
   std::string out(4, '\0');
-  for (int i = 0; i < 4; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
+  for (int i = 0; i < 4; ++i)
+    out[static_cast<std::size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
   return out;
 }
 
@@ -82,7 +91,8 @@ std::string attack_bytes(std::string_view kind, std::size_t max_frame) {
     while (r.ByteSizeLong() + 2 <= max_frame) r.mutable_batch()->add_style_ids("");
     return stickerd::encode_frame(r);
   }
-  if (kind == "garbage") return length_prefix(static_cast<std::uint32_t>(max_frame)) + std::string(max_frame, '\xff');
+  if (kind == "garbage")
+    return length_prefix(static_cast<std::uint32_t>(max_frame)) + std::string(max_frame, '\xff');
   if (kind == "oversize") return length_prefix(16u << 20);
   fmt::print(stderr, "unknown attack {}\n", kind);
   std::exit(2);
@@ -122,7 +132,8 @@ std::vector<double> probe(const Options& o) {
     const auto t0 = Clock::now();
     stickerd::v1::Reply reply;
     if (!stickerd::write_frame(fd->get(), r) ||
-        stickerd::read_frame(fd->get(), decoder, reply) != stickerd::ReadStatus::kOk || !reply.has_stats()) {
+        stickerd::read_frame(fd->get(), decoder, reply) != stickerd::ReadStatus::kOk ||
+        !reply.has_stats()) {
       fmt::print(stderr, "the bystander's stats failed\n");
       std::exit(1);
     }
@@ -140,14 +151,16 @@ void report(const Options& o, std::string_view what, const std::vector<double>& 
   const double p99 = stickerd::bench::percentile(sorted, 99);
   const double rate = static_cast<double>(rounds) / o.seconds;
   if (o.json) {
-    fmt::print("{{\"attack\": \"{}\", \"median_ms\": {:.3f}, \"p99_ms\": {:.3f}, \"max_ms\": {:.3f}, "
-               "\"probes\": {}, \"attack_frames_per_s\": {:.0f}}}\n",
-               what, s.median, p99, s.max, ms.size(), rate);
+    fmt::print(
+        "{{\"attack\": \"{}\", \"median_ms\": {:.3f}, \"p99_ms\": {:.3f}, \"max_ms\": {:.3f}, "
+        "\"probes\": {}, \"attack_frames_per_s\": {:.0f}}}\n",
+        what, s.median, p99, s.max, ms.size(), rate);
     return;
   }
-  fmt::print("{:<10} bystander stats: median {:7.3f} ms  p99 {:7.3f} ms  max {:7.3f} ms  ({} probes)  "
-             "attack frames {:8.0f}/s\n",
-             what, s.median, p99, s.max, ms.size(), rate);
+  fmt::print(
+      "{:<10} bystander stats: median {:7.3f} ms  p99 {:7.3f} ms  max {:7.3f} ms  ({} probes)  "
+      "attack frames {:8.0f}/s\n",
+      what, s.median, p99, s.max, ms.size(), rate);
 }
 
 }  // namespace

@@ -59,14 +59,20 @@ Options parse(int argc, char** argv) {
   bench::Args args(argc, argv);
   while (args.more()) {
     const std::string_view a = args.flag();
-    if (a == "--rounds") o.rounds = std::atoi(args.value().c_str());
-    else if (a == "--per") o.per = std::atoi(args.value().c_str());
-    else if (a == "--style") o.style = args.value();
-    else if (a == "--format") o.format = bench::parse_format(args.value());
-    else if (a == "--json") o.json = true;
+    if (a == "--rounds")
+      o.rounds = std::atoi(args.value().c_str());
+    else if (a == "--per")
+      o.per = std::atoi(args.value().c_str());
+    else if (a == "--style")
+      o.style = args.value();
+    else if (a == "--format")
+      o.format = bench::parse_format(args.value());
+    else if (a == "--json")
+      o.json = true;
     else {
-      fmt::print(stderr, "usage: encoder [--style ID] [--format webp|webp_animated] [--rounds R]\n"
-                         "               [--per N] [--json]\n");
+      fmt::print(stderr,
+                 "usage: encoder [--style ID] [--format webp|webp_animated] [--rounds R]\n"
+                 "               [--per N] [--json]\n");
       std::exit(2);
     }
   }
@@ -74,7 +80,8 @@ Options parse(int argc, char** argv) {
 }
 
 // Every frame of `text` as the renderer draws it.
-Frames draw_frames(render::Renderer& renderer, std::string_view text, const v1::StyleSpec& style, bool all) {
+Frames draw_frames(render::Renderer& renderer, std::string_view text, const v1::StyleSpec& style,
+                   bool all) {
   std::vector<render::FrameLook> looks;
   auto scene = renderer.build_scene(text, style, false, looks);
   if (!scene) {
@@ -91,7 +98,8 @@ Frames draw_frames(render::Renderer& renderer, std::string_view text, const v1::
     render::draw_frame(cr.get(), *scene, style, looks[i]);
     cairo_surface_flush(surface.get());
     render::unpremultiply_argb32(cairo_image_surface_get_data(surface.get()),
-                                 cairo_image_surface_get_stride(surface.get()), kPx, kPx, frames[i]);
+                                 cairo_image_surface_get_stride(surface.get()), kPx, kPx,
+                                 frames[i]);
   }
   return frames;
 }
@@ -119,7 +127,8 @@ double psnr(double squared, double frames) {
 double psnr_static(const std::string& webp, const Frames& src) {
   int w = 0, h = 0;
   std::unique_ptr<std::uint8_t, decltype(&WebPFree)> px(
-      WebPDecodeBGRA(reinterpret_cast<const std::uint8_t*>(webp.data()), webp.size(), &w, &h), WebPFree);
+      WebPDecodeBGRA(reinterpret_cast<const std::uint8_t*>(webp.data()), webp.size(), &w, &h),
+      WebPFree);
   if (!px || w != kPx || h != kPx) return 0;
   double black = 0, white = 0;
   add_error(px.get(), src[0].data(), black, white);
@@ -133,8 +142,8 @@ double psnr_animated(const std::string& webp, const Frames& src, std::uint32_t f
   WebPAnimDecoderOptions options;
   WebPAnimDecoderOptionsInit(&options);
   options.color_mode = MODE_BGRA;
-  std::unique_ptr<WebPAnimDecoder, decltype(&WebPAnimDecoderDelete)> dec(WebPAnimDecoderNew(&data, &options),
-                                                                         WebPAnimDecoderDelete);
+  std::unique_ptr<WebPAnimDecoder, decltype(&WebPAnimDecoderDelete)> dec(
+      WebPAnimDecoderNew(&data, &options), WebPAnimDecoderDelete);
   if (!dec) return 0;
   double black = 0, white = 0, frames = 0;
   int start = 0;
@@ -161,9 +170,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   const bool animated = o.format == v1::FORMAT_WEBP_ANIMATED;
-  const std::uint32_t quality =
-      style->webp_quality() ? style->webp_quality()
-                            : (animated ? encode::kDefaultAnimatedQuality : encode::kDefaultWebpQuality);
+  const std::uint32_t quality = style->webp_quality() ? style->webp_quality()
+                                                      : (animated ? encode::kDefaultAnimatedQuality
+                                                                  : encode::kDefaultWebpQuality);
   const std::uint32_t frame_ms = render::timing(*style).frame_ms;
   render::reuse_freed_memory();  // as stickerd-worker does
   render::Renderer renderer;
@@ -183,7 +192,8 @@ int main(int argc, char** argv) {
       {"production (kStickerWebp)", encode::kStickerWebp},
   };
   const std::size_t n = settings.size();
-  auto encode_file = [&](const Frames& frames, const encode::WebpSettings& st) -> Result<std::string> {
+  auto encode_file = [&](const Frames& frames,
+                         const encode::WebpSettings& st) -> Result<std::string> {
     if (animated) {
       auto a = encode::encode_webp_animated(frames, kPx, kPx, frame_ms, quality, 0, st);
       if (!a) return a.error();
@@ -209,7 +219,8 @@ int main(int argc, char** argv) {
           }
           if (r == 0 && i == 0) {
             bytes[s][t] = file->size();
-            db[s][t] = animated ? psnr_animated(*file, texts[t], frame_ms) : psnr_static(*file, texts[t]);
+            db[s][t] =
+                animated ? psnr_animated(*file, texts[t], frame_ms) : psnr_static(*file, texts[t]);
           }
         }
       }
@@ -223,29 +234,35 @@ int main(int argc, char** argv) {
   auto min_db = [](const std::vector<double>& d) { return *std::min_element(d.begin(), d.end()); };
   const double base_ms = bench::summarise(ms[0]).median;
   const double base_bytes = total(bytes[0]);
-  if (o.json) fmt::print("[");
+  if (o.json)
+    fmt::print("[");
   else {
-    fmt::print("| setting ({} q{}, style {}) | ms/sticker median [IQR] | speed vs defaults | bytes {} | "
-               "bytes vs defaults | PSNR dB min over texts (defaults) |\n|---|---|---|---|---|---|\n",
-               animated ? "animated" : "static", quality, o.style,
-               animated ? "per text" : "0/1/2/3");
+    fmt::print(
+        "| setting ({} q{}, style {}) | ms/sticker median [IQR] | speed vs defaults | bytes {} | "
+        "bytes vs defaults | PSNR dB min over texts (defaults) |\n|---|---|---|---|---|---|\n",
+        animated ? "animated" : "static", quality, o.style, animated ? "per text" : "0/1/2/3");
   }
   for (std::size_t s = 0; s < n; ++s) {
     const auto x = bench::summarise(ms[s]);
     const auto& b = bytes[s];
     const auto& st = settings[s].settings;
     if (o.json) {
-      fmt::print("{}{{\"name\":\"{}\",\"method\":{},\"alpha_filtering\":{},\"alpha_quality\":{},\"thread_level\":{},"
-                 "\"ms\":{{\"median\":{:.2f},\"p25\":{:.2f},\"p75\":{:.2f},\"min\":{:.2f},\"max\":{:.2f}}},"
-                 "\"speedup\":{:.3f},\"bytes\":[{},{},{},{}],\"bytes_ratio\":{:.4f},\"psnr_db\":[{:.2f},{:.2f},{:.2f},{:.2f}],"
-                 "\"psnr_min_db\":{:.2f}}}",
-                 s ? "," : "", settings[s].name, st.method, st.alpha_filtering, st.alpha_quality, st.thread_level,
-                 x.median, x.p25, x.p75, x.min, x.max, base_ms / x.median, b[0], b[1], b[2], b[3],
-                 total(b) / base_bytes, db[s][0], db[s][1], db[s][2], db[s][3], min_db(db[s]));
+      fmt::print(
+          "{}{{\"name\":\"{}\",\"method\":{},\"alpha_filtering\":{},\"alpha_quality\":{},\"thread_"
+          "level\":{},"
+          "\"ms\":{{\"median\":{:.2f},\"p25\":{:.2f},\"p75\":{:.2f},\"min\":{:.2f},\"max\":{:.2f}}}"
+          ","
+          "\"speedup\":{:.3f},\"bytes\":[{},{},{},{}],\"bytes_ratio\":{:.4f},\"psnr_db\":[{:.2f},{:"
+          ".2f},{:.2f},{:.2f}],"
+          "\"psnr_min_db\":{:.2f}}}",
+          s ? "," : "", settings[s].name, st.method, st.alpha_filtering, st.alpha_quality,
+          st.thread_level, x.median, x.p25, x.p75, x.min, x.max, base_ms / x.median, b[0], b[1],
+          b[2], b[3], total(b) / base_bytes, db[s][0], db[s][1], db[s][2], db[s][3], min_db(db[s]));
     } else {
-      fmt::print("| {} | {:.1f} [{:.1f}–{:.1f}] | ×{:.2f} | {}/{}/{}/{} | {:+.1f} % | {:.2f} ({:.2f}) |\n",
-                 settings[s].name, x.median, x.p25, x.p75, base_ms / x.median, b[0], b[1], b[2], b[3],
-                 (total(b) / base_bytes - 1) * 100, min_db(db[s]), min_db(db[0]));
+      fmt::print(
+          "| {} | {:.1f} [{:.1f}–{:.1f}] | ×{:.2f} | {}/{}/{}/{} | {:+.1f} % | {:.2f} ({:.2f}) |\n",
+          settings[s].name, x.median, x.p25, x.p75, base_ms / x.median, b[0], b[1], b[2], b[3],
+          (total(b) / base_bytes - 1) * 100, min_db(db[s]), min_db(db[0]));
     }
   }
   if (o.json) fmt::print("]\n");

@@ -29,9 +29,9 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using stickerd::v1::Format;
 using stickerd::bench::kTexts;
 using stickerd::bench::split;
+using stickerd::v1::Format;
 
 struct Options {
   std::string styles_dir;
@@ -39,7 +39,7 @@ struct Options {
   std::vector<int> procs = {1, 2};
   Format format = stickerd::v1::FORMAT_UNSPECIFIED;
   stickerd::v1::Profile profile = stickerd::v1::PROFILE_TELEGRAM;
-  int count = 20;   // stickers per process per round
+  int count = 20;  // stickers per process per round
   int rounds = 5;
   bool json = false;
 };
@@ -63,20 +63,29 @@ Options parse(int argc, char** argv) {
   stickerd::bench::Args args(argc, argv);
   while (args.more()) {
     const std::string_view a = args.flag();
-    if (a == "--styles-dir") o.styles_dir = args.value();
-    else if (a == "--style") o.styles = split(args.value());
+    if (a == "--styles-dir")
+      o.styles_dir = args.value();
+    else if (a == "--style")
+      o.styles = split(args.value());
     else if (a == "--procs") {
       o.procs.clear();
       for (const auto& p : split(args.value())) o.procs.push_back(std::atoi(p.c_str()));
-    } else if (a == "--format") o.format = stickerd::bench::parse_format(args.value());
-    else if (a == "--profile") o.profile = stickerd::bench::parse_profile(args.value());
-    else if (a == "--count") o.count = std::atoi(args.value().c_str());
-    else if (a == "--rounds") o.rounds = std::atoi(args.value().c_str());
-    else if (a == "--json") o.json = true;
+    } else if (a == "--format")
+      o.format = stickerd::bench::parse_format(args.value());
+    else if (a == "--profile")
+      o.profile = stickerd::bench::parse_profile(args.value());
+    else if (a == "--count")
+      o.count = std::atoi(args.value().c_str());
+    else if (a == "--rounds")
+      o.rounds = std::atoi(args.value().c_str());
+    else if (a == "--json")
+      o.json = true;
     else {
       fmt::print(stderr,
-                 "usage: inproc [--styles-dir DIR] [--style a,b] [--format webp|webp_animated|png|tgs|default]\n"
-                 "              [--profile telegram|whatsapp|none] [--procs 1,2] [--count N] [--rounds R] [--json]\n");
+                 "usage: inproc [--styles-dir DIR] [--style a,b] [--format "
+                 "webp|webp_animated|png|tgs|default]\n"
+                 "              [--profile telegram|whatsapp|none] [--procs 1,2] [--count N] "
+                 "[--rounds R] [--json]\n");
       std::exit(2);
     }
   }
@@ -104,11 +113,12 @@ bool write_exact(int fd, const void* p, std::size_t n) {
 
 // One forked renderer process: warm up, report the cold cost, then render
 // `count` stickers each time the parent writes a byte to `go`.
-[[noreturn]] void child(const stickerd::v1::StyleSpec& style, const Options& o, int index, int procs, int go,
-                        int out) {
+[[noreturn]] void child(const stickerd::v1::StyleSpec& style, const Options& o, int index,
+                        int procs, int go, int out) {
   // What a worker is told when it is alone on a core (Task.spare_core): the
   // master's rule, with N processes in place of N busy workers.
-  const stickerd::render::RenderOptions render_options{.spare_core = procs < static_cast<int>(uv_available_parallelism())};
+  const stickerd::render::RenderOptions render_options{
+      .spare_core = procs < static_cast<int>(uv_available_parallelism())};
   const auto t0 = Clock::now();
   stickerd::render::Renderer renderer;
   ColdReport cold;
@@ -159,7 +169,8 @@ int main(int argc, char** argv) {
   }
   if (o.styles.empty()) {
     // The reference workload when its style exists; else the default style.
-    o.styles.push_back(catalogue->find("bench-reference") ? "bench-reference" : catalogue->default_style_id());
+    o.styles.push_back(catalogue->find("bench-reference") ? "bench-reference"
+                                                          : catalogue->default_style_id());
   }
   bool first_json = true;
   if (o.json) fmt::print("[");
@@ -224,21 +235,25 @@ int main(int argc, char** argv) {
       const auto rate = stickerd::bench::summarise(rates);
       const auto ms = stickerd::bench::summarise(per_sticker);
       if (o.json) {
-        fmt::print("{}{{\"style\":\"{}\",\"format\":{},\"procs\":{},\"count\":{},\"rounds\":{},"
-                   "\"stickers_per_s\":{{\"median\":{:.2f},\"min\":{:.2f},\"max\":{:.2f}}},"
-                   "\"ms_per_sticker\":{{\"median\":{:.2f},\"min\":{:.2f},\"max\":{:.2f}}},"
-                   "\"bytes\":[{},{},{},{}],\"failed\":{},\"construct_ms\":{:.1f},\"first_render_ms\":{:.1f}}}",
-                   first_json ? "" : ",", style_id, static_cast<int>(o.format), n, o.count, o.rounds,
-                   rate.median, rate.min, rate.max, ms.median, ms.min, ms.max, last.bytes[0], last.bytes[1],
-                   last.bytes[2], last.bytes[3], failed, colds[0].construct_ms, colds[0].first_ms);
+        fmt::print(
+            "{}{{\"style\":\"{}\",\"format\":{},\"procs\":{},\"count\":{},\"rounds\":{},"
+            "\"stickers_per_s\":{{\"median\":{:.2f},\"min\":{:.2f},\"max\":{:.2f}}},"
+            "\"ms_per_sticker\":{{\"median\":{:.2f},\"min\":{:.2f},\"max\":{:.2f}}},"
+            "\"bytes\":[{},{},{},{}],\"failed\":{},\"construct_ms\":{:.1f},\"first_render_ms\":{:."
+            "1f}}}",
+            first_json ? "" : ",", style_id, static_cast<int>(o.format), n, o.count, o.rounds,
+            rate.median, rate.min, rate.max, ms.median, ms.min, ms.max, last.bytes[0],
+            last.bytes[1], last.bytes[2], last.bytes[3], failed, colds[0].construct_ms,
+            colds[0].first_ms);
         first_json = false;
       } else {
-        fmt::print("{:<24} fmt={} procs={} : {:.1f} stickers/s [{:.1f}-{:.1f}]  {:.1f} ms/sticker "
-                   "[{:.1f}-{:.1f}]  bytes {}/{}/{}/{}  failed {}  cold: ctor {:.1f} ms, first render "
-                   "{:.1f} ms\n",
-                   style_id, static_cast<int>(o.format), n, rate.median, rate.min, rate.max, ms.median,
-                   ms.min, ms.max, last.bytes[0], last.bytes[1], last.bytes[2], last.bytes[3], failed,
-                   colds[0].construct_ms, colds[0].first_ms);
+        fmt::print(
+            "{:<24} fmt={} procs={} : {:.1f} stickers/s [{:.1f}-{:.1f}]  {:.1f} ms/sticker "
+            "[{:.1f}-{:.1f}]  bytes {}/{}/{}/{}  failed {}  cold: ctor {:.1f} ms, first render "
+            "{:.1f} ms\n",
+            style_id, static_cast<int>(o.format), n, rate.median, rate.min, rate.max, ms.median,
+            ms.min, ms.max, last.bytes[0], last.bytes[1], last.bytes[2], last.bytes[3], failed,
+            colds[0].construct_ms, colds[0].first_ms);
       }
     }
   }

@@ -61,12 +61,14 @@ struct Options {
 };
 
 [[noreturn]] void usage() {
-  fmt::print(stderr,
-             "usage: loadgen --socket PATH [--connections K] [--depth D] [--rate R] [--duration S]\n"
-             "               [--warmup S] [--style ID] [--batch-styles a,b,..] [--text ref|unique|same]\n"
-             "               [--format webp|webp_animated|png|tgs] [--priority interactive|batch|background]\n"
-             "               [--profile telegram|whatsapp|none|default]\n"
-             "               [--count N] [--label NAME] [--json]\n");
+  fmt::print(
+      stderr,
+      "usage: loadgen --socket PATH [--connections K] [--depth D] [--rate R] [--duration S]\n"
+      "               [--warmup S] [--style ID] [--batch-styles a,b,..] [--text ref|unique|same]\n"
+      "               [--format webp|webp_animated|png|tgs] [--priority "
+      "interactive|batch|background]\n"
+      "               [--profile telegram|whatsapp|none|default]\n"
+      "               [--count N] [--label NAME] [--json]\n");
   std::exit(2);
 }
 
@@ -75,27 +77,43 @@ Options parse(int argc, char** argv) {
   bench::Args args(argc, argv);
   while (args.more()) {
     const std::string_view a = args.flag();
-    if (a == "--socket") o.socket = args.value();
-    else if (a == "--connections") o.connections = std::atoi(args.value().c_str());
-    else if (a == "--depth") o.depth = std::atoi(args.value().c_str());
-    else if (a == "--rate") o.rate = std::atof(args.value().c_str());
-    else if (a == "--duration") o.duration_s = std::atof(args.value().c_str());
-    else if (a == "--warmup") o.warmup_s = std::atof(args.value().c_str());
-    else if (a == "--style") o.style = args.value();
-    else if (a == "--batch-styles") o.batch_styles = bench::split(args.value());
-    else if (a == "--text") o.text_mode = args.value();
-    else if (a == "--label") o.label = args.value();
-    else if (a == "--json") o.json = true;
-    else if (a == "--profile") o.profile = bench::parse_profile(args.value());
-    else if (a == "--wait-ready") o.wait_ready_s = std::atof(args.value().c_str());
-    else if (a == "--count") o.count = std::strtoull(args.value().c_str(), nullptr, 10);
-    else if (a == "--format") o.format = bench::parse_format(args.value());
+    if (a == "--socket")
+      o.socket = args.value();
+    else if (a == "--connections")
+      o.connections = std::atoi(args.value().c_str());
+    else if (a == "--depth")
+      o.depth = std::atoi(args.value().c_str());
+    else if (a == "--rate")
+      o.rate = std::atof(args.value().c_str());
+    else if (a == "--duration")
+      o.duration_s = std::atof(args.value().c_str());
+    else if (a == "--warmup")
+      o.warmup_s = std::atof(args.value().c_str());
+    else if (a == "--style")
+      o.style = args.value();
+    else if (a == "--batch-styles")
+      o.batch_styles = bench::split(args.value());
+    else if (a == "--text")
+      o.text_mode = args.value();
+    else if (a == "--label")
+      o.label = args.value();
+    else if (a == "--json")
+      o.json = true;
+    else if (a == "--profile")
+      o.profile = bench::parse_profile(args.value());
+    else if (a == "--wait-ready")
+      o.wait_ready_s = std::atof(args.value().c_str());
+    else if (a == "--count")
+      o.count = std::strtoull(args.value().c_str(), nullptr, 10);
+    else if (a == "--format")
+      o.format = bench::parse_format(args.value());
     else if (a == "--priority") {
       const auto p = args.value();
-      o.priority = p == "batch" ? v1::PRIORITY_BATCH
+      o.priority = p == "batch"        ? v1::PRIORITY_BATCH
                    : p == "background" ? v1::PRIORITY_BACKGROUND
                                        : v1::PRIORITY_INTERACTIVE;
-    } else usage();
+    } else
+      usage();
   }
   if (o.socket.empty() || o.connections < 1 || o.depth < 1) usage();
   return o;
@@ -133,7 +151,8 @@ class Generator {
 
   v1::Request make(std::uint64_t id) {
     const std::uint64_t n = counter_.fetch_add(1);
-    std::string text = o_.text_mode == "same" ? std::string(kTexts[0]) : std::string(kTexts[n % kTexts.size()]);
+    std::string text =
+        o_.text_mode == "same" ? std::string(kTexts[0]) : std::string(kTexts[n % kTexts.size()]);
     if (o_.text_mode == "unique") text += fmt::format(" {}", n);
     v1::Request r;
     r.set_id(id);
@@ -170,7 +189,8 @@ v1::Stats fetch_stats(const std::string& socket) {
   req.mutable_stats();
   FrameDecoder decoder;
   v1::Reply reply;
-  if (!write_frame(fd->get(), req) || read_frame(fd->get(), decoder, reply) != ReadStatus::kOk) return {};
+  if (!write_frame(fd->get(), req) || read_frame(fd->get(), decoder, reply) != ReadStatus::kOk)
+    return {};
   return reply.stats();
 }
 
@@ -179,12 +199,14 @@ v1::Stats fetch_stats(const std::string& socket) {
 // Polls stats until the daemon answers and every configured worker is READY.
 int wait_ready(const Options& o) {
   const auto start = Clock::now();
-  const auto give_up = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.wait_ready_s));
+  const auto give_up = start + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(o.wait_ready_s));
   while (Clock::now() < give_up) {
     const v1::Stats s = fetch_stats(o.socket);
     if (s.total_workers() > 0 && s.ready_workers() == s.total_workers()) {
       fmt::print("{{\"ready_ms\":{:.1f},\"workers\":{}}}\n",
-                 std::chrono::duration<double, std::milli>(Clock::now() - start).count(), s.total_workers());
+                 std::chrono::duration<double, std::milli>(Clock::now() - start).count(),
+                 s.total_workers());
       return 0;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -212,8 +234,10 @@ int main(int argc, char** argv) {
   rusage usage_start{};
   ::getrusage(RUSAGE_SELF, &usage_start);
   const auto t_start = Clock::now();
-  const auto t_measure = t_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
-  const auto t_end = t_measure + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
+  const auto t_measure = t_start + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(o.warmup_s));
+  const auto t_end = t_measure + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(o.duration_s));
   // The daemon's counters when measuring starts, fetched on a thread of their
   // own: a reader that fetched them would hold back the replies behind it
   // (that was most of the rejections' p99 at 200 % load).
@@ -288,29 +312,33 @@ int main(int argc, char** argv) {
     const auto gap = std::chrono::duration<double>(1.0 / o.rate);
     std::uint64_t i = 0;
     for (;; ++i) {
-      const auto when = t_start + std::chrono::duration_cast<Clock::duration>(gap * static_cast<double>(i));
+      const auto when =
+          t_start + std::chrono::duration_cast<Clock::duration>(gap * static_cast<double>(i));
       if (when >= t_end) break;
       std::this_thread::sleep_until(when);
       if (!send(i % fds.size(), when)) break;
     }
     // Readers exit once their last reply is in; give a stuck daemon a bound.
     const auto give_up = Clock::now() + std::chrono::seconds(60);
-    while (in_flight.load() > 0 && Clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (in_flight.load() > 0 && Clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     for (auto& fd : fds) ::shutdown(fd.get(), SHUT_RDWR);
   }
   for (auto& t : readers) t.join();
   stats_before.join();
   const v1::Stats after = fetch_stats(o.socket);
   // A --count run can end before --duration: rate over the time it really took.
-  const double window = std::chrono::duration<double>(std::min(Clock::now(), t_end) - t_measure).count();
+  const double window =
+      std::chrono::duration<double>(std::min(Clock::now(), t_end) - t_measure).count();
 
   rusage usage_end{};
   ::getrusage(RUSAGE_SELF, &usage_end);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  const double client_cpu =
-      (seconds(usage_end.ru_utime) + seconds(usage_end.ru_stime) - seconds(usage_start.ru_utime) -
-       seconds(usage_start.ru_stime)) /
-      std::chrono::duration<double>(Clock::now() - t_start).count();
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  const double client_cpu = (seconds(usage_end.ru_utime) + seconds(usage_end.ru_stime) -
+                             seconds(usage_start.ru_utime) - seconds(usage_start.ru_stime)) /
+                            std::chrono::duration<double>(Clock::now() - t_start).count();
   std::sort(rec.latency_ms.begin(), rec.latency_ms.end());
   std::sort(rec.error_ms.begin(), rec.error_ms.end());
   const auto& el = rec.error_ms;
@@ -319,33 +347,43 @@ int main(int argc, char** argv) {
   std::uint64_t errors = 0;
   for (const auto& [code, n] : rec.errors) errors += n;
   const double tput = static_cast<double>(rec.ok) / window;
-  const long tasks = static_cast<long>(after.tasks_completed()) - static_cast<long>(before.tasks_completed());
+  const long tasks =
+      static_cast<long>(after.tasks_completed()) - static_cast<long>(before.tasks_completed());
   const long hits = static_cast<long>(after.cache_hits()) - static_cast<long>(before.cache_hits());
   if (o.json) {
     std::string errs;
-    for (const auto& [code, n] : rec.errors) errs += fmt::format("{}\"{}\":{}", errs.empty() ? "" : ",", code, n);
-    fmt::print("{{\"label\":\"{}\",\"mode\":\"{}\",\"connections\":{},\"depth\":{},\"rate\":{},\"duration_s\":{},"
-               "\"ok\":{},\"throughput\":{:.2f},\"p50_ms\":{:.4f},\"p90_ms\":{:.4f},\"p99_ms\":{:.4f},"
-               "\"p999_ms\":{:.4f},\"max_ms\":{:.4f},\"mean_bytes\":{},\"errors\":{{{}}},"
-               "\"daemon_tasks_completed\":{},\"daemon_cache_hits\":{},\"mean_render_ms\":{:.2f},"
-               "\"error_p50_ms\":{:.3f},\"error_p99_ms\":{:.3f},\"error_max_ms\":{:.3f},\"client_cpu_cores\":{:.2f}}}\n",
-               o.label, open_loop ? "open" : "closed", o.connections, o.depth, o.rate, window, rec.ok, tput,
-               percentile(l, 50), percentile(l, 90), percentile(l, 99), percentile(l, 99.9),
-               l.empty() ? 0 : l.back(), rec.ok ? rec.bytes / rec.ok : 0, errs, tasks, hits,
-               rec.ok ? static_cast<double>(rec.render_us) / 1000.0 / static_cast<double>(rec.ok) : 0.0,
-               percentile(el, 50), percentile(el, 99), el.empty() ? 0 : el.back(), client_cpu);
+    for (const auto& [code, n] : rec.errors)
+      errs += fmt::format("{}\"{}\":{}", errs.empty() ? "" : ",", code, n);
+    fmt::print(
+        "{{\"label\":\"{}\",\"mode\":\"{}\",\"connections\":{},\"depth\":{},\"rate\":{},\"duration_"
+        "s\":{},"
+        "\"ok\":{},\"throughput\":{:.2f},\"p50_ms\":{:.4f},\"p90_ms\":{:.4f},\"p99_ms\":{:.4f},"
+        "\"p999_ms\":{:.4f},\"max_ms\":{:.4f},\"mean_bytes\":{},\"errors\":{{{}}},"
+        "\"daemon_tasks_completed\":{},\"daemon_cache_hits\":{},\"mean_render_ms\":{:.2f},"
+        "\"error_p50_ms\":{:.3f},\"error_p99_ms\":{:.3f},\"error_max_ms\":{:.3f},\"client_cpu_"
+        "cores\":{:.2f}}}\n",
+        o.label, open_loop ? "open" : "closed", o.connections, o.depth, o.rate, window, rec.ok,
+        tput, percentile(l, 50), percentile(l, 90), percentile(l, 99), percentile(l, 99.9),
+        l.empty() ? 0 : l.back(), rec.ok ? rec.bytes / rec.ok : 0, errs, tasks, hits,
+        rec.ok ? static_cast<double>(rec.render_us) / 1000.0 / static_cast<double>(rec.ok) : 0.0,
+        percentile(el, 50), percentile(el, 99), el.empty() ? 0 : el.back(), client_cpu);
   } else {
-    fmt::print("{} {} loop, {} conn x {} {}: {} ok in {:.1f} s = {:.1f}/s; latency ms p50 {:.1f} p90 {:.1f} "
-               "p99 {:.1f} p99.9 {:.1f} max {:.1f}; errors {}",
-               o.label, open_loop ? "open" : "closed", o.connections, o.depth,
-               open_loop ? fmt::format("at {}/s", o.rate) : std::string("in flight"), rec.ok, window, tput,
-               percentile(l, 50), percentile(l, 90), percentile(l, 99), percentile(l, 99.9),
-               l.empty() ? 0 : l.back(), errors);
+    fmt::print(
+        "{} {} loop, {} conn x {} {}: {} ok in {:.1f} s = {:.1f}/s; latency ms p50 {:.1f} p90 "
+        "{:.1f} "
+        "p99 {:.1f} p99.9 {:.1f} max {:.1f}; errors {}",
+        o.label, open_loop ? "open" : "closed", o.connections, o.depth,
+        open_loop ? fmt::format("at {}/s", o.rate) : std::string("in flight"), rec.ok, window, tput,
+        percentile(l, 50), percentile(l, 90), percentile(l, 99), percentile(l, 99.9),
+        l.empty() ? 0 : l.back(), errors);
     for (const auto& [code, n] : rec.errors) fmt::print(" {}={}", code, n);
     fmt::print("; error replies ms p50 {:.2f} p99 {:.2f}", percentile(el, 50), percentile(el, 99));
-    fmt::print("; daemon: {} tasks, {} cache hits; worker render time {:.1f} ms per sticker; client CPU {:.2f} cores\n",
-               tasks, hits, rec.ok ? static_cast<double>(rec.render_us) / 1000.0 / static_cast<double>(rec.ok) : 0.0,
-               client_cpu);
+    fmt::print(
+        "; daemon: {} tasks, {} cache hits; worker render time {:.1f} ms per sticker; client CPU "
+        "{:.2f} cores\n",
+        tasks, hits,
+        rec.ok ? static_cast<double>(rec.render_us) / 1000.0 / static_cast<double>(rec.ok) : 0.0,
+        client_cpu);
   }
   return 0;
 }

@@ -43,13 +43,19 @@ Options parse(int argc, char** argv) {
   stickerd::bench::Args args(argc, argv);
   while (args.more()) {
     const std::string_view a = args.flag();
-    if (a == "--bytes") o.bytes = std::strtoull(args.value().c_str(), nullptr, 10);
-    else if (a == "--rounds") o.rounds = std::atoi(args.value().c_str());
-    else if (a == "--warmup") o.warmup = std::atoi(args.value().c_str());
-    else if (a == "--json") o.json = true;
-    else if (a == "--relay") o.relay = true;
+    if (a == "--bytes")
+      o.bytes = std::strtoull(args.value().c_str(), nullptr, 10);
+    else if (a == "--rounds")
+      o.rounds = std::atoi(args.value().c_str());
+    else if (a == "--warmup")
+      o.warmup = std::atoi(args.value().c_str());
+    else if (a == "--json")
+      o.json = true;
+    else if (a == "--relay")
+      o.relay = true;
     else {
-      fmt::print(stderr, "usage: pingpong [--bytes N] [--rounds N] [--warmup N] [--relay] [--json]\n");
+      fmt::print(stderr,
+                 "usage: pingpong [--bytes N] [--rounds N] [--warmup N] [--relay] [--json]\n");
       std::exit(2);
     }
   }
@@ -144,7 +150,8 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "ping-pong failed at round {}\n", i);
       return 1;
     }
-    if (i >= o.warmup) us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    if (i >= o.warmup)
+      us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
   }
   ::close(fd);
   for (pid_t child : children) ::waitpid(child, nullptr, 0);
@@ -152,13 +159,16 @@ int main(int argc, char** argv) {
   const auto s = stickerd::bench::summarise(us);
   const double p99 = stickerd::bench::percentile(us, 99);
   if (o.json) {
-    fmt::print("{{\"relay\":{},\"bytes\":{},\"rounds\":{},\"median_us\":{:.2f},\"p25_us\":{:.2f},\"p75_us\":{:.2f},"
-               "\"p99_us\":{:.2f},\"min_us\":{:.2f},\"max_us\":{:.2f}}}\n",
-               o.relay, o.bytes, o.rounds, s.median, s.p25, s.p75, p99, s.min, s.max);
+    fmt::print(
+        "{{\"relay\":{},\"bytes\":{},\"rounds\":{},\"median_us\":{:.2f},\"p25_us\":{:.2f},\"p75_"
+        "us\":{:.2f},"
+        "\"p99_us\":{:.2f},\"min_us\":{:.2f},\"max_us\":{:.2f}}}\n",
+        o.relay, o.bytes, o.rounds, s.median, s.p25, s.p75, p99, s.min, s.max);
   } else {
-    fmt::print("pingpong{} {} B result frame, {} rounds: round trip median {:.1f} us [IQR {:.1f}-{:.1f}], "
-               "p99 {:.1f} us, min {:.1f} us\n",
-               o.relay ? " via a relay" : "", o.bytes, o.rounds, s.median, s.p25, s.p75, p99, s.min);
+    fmt::print(
+        "pingpong{} {} B result frame, {} rounds: round trip median {:.1f} us [IQR {:.1f}-{:.1f}], "
+        "p99 {:.1f} us, min {:.1f} us\n",
+        o.relay ? " via a relay" : "", o.bytes, o.rounds, s.median, s.p25, s.p75, p99, s.min);
   }
   return 0;
 }

@@ -39,13 +39,17 @@ Options parse(int argc, char** argv) {
   bench::Args args(argc, argv);
   while (args.more()) {
     const std::string_view a = args.flag();
-    if (a == "--rounds") o.rounds = std::atoi(args.value().c_str());
-    else if (a == "--style") o.styles = bench::split(args.value());
+    if (a == "--rounds")
+      o.rounds = std::atoi(args.value().c_str());
+    else if (a == "--style")
+      o.styles = bench::split(args.value());
     else if (a == "--format") {
       for (const auto& f : bench::split(args.value())) o.formats.push_back(bench::parse_format(f));
-    } else if (a == "--json") o.json = true;
+    } else if (a == "--json")
+      o.json = true;
     else {
-      fmt::print(stderr, "usage: styles [--style a,b] [--format webp,tgs,..] [--rounds R] [--json]\n");
+      fmt::print(stderr,
+                 "usage: styles [--style a,b] [--format webp,tgs,..] [--rounds R] [--json]\n");
       std::exit(2);
     }
   }
@@ -70,13 +74,21 @@ int main(int argc, char** argv) {
   // One process on this machine: a worker alone on its core (Task.spare_core).
   const render::RenderOptions options{.spare_core = uv_available_parallelism() > 1};
   bool first = true;
-  if (o.json) fmt::print("[");
-  else fmt::print("| style | format | ms/sticker median [min–max] | bytes median [min–max] |\n|---|---|---|---|\n");
+  if (o.json)
+    fmt::print("[");
+  else
+    fmt::print(
+        "| style | format | ms/sticker median [min–max] | bytes median [min–max] "
+        "|\n|---|---|---|---|\n");
   for (const v1::StyleSpec& style : catalogue->styles()) {
-    if (!o.styles.empty() && std::find(o.styles.begin(), o.styles.end(), style.id()) == o.styles.end()) continue;
+    if (!o.styles.empty() &&
+        std::find(o.styles.begin(), o.styles.end(), style.id()) == o.styles.end())
+      continue;
     for (int f : style.formats()) {
       const auto format = static_cast<v1::Format>(f);
-      if (!o.formats.empty() && std::find(o.formats.begin(), o.formats.end(), format) == o.formats.end()) continue;
+      if (!o.formats.empty() &&
+          std::find(o.formats.begin(), o.formats.end(), format) == o.formats.end())
+        continue;
       const v1::Profile profile = profile_for(format);
       // Warm: the first render of a combination opens its fonts at new sizes.
       (void)renderer.render(bench::kTexts[3], style, format, profile, options);
@@ -87,21 +99,27 @@ int main(int argc, char** argv) {
           const auto t0 = Clock::now();
           auto sticker = renderer.render(text, style, format, profile, options);
           ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-          if (sticker) bytes.push_back(static_cast<double>(sticker->data.size()));
-          else failure = sticker.error().message;
+          if (sticker)
+            bytes.push_back(static_cast<double>(sticker->data.size()));
+          else
+            failure = sticker.error().message;
           std::replace(failure.begin(), failure.end(), '"', '\'');  // stays a JSON string
         }
       }
       const auto t = bench::summarise(ms);
       const auto b = bench::summarise(bytes);
       if (o.json) {
-        fmt::print("{}{{\"style\":\"{}\",\"format\":\"{}\",\"profile\":\"{}\",\"ms\":{{\"median\":{:.2f},\"min\":{:.2f},"
-                   "\"max\":{:.2f}}},\"bytes\":{{\"median\":{:.0f},\"min\":{:.0f},\"max\":{:.0f}}},\"failed\":\"{}\"}}",
-                   first ? "" : ",", style.id(), format_name(format), v1::Profile_Name(profile), t.median, t.min,
-                   t.max, b.median, b.min, b.max, failure);
+        fmt::print(
+            "{}{{\"style\":\"{}\",\"format\":\"{}\",\"profile\":\"{}\",\"ms\":{{\"median\":{:.2f},"
+            "\"min\":{:.2f},"
+            "\"max\":{:.2f}}},\"bytes\":{{\"median\":{:.0f},\"min\":{:.0f},\"max\":{:.0f}}},"
+            "\"failed\":\"{}\"}}",
+            first ? "" : ",", style.id(), format_name(format), v1::Profile_Name(profile), t.median,
+            t.min, t.max, b.median, b.min, b.max, failure);
       } else {
-        fmt::print("| {} | {} | {:.1f} [{:.1f}–{:.1f}] | {:.0f} [{:.0f}–{:.0f}] |{}\n", style.id(), format_name(format),
-                   t.median, t.min, t.max, b.median, b.min, b.max, failure.empty() ? "" : " failed: " + failure);
+        fmt::print("| {} | {} | {:.1f} [{:.1f}–{:.1f}] | {:.0f} [{:.0f}–{:.0f}] |{}\n", style.id(),
+                   format_name(format), t.median, t.min, t.max, b.median, b.min, b.max,
+                   failure.empty() ? "" : " failed: " + failure);
       }
       first = false;
       std::fflush(stdout);

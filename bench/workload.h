@@ -8,7 +8,7 @@
 namespace stickerd::bench {
 
 // Sticker k of a run uses text k mod 4.
-inline constexpr std::array<std::string_view, 4> kTexts = {"Hello", "Привет, мир!", "stickerd is fast",
-                                                           "Animated Sticker Bot 🎉"};
+inline constexpr std::array<std::string_view, 4> kTexts = {
+    "Hello", "Привет, мир!", "stickerd is fast", "Animated Sticker Bot 🎉"};
 
 }  // namespace stickerd::bench

@@ -60,8 +60,10 @@ std::string config_xml(const FontSet& set) {
   // pango asks for the generic family "emoji" for a run of emoji in emoji
   // presentation, whatever the description's families: name the set's font.
   if (!set.emoji.empty()) {
-    xml += fmt::format("<alias binding=\"same\"><family>emoji</family><prefer><family>{}</family></prefer></alias>",
-                       xml_escape(set.emoji));
+    xml += fmt::format(
+        "<alias "
+        "binding=\"same\"><family>emoji</family><prefer><family>{}</family></prefer></alias>",
+        xml_escape(set.emoji));
   }
   xml += "<selectfont><rejectfont><glob>*</glob></rejectfont><acceptfont>";
   for (const FontFile& f : set.files)

@@ -17,7 +17,9 @@ std::string short_name(const std::string& enum_name, const std::string& prefix) 
 
 }  // namespace
 
-std::string format_name(v1::Format format) { return short_name(v1::Format_Name(format), "FORMAT_"); }
+std::string format_name(v1::Format format) {
+  return short_name(v1::Format_Name(format), "FORMAT_");
+}
 std::string profile_name(v1::Profile profile) {
   return short_name(v1::Profile_Name(profile), "PROFILE_");
 }
@@ -29,14 +31,16 @@ std::optional<std::string> format_profile_conflict(v1::Format format, v1::Profil
   }
   if ((profile == v1::PROFILE_TELEGRAM || profile == v1::PROFILE_UNSPECIFIED) &&
       format == v1::FORMAT_WEBP_ANIMATED) {
-    return "Telegram does not animate WebP stickers; ask for format tgs for an animated Telegram sticker";
+    return "Telegram does not animate WebP stickers; ask for format tgs for an animated Telegram "
+           "sticker";
   }
   return std::nullopt;
 }
 
 v1::Format default_format_for(const v1::StyleSpec& style, v1::Profile profile) {
   for (int f : style.formats()) {
-    if (!format_profile_conflict(static_cast<v1::Format>(f), profile)) return static_cast<v1::Format>(f);
+    if (!format_profile_conflict(static_cast<v1::Format>(f), profile))
+      return static_cast<v1::Format>(f);
   }
   return style.formats().empty() ? v1::FORMAT_WEBP : static_cast<v1::Format>(style.formats(0));
 }

@@ -1,9 +1,9 @@
 // Blocking frame I/O on a file descriptor.
 #include "common/frame_io.h"
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
-#include <unistd.h>
 
 #include <fmt/format.h>
 

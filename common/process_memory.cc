@@ -23,6 +23,8 @@ std::optional<std::uint64_t> resident_bytes(pid_t pid) {
   return statm_resident_bytes("/proc/" + std::to_string(pid) + "/statm");
 }
 
-std::optional<std::uint64_t> own_resident_bytes() { return statm_resident_bytes("/proc/self/statm"); }
+std::optional<std::uint64_t> own_resident_bytes() {
+  return statm_resident_bytes("/proc/self/statm");
+}
 
 }  // namespace stickerd

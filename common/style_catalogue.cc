@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 bool valid_colour(const std::string& c) {
   if (c.size() != 7 && c.size() != 9) return false;
   if (c[0] != '#') return false;
-  return std::all_of(c.begin() + 1, c.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)); });
+  return std::all_of(c.begin() + 1, c.end(),
+                     [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)); });
 }
 
 bool declares(const v1::StyleSpec& s, v1::Format f) {
@@ -50,31 +51,39 @@ std::string validate_effects(const v1::StyleSpec& s) {
     if (frame_ms < 20 || frame_ms > 1000) return "animation.frameMs: must be within 20..1000";
     const std::uint32_t loop_ms = frames * frame_ms;
     if (declares(s, v1::FORMAT_TGS) && loop_ms > 3000) {
-      return fmt::format("animation: frames x frameMs is {} ms, over the 3000 ms a TGS may last", loop_ms);
+      return fmt::format("animation: frames x frameMs is {} ms, over the 3000 ms a TGS may last",
+                         loop_ms);
     }
     if (loop_ms > 10000) {
-      return fmt::format("animation: frames x frameMs is {} ms, over the 10000 ms WhatsApp allows", loop_ms);
+      return fmt::format("animation: frames x frameMs is {} ms, over the 10000 ms WhatsApp allows",
+                         loop_ms);
     }
     if (a.amplitude() < 0 || a.amplitude() > 90) return "animation.amplitude: must be within 0..90";
     if (a.phase_step() < 0 || a.phase_step() > 1) return "animation.phaseStep: must be within 0..1";
     for (int i = 0; i < a.colors_size(); ++i) {
-      if (!valid_colour(a.colors(i))) return bad_colour(fmt::format("animation.colors[{}]", i), a.colors(i));
+      if (!valid_colour(a.colors(i)))
+        return bad_colour(fmt::format("animation.colors[{}]", i), a.colors(i));
     }
-    if (a.type() == v1::ANIMATION_RAINBOW && a.colors_size() == 1) return "animation.colors: rainbow needs 0 or >= 2";
+    if (a.type() == v1::ANIMATION_RAINBOW && a.colors_size() == 1)
+      return "animation.colors: rainbow needs 0 or >= 2";
   }
   if (s.has_glow()) {
     if (!valid_colour(s.glow().color())) return bad_colour("glow.color", s.glow().color());
-    if (s.glow().radius() <= 0 || s.glow().radius() > 48) return "glow.radius: must be within (0, 48]";
+    if (s.glow().radius() <= 0 || s.glow().radius() > 48)
+      return "glow.radius: must be within (0, 48]";
   }
   if (s.has_extrude()) {
     if (!valid_colour(s.extrude().color())) return bad_colour("extrude.color", s.extrude().color());
-    if (std::abs(s.extrude().dx()) > 32 || std::abs(s.extrude().dy()) > 32) return "extrude: dx and dy within -32..32";
+    if (std::abs(s.extrude().dx()) > 32 || std::abs(s.extrude().dy()) > 32)
+      return "extrude: dx and dy within -32..32";
     if (s.extrude().steps() > 16) return "extrude.steps: at most 16";
   }
   if (s.has_bubble()) {
     if (!valid_colour(s.bubble().color())) return bad_colour("bubble.color", s.bubble().color());
-    if (s.bubble().radius() < 0 || s.bubble().radius() > 200) return "bubble.radius: must be within 0..200";
-    if (s.bubble().margin() < 0 || s.bubble().margin() > 100) return "bubble.margin: must be within 0..100";
+    if (s.bubble().radius() < 0 || s.bubble().radius() > 200)
+      return "bubble.radius: must be within 0..200";
+    if (s.bubble().margin() < 0 || s.bubble().margin() > 100)
+      return "bubble.margin: must be within 0..100";
     if (s.bubble().has_outline()) {
       if (!valid_colour(s.bubble().outline().color())) {
         return bad_colour("bubble.outline.color", s.bubble().outline().color());
@@ -95,7 +104,8 @@ std::string validate(const v1::StyleSpec& s) {
   };
   if (s.id().empty()) return "id: missing";
   for (char c : s.id()) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
       return fmt::format("id: \"{}\" must be lower-case letters, digits and '-'", s.id());
     }
   }
@@ -123,8 +133,10 @@ std::string validate(const v1::StyleSpec& s) {
   }
   for (int i = 0; i < s.outlines_size(); ++i) {
     const auto& o = s.outlines(i);
-    if (!valid_colour(o.color())) return bad_colour(fmt::format("outlines[{}].color", i), o.color());
-    if (o.width() <= 0 || o.width() > 64) return fmt::format("outlines[{}].width: must be within (0, 64]", i);
+    if (!valid_colour(o.color()))
+      return bad_colour(fmt::format("outlines[{}].color", i), o.color());
+    if (o.width() <= 0 || o.width() > 64)
+      return fmt::format("outlines[{}].width: must be within (0, 64]", i);
   }
   if (s.has_shadow()) {
     if (!valid_colour(s.shadow().color())) return bad_colour("shadow.color", s.shadow().color());
@@ -149,17 +161,19 @@ std::string compute_config_id(const v1::StyleSpec& style, std::string_view font_
   // The same style drawn with other fonts is another sticker. Without a font
   // set the id stays what it always was.
   if (!font_fingerprint.empty()) bytes += fmt::format("\nfonts:{}", font_fingerprint);
-  gchar* hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-                                           reinterpret_cast<const guchar*>(bytes.data()), bytes.size());
+  gchar* hex = g_compute_checksum_for_data(
+      G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(bytes.data()), bytes.size());
   std::string id(hex, 16);
   g_free(hex);
   return id;
 }
 
-Result<v1::StyleSpec> StyleCatalogue::parse_style(const std::string& json, const std::string& origin) {
+Result<v1::StyleSpec> StyleCatalogue::parse_style(const std::string& json,
+                                                  const std::string& origin) {
   v1::StyleSpec spec;
   google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;  // a typo in a field name is an error, not a silent default
+  options.ignore_unknown_fields =
+      false;  // a typo in a field name is an error, not a silent default
   const auto status = google::protobuf::util::JsonStringToMessage(json, &spec, options);
   if (!status.ok()) {
     return make_error(v1::INVALID_ARGUMENT,
@@ -178,7 +192,8 @@ Result<StyleCatalogue> StyleCatalogue::load_dir(const std::string& dir) {
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json" && entry.path().filename() != kFontSetFile) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json" &&
+        entry.path().filename() != kFontSetFile) {
       files.push_back(entry.path());
     }
   }
@@ -205,7 +220,8 @@ Result<StyleCatalogue> StyleCatalogue::load_dir(const std::string& dir) {
     cat.styles_.push_back(std::move(*spec));
   }
   if (cat.styles_.empty()) {
-    return make_error(v1::INVALID_ARGUMENT, fmt::format("styles directory {} holds no *.json style", dir));
+    return make_error(v1::INVALID_ARGUMENT,
+                      fmt::format("styles directory {} holds no *.json style", dir));
   }
   std::sort(cat.styles_.begin(), cat.styles_.end(),
             [](const auto& a, const auto& b) { return a.id() < b.id(); });

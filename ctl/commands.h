@@ -20,7 +20,8 @@ int run_sheet(Client& client, const Options& options);
 // Control commands (the control socket).
 int run_workers(Client& client, const Options& options);
 int run_top(Client& client, const Options& options);
-int run_control(Client& client, const Options& options);  // scale, drain, resume, restart-workers, reload
+int run_control(Client& client,
+                const Options& options);  // scale, drain, resume, restart-workers, reload
 
 // Sends `request` and waits for its final reply; a reply for another id is a
 // transport failure (stickerctl has one request in flight).

@@ -13,11 +13,12 @@ constexpr int kGapPx = 8;
 
 }  // namespace
 
-std::optional<Error> write_contact_sheet(const std::vector<SheetTile>& tiles, const std::string& path,
-                                         const SheetLayout& layout) {
+std::optional<Error> write_contact_sheet(const std::vector<SheetTile>& tiles,
+                                         const std::string& path, const SheetLayout& layout) {
   const int max_columns = std::max(1, layout.columns);
   const int tile_px = std::max(16, layout.tile_px);
-  if (tiles.empty()) return make_error(v1::INVALID_ARGUMENT, "a contact sheet needs at least one picture");
+  if (tiles.empty())
+    return make_error(v1::INVALID_ARGUMENT, "a contact sheet needs at least one picture");
   const int columns = std::min<int>(max_columns, static_cast<int>(tiles.size()));
   const int rows = (static_cast<int>(tiles.size()) + columns - 1) / columns;
   const int width = kGapPx + columns * (tile_px + kGapPx);
@@ -33,7 +34,8 @@ std::optional<Error> write_contact_sheet(const std::vector<SheetTile>& tiles, co
     const int x = kGapPx + static_cast<int>(i) % columns * (tile_px + kGapPx);
     const int y = kGapPx + static_cast<int>(i) / columns * (tile_px + kLabelPx + kGapPx);
     cairo_surface_t* picture = tiles[i].picture.get();
-    const int pw = cairo_image_surface_get_width(picture), ph = cairo_image_surface_get_height(picture);
+    const int pw = cairo_image_surface_get_width(picture),
+              ph = cairo_image_surface_get_height(picture);
     const double scale = static_cast<double>(tile_px) / std::max(pw, ph);
     cairo_save(cr.get());
     cairo_translate(cr.get(), x + (tile_px - pw * scale) / 2, y + (tile_px - ph * scale) / 2);
@@ -52,7 +54,8 @@ std::optional<Error> write_contact_sheet(const std::vector<SheetTile>& tiles, co
   cairo_surface_flush(sheet.get());
   const cairo_status_t status = cairo_surface_write_to_png(sheet.get(), path.c_str());
   if (status != CAIRO_STATUS_SUCCESS) {
-    return make_error(v1::INTERNAL, fmt::format("cannot write {}: {}", path, cairo_status_to_string(status)));
+    return make_error(v1::INTERNAL,
+                      fmt::format("cannot write {}: {}", path, cairo_status_to_string(status)));
   }
   return std::nullopt;
 }

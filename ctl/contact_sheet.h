@@ -26,7 +26,7 @@ struct SheetLayout {
 // Writes `tiles` in rows of up to `layout.columns`, each scaled to
 // `layout.tile_px` over a light background (so white text and transparency
 // both show), to the PNG `path`.
-std::optional<Error> write_contact_sheet(const std::vector<SheetTile>& tiles, const std::string& path,
-                                         const SheetLayout& layout = {});
+std::optional<Error> write_contact_sheet(const std::vector<SheetTile>& tiles,
+                                         const std::string& path, const SheetLayout& layout = {});
 
 }  // namespace stickerd::ctl

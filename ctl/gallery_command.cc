@@ -74,13 +74,16 @@ std::string file_stem(const std::string& style_id, v1::Format format) {
 }
 
 // The styles to show, in catalogue order or in the order --styles names them.
-Result<std::vector<v1::StyleInfo>> chosen_styles(const v1::StyleList& list, const std::vector<std::string>& ids) {
+Result<std::vector<v1::StyleInfo>> chosen_styles(const v1::StyleList& list,
+                                                 const std::vector<std::string>& ids) {
   const auto& all = list.styles();
   if (ids.empty()) return std::vector<v1::StyleInfo>(all.begin(), all.end());
   std::vector<v1::StyleInfo> chosen;
   for (const std::string& id : ids) {
-    const auto it = std::find_if(all.begin(), all.end(), [&](const v1::StyleInfo& s) { return s.id() == id; });
-    if (it == all.end()) return make_error(v1::UNKNOWN_STYLE, fmt::format("no style '{}' in the catalogue", id));
+    const auto it =
+        std::find_if(all.begin(), all.end(), [&](const v1::StyleInfo& s) { return s.id() == id; });
+    if (it == all.end())
+      return make_error(v1::UNKNOWN_STYLE, fmt::format("no style '{}' in the catalogue", id));
     chosen.push_back(*it);
   }
   return chosen;
@@ -98,7 +101,8 @@ int run_gallery(Client& client, const Options& options) {
   if (!listed->has_styles()) return report_transport_failure("the daemon's reply holds no styles");
   auto styles = chosen_styles(listed->styles(), options.style_ids);
   if (!styles) return report_error(styles.error());
-  if (auto failed = ensure_directory(options.output)) return report_transport_failure(failed->message);
+  if (auto failed = ensure_directory(options.output))
+    return report_transport_failure(failed->message);
 
   std::vector<GalleryEntry> entries;
   std::vector<std::string> written;
@@ -124,8 +128,9 @@ int run_gallery(Client& client, const Options& options) {
       auto reply = call(client, request);
       if (!reply) return report_transport_failure(reply.error().message);
       if (reply->has_error() || !reply->has_sticker()) {
-        const Error error = reply->has_error() ? from_proto(reply->error())
-                                               : make_error(v1::INTERNAL, "the daemon's reply holds no sticker");
+        const Error error = reply->has_error()
+                                ? from_proto(reply->error())
+                                : make_error(v1::INTERNAL, "the daemon's reply holds no sticker");
         fmt::print(stderr, "stickerctl: {} {}: {}\n", style.id(), format_name(e.format), error);
         if (!first_failure) first_failure = exit_code_for(error.code);
         e.error = fmt::format("{}", error);
@@ -140,7 +145,8 @@ int run_gallery(Client& client, const Options& options) {
       e.render_us = sticker.render_us();
       e.frame_count = sticker.frame_count();
       const std::string path = options.output + "/" + e.file;
-      if (auto failed = write_file(path, sticker.data())) return report_transport_failure(failed->message);
+      if (auto failed = write_file(path, sticker.data()))
+        return report_transport_failure(failed->message);
       written.push_back(path);
       if (!options.json) fmt::print("{} -> {}\n", describe(sticker), path);
 
@@ -152,7 +158,8 @@ int run_gallery(Client& client, const Options& options) {
         } else {
           e.preview = stem + ".preview.webp";
           const std::string preview_path = options.output + "/" + e.preview;
-          if (auto failed = write_file(preview_path, *preview)) return report_transport_failure(failed->message);
+          if (auto failed = write_file(preview_path, *preview))
+            return report_transport_failure(failed->message);
           written.push_back(preview_path);
         }
       }
@@ -164,8 +171,10 @@ int run_gallery(Client& client, const Options& options) {
     }
     if (!options.contact_sheet.empty() && sheet_source) {
       auto picture = sticker_picture(sheet_source->bytes, sheet_source->format);
-      if (!picture) return report_transport_failure(fmt::format("{}: {}", style.id(), picture.error().message));
-      tiles.push_back(SheetTile{style.name().empty() ? style.id() : style.name(), std::move(*picture)});
+      if (!picture)
+        return report_transport_failure(fmt::format("{}: {}", style.id(), picture.error().message));
+      tiles.push_back(
+          SheetTile{style.name().empty() ? style.id() : style.name(), std::move(*picture)});
     }
   }
 
@@ -183,7 +192,8 @@ int run_gallery(Client& client, const Options& options) {
 
   if (options.json) {
     std::string json = "{\"index\": " + json_string(index) + ", \"files\": [";
-    for (std::size_t i = 0; i < written.size(); ++i) json += (i ? ", " : "") + json_string(written[i]);
+    for (std::size_t i = 0; i < written.size(); ++i)
+      json += (i ? ", " : "") + json_string(written[i]);
     fmt::print("{}]}}\n", json);
   } else {
     fmt::print("{} files written; open {}\n", written.size(), index);

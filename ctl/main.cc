@@ -35,8 +35,10 @@ int main(int argc, char** argv) {
   // Control commands go to the control socket; the rest to the client socket.
   const std::string socket_path =
       is_control(options->command)
-          ? (options->control_socket.empty() ? stickerd::default_control_socket() : options->control_socket)
-          : (options->socket_path.empty() ? stickerd::default_client_socket() : options->socket_path);
+          ? (options->control_socket.empty() ? stickerd::default_control_socket()
+                                             : options->control_socket)
+          : (options->socket_path.empty() ? stickerd::default_client_socket()
+                                          : options->socket_path);
   auto client = Client::connect(socket_path, options->timeout);
   if (!client) {
     fmt::print(stderr, "stickerctl: {}\n", client.error().message);

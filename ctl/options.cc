@@ -48,8 +48,8 @@ std::vector<std::string> split_commas(std::string_view list) {
 }
 
 constexpr std::array<std::string_view, 11> kKnownOptions{
-    "--socket", "--timeout", "--style",  "--styles",         "--format",
-    "--profile", "-o",       "--json",   "--control-socket", "--contact-sheet", "--exit"};
+    "--socket", "--timeout", "--style",          "--styles",        "--format", "--profile",
+    "-o",       "--json",    "--control-socket", "--contact-sheet", "--exit"};
 
 bool is_known(std::string_view option) {
   return std::find(kKnownOptions.begin(), kKnownOptions.end(), option) != kKnownOptions.end();
@@ -66,7 +66,8 @@ bool accepts(Command command, std::string_view option) {
       return option == "--styles" || option == "--format" || option == "--profile" ||
              option == "-o";
     case Command::kGallery:
-      return option == "--styles" || option == "-o" || option == "--json" || option == "--contact-sheet";
+      return option == "--styles" || option == "-o" || option == "--json" ||
+             option == "--contact-sheet";
     case Command::kSheet:
       return option == "--style" || option == "--format" || option == "--contact-sheet";
     case Command::kStats:
@@ -134,8 +135,10 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
   }
 
   if (positional.empty()) {
-    return usage("no command given (render, batch, gallery, sheet, stats, styles, fonts, poison, workers, top, "
-                 "scale, drain, resume, restart-workers or reload)");
+    return usage(
+        "no command given (render, batch, gallery, sheet, stats, styles, fonts, poison, workers, "
+        "top, "
+        "scale, drain, resume, restart-workers or reload)");
   }
   const auto command = parse_command(positional[0]);
   if (!command) return usage(fmt::format("unknown command '{}'", positional[0]));
@@ -145,7 +148,8 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
                           *command == Command::kGallery || *command == Command::kSheet;
   const std::size_t expected = takes_text || *command == Command::kScale ? 2 : 1;
   if (positional.size() < expected) {
-    return usage(fmt::format("{} needs {}", positional[0], takes_text ? "a TEXT" : "a worker count N"));
+    return usage(
+        fmt::format("{} needs {}", positional[0], takes_text ? "a TEXT" : "a worker count N"));
   }
   if (positional.size() > expected) {
     return usage(fmt::format("unexpected argument '{}'", positional[expected]));

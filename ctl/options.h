@@ -12,12 +12,24 @@
 namespace stickerd::ctl {
 
 enum class Command {
-  kRender, kBatch, kGallery, kStats, kStyles, kPoison,
+  kRender,
+  kBatch,
+  kGallery,
+  kStats,
+  kStyles,
+  kPoison,
   kFonts,  // local: reads the font set itself, no daemon
   kSheet,
   // Control commands: sent on the control socket (see is_control()).
-  kWorkers, kTop, kScale, kDrain, kResume, kRestartWorkers, kReload,
-  kHelp, kVersion,
+  kWorkers,
+  kTop,
+  kScale,
+  kDrain,
+  kResume,
+  kRestartWorkers,
+  kReload,
+  kHelp,
+  kVersion,
 };
 
 // Whether `command` talks to the control socket rather than the client socket.
@@ -27,7 +39,7 @@ inline bool is_control(Command command) {
 
 struct Options {
   Command command = Command::kHelp;
-  std::string socket_path;  // empty: the daemon's default (default_client_socket())
+  std::string socket_path;     // empty: the daemon's default (default_client_socket())
   std::string control_socket;  // empty: default_control_socket()
   unsigned scale_workers = 0;  // scale N
   std::chrono::seconds timeout{120};
@@ -36,7 +48,7 @@ struct Options {
   std::vector<std::string> style_ids;  // batch, gallery: empty is every style
   v1::Format format = v1::FORMAT_UNSPECIFIED;
   v1::Profile profile = v1::PROFILE_UNSPECIFIED;
-  std::string output;  // render: a file; batch, gallery: a directory
+  std::string output;         // render: a file; batch, gallery: a directory
   std::string contact_sheet;  // gallery: also write one picture per style to this PNG
   bool drain_exit = false;    // drain --exit: shut the daemon down, as SIGTERM does
   bool json = false;

@@ -11,7 +11,8 @@ namespace stickerd::ctl {
 namespace {
 
 std::string cause(const v1::PoisonEntry& e) {
-  if (e.term_signal() != 0) return fmt::format("signal {} ({})", e.term_signal(), ::strsignal(e.term_signal()));
+  if (e.term_signal() != 0)
+    return fmt::format("signal {} ({})", e.term_signal(), ::strsignal(e.term_signal()));
   return fmt::format("exit code {}", e.exit_code());
 }
 
@@ -38,9 +39,11 @@ int run_poison(Client& client, const Options& options) {
   auto reply = call(client, request);
   if (!reply) return report_transport_failure(reply.error().message);
   if (reply->has_error()) return report_error(from_proto(reply->error()));
-  if (!reply->has_poison()) return report_transport_failure("the daemon's reply holds no poison list");
+  if (!reply->has_poison())
+    return report_transport_failure("the daemon's reply holds no poison list");
   if (options.json) {
-    if (!print_json(reply->poison())) return report_transport_failure("cannot print the list as JSON");
+    if (!print_json(reply->poison()))
+      return report_transport_failure("cannot print the list as JSON");
   } else {
     print_table(reply->poison());
   }

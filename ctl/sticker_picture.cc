@@ -26,8 +26,8 @@ CairoSurfacePtr surface_from(const std::uint32_t* argb, int width, int height) {
   unsigned char* data = cairo_image_surface_get_data(surface.get());
   const int stride = cairo_image_surface_get_stride(surface.get());
   for (int y = 0; y < height; ++y) {
-    std::memcpy(data + static_cast<std::size_t>(y) * stride, argb + static_cast<std::size_t>(y) * width,
-                static_cast<std::size_t>(width) * 4);
+    std::memcpy(data + static_cast<std::size_t>(y) * stride,
+                argb + static_cast<std::size_t>(y) * width, static_cast<std::size_t>(width) * 4);
   }
   cairo_surface_mark_dirty(surface.get());
   return surface;
@@ -36,7 +36,8 @@ CairoSurfacePtr surface_from(const std::uint32_t* argb, int width, int height) {
 Result<CairoSurfacePtr> webp_picture(std::string_view bytes) {
   const WebPData data{reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
   WebPAnimDecoderOptions options;
-  if (!WebPAnimDecoderOptionsInit(&options)) return make_error(v1::INTERNAL, "libwebp version mismatch");
+  if (!WebPAnimDecoderOptionsInit(&options))
+    return make_error(v1::INTERNAL, "libwebp version mismatch");
   options.color_mode = MODE_bgrA;  // premultiplied BGRA: cairo's ARGB32 on little-endian machines
   // The animation decoder reads still WebPs too, as one frame.
   std::unique_ptr<WebPAnimDecoder, AnimDecoderDeleter> decoder(WebPAnimDecoderNew(&data, &options));
@@ -57,7 +58,6 @@ Result<CairoSurfacePtr> webp_picture(std::string_view bytes) {
   }
   return surface_from(argb.data(), w, h);
 }
-
 
 }  // namespace
 

@@ -74,7 +74,8 @@ std::vector<std::uint8_t> straight_bgra(const std::vector<std::uint32_t>& argb) 
     const std::uint32_t p = argb[i];
     const std::uint32_t a = p >> 24;
     auto un = [a](std::uint32_t c) {
-      return static_cast<std::uint8_t>(a == 0 ? 0 : std::min<std::uint32_t>(255, (c * 255 + a / 2) / a));
+      return static_cast<std::uint8_t>(
+          a == 0 ? 0 : std::min<std::uint32_t>(255, (c * 255 + a / 2) / a));
     };
     out[i * 4 + 0] = un(p & 0xff);
     out[i * 4 + 1] = un(p >> 8 & 0xff);
@@ -128,16 +129,16 @@ Result<std::string> tgs_preview_webp(std::string_view tgs) {
     picture.get()->height = played->size;
     if (!WebPPictureImportBGRA(picture.get(), bgra.data(), played->size * 4) ||
         !WebPAnimEncoderAdd(encoder.get(), picture.get(), timestamp, &config)) {
-      return make_error(v1::INTERNAL,
-                        fmt::format("encoding the TGS preview failed: {}", WebPAnimEncoderGetError(encoder.get())));
+      return make_error(v1::INTERNAL, fmt::format("encoding the TGS preview failed: {}",
+                                                  WebPAnimEncoderGetError(encoder.get())));
     }
     timestamp += static_cast<int>(played->frame_ms);
   }
   WebPAnimEncoderAdd(encoder.get(), nullptr, timestamp, nullptr);  // the last frame's duration
   Data out;
   if (!WebPAnimEncoderAssemble(encoder.get(), out.get())) {
-    return make_error(v1::INTERNAL,
-                      fmt::format("assembling the TGS preview failed: {}", WebPAnimEncoderGetError(encoder.get())));
+    return make_error(v1::INTERNAL, fmt::format("assembling the TGS preview failed: {}",
+                                                WebPAnimEncoderGetError(encoder.get())));
   }
   return std::string(reinterpret_cast<const char*>(out.get()->bytes), out.get()->size);
 }

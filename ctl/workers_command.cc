@@ -18,7 +18,8 @@ namespace {
 volatile std::sig_atomic_t g_interrupted = 0;
 
 std::string human_bytes(std::uint64_t bytes) {
-  if (bytes >= (1u << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1u << 20));
+  if (bytes >= (1u << 20))
+    return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1u << 20));
   return fmt::format("{} KiB", bytes >> 10);
 }
 
@@ -86,9 +87,11 @@ int run_workers(Client& client, const Options& options) {
   auto reply = ask(client, 1, [](v1::Request& r) { r.mutable_workers(); });
   if (!reply) return report_transport_failure(reply.error().message);
   if (reply->has_error()) return report_error(from_proto(reply->error()));
-  if (!reply->has_workers()) return report_transport_failure("the daemon's reply holds no worker list");
+  if (!reply->has_workers())
+    return report_transport_failure("the daemon's reply holds no worker list");
   if (options.json) {
-    if (!print_json(reply->workers())) return report_transport_failure("cannot print workers as JSON");
+    if (!print_json(reply->workers()))
+      return report_transport_failure("cannot print workers as JSON");
   } else {
     print_workers(reply->workers());
   }
@@ -114,10 +117,11 @@ int run_top(Client& client, const Options& options) {
     } else {
       if (tty) fmt::print("\x1b[H\x1b[2J");  // home, clear
       const v1::Stats& s = stats->stats();
-      fmt::print("stickerd  up {:.0f}s  queue {}/{}  done {}  failed {}  restarts {}  "
-                 "connections {}\n\n",
-                 s.uptime_seconds(), s.queue_size(), s.queue_capacity(), s.tasks_completed(),
-                 s.tasks_failed(), s.restarts(), s.connections());
+      fmt::print(
+          "stickerd  up {:.0f}s  queue {}/{}  done {}  failed {}  restarts {}  "
+          "connections {}\n\n",
+          s.uptime_seconds(), s.queue_size(), s.queue_capacity(), s.tasks_completed(),
+          s.tasks_failed(), s.restarts(), s.connections());
       print_workers(workers->workers());
       if (tty) fmt::print("\nq or Ctrl-C quits\n");
     }

@@ -15,8 +15,8 @@
 #include "common/style_catalogue.h"
 #include "master/config/config.h"
 #include "master/config/config_source.h"
-#include "master/server.h"
 #include "master/ops/signals.h"
+#include "master/server.h"
 #include "master/uv/uv_handle.h"
 
 namespace {
@@ -35,8 +35,9 @@ bool is_executable(const std::string& path) {
 Result<std::string> resolve_worker_binary(const Config& config) {
   if (!config.worker_binary.empty()) {
     if (is_executable(config.worker_binary)) return config.worker_binary;
-    return make_error(v1::INVALID_ARGUMENT,
-                      fmt::format("worker binary {} is not an executable file", config.worker_binary));
+    return make_error(
+        v1::INVALID_ARGUMENT,
+        fmt::format("worker binary {} is not an executable file", config.worker_binary));
   }
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -55,9 +56,10 @@ int main(int argc, char** argv) {
   ignore_sigpipe();
 
   // Kept by the server, so a reload rebuilds the configuration the same way.
-  ConfigSource source{std::vector<std::string>(argv + 1, argv + argc),
-                      ConfigDefaults{uv_available_parallelism(),
-                                     default_runtime_dir() + "/stickerd.sock", default_styles_dir()}};
+  ConfigSource source{
+      std::vector<std::string>(argv + 1, argv + argc),
+      ConfigDefaults{uv_available_parallelism(), default_runtime_dir() + "/stickerd.sock",
+                     default_styles_dir()}};
   auto invocation = load_config(source);
   if (!invocation) {
     fmt::print(stderr, "stickerd: {}\n", invocation.error().message);

@@ -23,20 +23,22 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigS
                                     config_.enable_test_styles, config_.max_tasks_per_worker,
                                     config_.max_worker_rss_mb << 20},
                   *this),
-      ops_(loop, [this] { return reports_.snapshot(); },
-           [this] { return reloader_.reload_and_restart(); }),
-      connections_({loop, config_, state_, ops_.metrics(), requests_.counters, *this,
-                    [this](std::uint64_t c, std::optional<std::uint64_t> id) { return in_flight(c, id); },
-                    [this](UvHandle<uv_pipe_t> pipe) { control_.accept(std::move(pipe)); }}),
+      ops_(
+          loop, [this] { return reports_.snapshot(); },
+          [this] { return reloader_.reload_and_restart(); }),
+      connections_(
+          {loop, config_, state_, ops_.metrics(), requests_.counters, *this,
+           [this](std::uint64_t c, std::optional<std::uint64_t> id) { return in_flight(c, id); },
+           [this](UvHandle<uv_pipe_t> pipe) { control_.accept(std::move(pipe)); }}),
       dispatcher_({loop, config_, state_, requests_, supervisor_, ops_, connections_},
                   [this] { lifecycle_.maybe_finish_drain(); }),
       intake_({loop, config_, catalogue_, limits_, state_, requests_, ops_, dispatcher_}),
       rolling_(supervisor_, ops_, connections_, intake_),
       reloader_({std::move(source), std::move(loaded), config_, catalogue_, limits_, state_,
-                 supervisor_, requests_.queue, connections_.frame_budget(), requests_.cache, dispatcher_,
-                 rolling_}),
-      lifecycle_({loop, config_, state_, requests_.queue, supervisor_, ops_, dispatcher_, connections_,
-                  rolling_, signals_}),
+                 supervisor_, requests_.queue, connections_.frame_budget(), requests_.cache,
+                 dispatcher_, rolling_}),
+      lifecycle_({loop, config_, state_, requests_.queue, supervisor_, ops_, dispatcher_,
+                  connections_, rolling_, signals_}),
       control_({config_, state_, supervisor_, requests_.queue, ops_.metrics(), dispatcher_, intake_,
                 connections_, rolling_, lifecycle_, reloader_}),
       sizing_(loop, config_, state_, supervisor_, requests_.queue, ops_.metrics(), dispatcher_),
@@ -96,8 +98,9 @@ void Server::on_request(Connection& connection, v1::Request request) {
       break;
   }
   // Also what a newer client's unknown kind parses to: degrade with an answer.
-  answer(ops_.metrics(), connection, id,
-         error_reply(v1::INVALID_ARGUMENT, "unrecognised request: no kind this daemon knows is set"));
+  answer(
+      ops_.metrics(), connection, id,
+      error_reply(v1::INVALID_ARGUMENT, "unrecognised request: no kind this daemon knows is set"));
 }
 
 void Server::on_malformed_request(Connection& connection, std::uint64_t id, Error error) {
@@ -119,7 +122,8 @@ void Server::on_connection_closed(Connection& connection) {
 
 bool Server::in_flight(std::uint64_t connection_id, std::optional<std::uint64_t> id) {
   RequestBook& book = requests_.book;
-  if (id ? book.find_client(connection_id, *id) != nullptr : book.count_connection(connection_id) > 0) {
+  if (id ? book.find_client(connection_id, *id) != nullptr
+         : book.count_connection(connection_id) > 0) {
     return true;
   }
   return rolling_.waiting(connection_id, id);
@@ -140,7 +144,9 @@ void Server::on_task_result(Task task, v1::TaskResult result) {
   dispatcher_.task_result(std::move(task), std::move(result));
 }
 
-void Server::on_task_lost(Task task, DeathCause cause) { dispatcher_.task_lost(std::move(task), cause); }
+void Server::on_task_lost(Task task, DeathCause cause) {
+  dispatcher_.task_lost(std::move(task), cause);
+}
 
 void Server::on_workers_stopped() { lifecycle_.workers_stopped(); }
 

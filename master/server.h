@@ -51,7 +51,8 @@ class Server : private ConnectionEvents, private SupervisorEvents {
  public:
   // `source` and `loaded` (the configuration as parsed, before main()
   // resolved the worker binary) let a reload rebuild and compare it.
-  Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigSource source, Config loaded);
+  Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigSource source,
+         Config loaded);
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   ~Server();

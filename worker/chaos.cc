@@ -41,7 +41,8 @@ std::optional<v1::TaskResult> run(const v1::Task& task, bool enabled) {
     result.set_task_id(task.task_id());
     to_proto(make_error(v1::INVALID_ARGUMENT,
                         fmt::format("style {} is a test style; this worker was not started "
-                                    "with --enable-test-styles", id)),
+                                    "with --enable-test-styles",
+                                    id)),
              *result.mutable_error());
     return result;
   }

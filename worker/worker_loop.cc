@@ -49,9 +49,11 @@ Result<WorkerOptions> parse_worker_options(int argc, const char* const* argv) {
     if (arg == "--styles") {
       options.styles_dir = std::string(value);
     } else if (arg == "--slot") {
-      if (!parse_int(value, options.slot)) return usage(fmt::format("--slot {} is not a number", value));
+      if (!parse_int(value, options.slot))
+        return usage(fmt::format("--slot {} is not a number", value));
     } else if (arg == "--fd") {
-      if (!parse_int(value, options.fd)) return usage(fmt::format("--fd {} is not a number", value));
+      if (!parse_int(value, options.fd))
+        return usage(fmt::format("--fd {} is not a number", value));
     } else {
       return usage(fmt::format("unknown argument {}", arg));
     }
@@ -98,8 +100,9 @@ v1::TaskResult WorkerLoop::handle(const v1::Task& task) {
   }
   const v1::StyleSpec* style = catalogue_.find(style_id);
   if (!style) {
-    to_proto(make_error(v1::UNKNOWN_STYLE, fmt::format("style {} is not in the catalogue", style_id)),
-             *result.mutable_error());
+    to_proto(
+        make_error(v1::UNKNOWN_STYLE, fmt::format("style {} is not in the catalogue", style_id)),
+        *result.mutable_error());
     return result;
   }
   const auto start = Clock::now();

@@ -23,16 +23,23 @@ void unref_gobject(T* p) {
   g_object_unref(p);
 }
 
-using CairoSurfacePtr = std::unique_ptr<cairo_surface_t, Deleter<cairo_surface_t, cairo_surface_destroy>>;
+using CairoSurfacePtr =
+    std::unique_ptr<cairo_surface_t, Deleter<cairo_surface_t, cairo_surface_destroy>>;
 using CairoPtr = std::unique_ptr<cairo_t, Deleter<cairo_t, cairo_destroy>>;
-using CairoPatternPtr = std::unique_ptr<cairo_pattern_t, Deleter<cairo_pattern_t, cairo_pattern_destroy>>;
+using CairoPatternPtr =
+    std::unique_ptr<cairo_pattern_t, Deleter<cairo_pattern_t, cairo_pattern_destroy>>;
 using CairoPathPtr = std::unique_ptr<cairo_path_t, Deleter<cairo_path_t, cairo_path_destroy>>;
 using CairoFontOptionsPtr =
-    std::unique_ptr<cairo_font_options_t, Deleter<cairo_font_options_t, cairo_font_options_destroy>>;
+    std::unique_ptr<cairo_font_options_t,
+                    Deleter<cairo_font_options_t, cairo_font_options_destroy>>;
 using PangoFontDescriptionPtr =
-    std::unique_ptr<PangoFontDescription, Deleter<PangoFontDescription, pango_font_description_free>>;
-using PangoFontMapPtr = std::unique_ptr<PangoFontMap, Deleter<PangoFontMap, unref_gobject<PangoFontMap>>>;
-using PangoContextPtr = std::unique_ptr<PangoContext, Deleter<PangoContext, unref_gobject<PangoContext>>>;
-using PangoLayoutPtr = std::unique_ptr<PangoLayout, Deleter<PangoLayout, unref_gobject<PangoLayout>>>;
+    std::unique_ptr<PangoFontDescription,
+                    Deleter<PangoFontDescription, pango_font_description_free>>;
+using PangoFontMapPtr =
+    std::unique_ptr<PangoFontMap, Deleter<PangoFontMap, unref_gobject<PangoFontMap>>>;
+using PangoContextPtr =
+    std::unique_ptr<PangoContext, Deleter<PangoContext, unref_gobject<PangoContext>>>;
+using PangoLayoutPtr =
+    std::unique_ptr<PangoLayout, Deleter<PangoLayout, unref_gobject<PangoLayout>>>;
 
 }  // namespace stickerd::picture

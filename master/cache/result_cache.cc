@@ -13,9 +13,11 @@ namespace {
 void feed(GChecksum* sum, std::string_view field) {
   const auto n = static_cast<std::uint32_t>(field.size());
   const unsigned char len[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
-                                static_cast<unsigned char>(n >> 16), static_cast<unsigned char>(n >> 24)};
+                                static_cast<unsigned char>(n >> 16),
+                                static_cast<unsigned char>(n >> 24)};
   g_checksum_update(sum, len, sizeof len);
-  g_checksum_update(sum, reinterpret_cast<const guchar*>(field.data()), static_cast<gssize>(field.size()));
+  g_checksum_update(sum, reinterpret_cast<const guchar*>(field.data()),
+                    static_cast<gssize>(field.size()));
 }
 
 std::string_view trim_unicode_space(std::string_view s) {
@@ -45,7 +47,7 @@ std::string cache_key(std::string_view text, std::string_view config_id, v1::For
   const std::string_view canonical = nfc ? trim_unicode_space(nfc.get()) : text;
 
   std::unique_ptr<GChecksum, decltype(&g_checksum_free)> sum(g_checksum_new(G_CHECKSUM_SHA256),
-                                                              &g_checksum_free);
+                                                             &g_checksum_free);
   feed(sum.get(), "stickerd-cache-v1");
   feed(sum.get(), canonical);
   feed(sum.get(), config_id);
@@ -57,8 +59,8 @@ std::string cache_key(std::string_view text, std::string_view config_id, v1::For
 
 std::size_t ResultCache::charge(const std::string& key, const v1::Sticker& sticker) {
   constexpr std::size_t kOverhead = 256;  // list node, map node, message fields
-  return sticker.data().size() + sticker.style_id().size() + sticker.mime_type().size() + 2 * key.size() +
-         kOverhead;
+  return sticker.data().size() + sticker.style_id().size() + sticker.mime_type().size() +
+         2 * key.size() + kOverhead;
 }
 
 const v1::Sticker* ResultCache::get(const std::string& key) {

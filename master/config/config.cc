@@ -66,7 +66,8 @@ std::optional<Picked> pick(const Setting& s, const Sources& from) {
     return Picked{std::string(s.flag), it->second, "flag"};
   }
   if (!s.env.empty()) {
-    if (auto v = env_value(from.env, s.env)) return Picked{std::string(s.env), *v, fmt::format("env {}", s.env)};
+    if (auto v = env_value(from.env, s.env))
+      return Picked{std::string(s.env), *v, fmt::format("env {}", s.env)};
   }
   if (auto it = from.file.values.find(s.flag); it != from.file.values.end()) {
     return Picked{fmt::format("config file {}: {}", from.file.path, s.key), it->second,
@@ -117,7 +118,8 @@ Result<Arguments> scan(const std::vector<std::string_view>& args) {
     }
     const Setting* s = find_setting(name);
     if (s == nullptr || (s->kind == Kind::kSwitch && value)) {
-      return make_error(v1::INVALID_ARGUMENT, fmt::format("unknown argument '{}' (see --help)", arg));
+      return make_error(v1::INVALID_ARGUMENT,
+                        fmt::format("unknown argument '{}' (see --help)", arg));
     }
     if (s->kind == Kind::kSwitch) value = "true";
     if (!value) {
@@ -135,11 +137,13 @@ Result<Arguments> scan(const std::vector<std::string_view>& args) {
 // The rules between settings: the dynamic pool's bounds default to --workers
 // (so sizing is off unless asked for) and hold it; a socket path is needed.
 std::optional<Error> settle(Config& c) {
-  if (c.min_workers == 0) c.min_workers = std::min(c.workers, c.max_workers == 0 ? c.workers : c.max_workers);
+  if (c.min_workers == 0)
+    c.min_workers = std::min(c.workers, c.max_workers == 0 ? c.workers : c.max_workers);
   if (c.max_workers == 0) c.max_workers = std::max(c.workers, c.min_workers);
   if (c.min_workers > c.max_workers) {
-    return make_error(v1::INVALID_ARGUMENT, fmt::format("--min-workers {} is above --max-workers {}",
-                                                        c.min_workers, c.max_workers));
+    return make_error(
+        v1::INVALID_ARGUMENT,
+        fmt::format("--min-workers {} is above --max-workers {}", c.min_workers, c.max_workers));
   }
   c.workers = std::clamp(c.workers, c.min_workers, c.max_workers);
   if (c.socket_path.empty()) {
@@ -190,7 +194,8 @@ Result<Invocation> parse_config(const std::vector<std::string_view>& args, const
     if (s.field.set == nullptr) continue;  // --config: main() reads it
     auto picked = pick(s, from);
     if (!picked) {
-      s.field.set(inv.config, s.computed_default ? s.computed_default(defaults) : std::string(s.fallback));
+      s.field.set(inv.config,
+                  s.computed_default ? s.computed_default(defaults) : std::string(s.fallback));
       continue;
     }
     inv.origins.push_back({std::string(s.flag), std::string(picked->value), picked->origin});

@@ -24,13 +24,13 @@ struct Config {
   unsigned workers{};
   std::size_t queue_size{};
   std::string styles_dir;
-  std::string worker_binary;  // empty: the first of worker_binary_candidates() that exists
+  std::string worker_binary;      // empty: the first of worker_binary_candidates() that exists
   std::size_t max_text_length{};  // code points
   std::size_t max_frame_bytes{};
   // Reliability (see docs/RELIABILITY.md).
-  std::uint32_t deadline_ms{};        // per task, queue time included
-  unsigned max_retries{};             // re-runs of a task whose worker died
-  std::uint64_t drain_grace_ms{};     // SIGTERM: time for accepted work to finish
+  std::uint32_t deadline_ms{};     // per task, queue time included
+  unsigned max_retries{};          // re-runs of a task whose worker died
+  std::uint64_t drain_grace_ms{};  // SIGTERM: time for accepted work to finish
   std::uint64_t poison_ttl_s{};
   std::uint64_t max_tasks_per_worker{};  // then recycled (±10% per worker)
   std::uint64_t max_worker_rss_mb{};     // then recycled after its task
@@ -42,8 +42,8 @@ struct Config {
   // long is closed (an id-0 CONNECTION_LIMIT first); 0: never. Off by
   // default: bots keep persistent connections.
   std::uint64_t idle_timeout_ms{};
-  std::size_t max_inflight{};           // pending requests per connection
-  std::size_t max_write_buffer_mb{};    // unread replies per connection
+  std::size_t max_inflight{};         // pending requests per connection
+  std::size_t max_write_buffer_mb{};  // unread replies per connection
   // A client's frame over this is refused from its length alone: the largest
   // valid request (256 code points, 256 style ids) is a few KiB.
   std::size_t max_request_frame_kb{};
@@ -79,7 +79,7 @@ enum class Action { kRun, kHelp, kVersion, kCheckConfig };
 
 // Where a setting's value came from, for --check-config.
 struct SettingOrigin {
-  std::string flag;    // "--workers"
+  std::string flag;  // "--workers"
   std::string value;
   std::string origin;  // "flag", "env WORKER_POOL_SIZE", "file /etc/stickerd.json"
 };

@@ -47,7 +47,8 @@ Result<FileSettings> parse_config_file(std::string_view path, std::string_view j
         value = std::to_string(reflection->GetUInt64(config, field));
         break;
       default:
-        return make_error(v1::INTERNAL, fmt::format("config key {} has an unexpected type", field->name()));
+        return make_error(v1::INTERNAL,
+                          fmt::format("config key {} has an unexpected type", field->name()));
     }
     settings.values.emplace(setting->flag, std::move(value));
   }
@@ -56,7 +57,8 @@ Result<FileSettings> parse_config_file(std::string_view path, std::string_view j
 
 Result<FileSettings> load_config_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return make_error(v1::INVALID_ARGUMENT, fmt::format("config file {}: cannot open it", path));
+  if (!in)
+    return make_error(v1::INVALID_ARGUMENT, fmt::format("config file {}: cannot open it", path));
   std::ostringstream text;
   text << in.rdbuf();
   return parse_config_file(path, text.str());

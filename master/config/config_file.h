@@ -13,7 +13,7 @@
 namespace stickerd {
 
 struct FileSettings {
-  std::string path;                                     // for messages; empty: no file
+  std::string path;                                        // for messages; empty: no file
   std::map<std::string, std::string, std::less<>> values;  // "--workers" → "8"
 };
 

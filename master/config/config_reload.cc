@@ -62,11 +62,13 @@ std::vector<ConfigChange> diff_config(const Config& running, const Config& loade
   std::vector<ConfigChange> changes;
   const bool pool = pool_live(running, loaded);
   for (const Setting* s : reply_order()) {
-    if (s->reload == Reload::kPoolBound && pool) continue;  // in a fixed pool the bounds only follow workers
+    if (s->reload == Reload::kPoolBound && pool)
+      continue;  // in a fixed pool the bounds only follow workers
     std::string before = show(*s, running);
     std::string after = show(*s, loaded);
     if (before != after) {
-      changes.push_back({std::string(s->key), std::move(before), std::move(after), applies(*s, running, loaded)});
+      changes.push_back(
+          {std::string(s->key), std::move(before), std::move(after), applies(*s, running, loaded)});
     }
   }
   return changes;

@@ -41,9 +41,9 @@ std::string default_text(const Setting& s) {
 
 // A row's --help text with its placeholders filled and its lines indented.
 std::string help_text(const Setting& s) {
-  const std::string text =
-      fmt::format(fmt::runtime(s.help), fmt::arg("env", s.env), fmt::arg("default", default_text(s)),
-                  fmt::arg("libexecdir", STICKERD_LIBEXECDIR));
+  const std::string text = fmt::format(fmt::runtime(s.help), fmt::arg("env", s.env),
+                                       fmt::arg("default", default_text(s)),
+                                       fmt::arg("libexecdir", STICKERD_LIBEXECDIR));
   std::string out;
   for (char c : text) {
     out += c;
@@ -64,12 +64,14 @@ std::string effective_value(const Setting& s, const Config& c) {
 std::string describe_config(const Invocation& invocation) {
   std::string out;
   for (const Setting& s : settings()) {
-    if (s.field.get == nullptr || s.kind == Kind::kSwitch) continue;  // --config, --enable-test-styles
+    if (s.field.get == nullptr || s.kind == Kind::kSwitch)
+      continue;  // --config, --enable-test-styles
     std::string origin = "default";
     for (const auto& o : invocation.origins) {
       if (o.flag == s.flag) origin = o.origin;
     }
-    out += fmt::format("{:<22} = {:<40} # {}\n", s.key, effective_value(s, invocation.config), origin);
+    out +=
+        fmt::format("{:<22} = {:<40} # {}\n", s.key, effective_value(s, invocation.config), origin);
   }
   return out;
 }

@@ -44,10 +44,10 @@ struct Field {
 };
 
 struct Setting {
-  std::string_view key{};   // in the config file, --check-config and reload replies
+  std::string_view key{};  // in the config file, --check-config and reload replies
   std::string_view flag{};
-  std::string_view env{};   // empty: no variable
-  bool in_file = true;      // `key` is a field of DaemonConfig (proto/config.proto)
+  std::string_view env{};  // empty: no variable
+  bool in_file = true;     // `key` is a field of DaemonConfig (proto/config.proto)
   Section section = Section::kBasics;
   Kind kind = Kind::kText;
   Field field{};
@@ -55,11 +55,11 @@ struct Setting {
   // Instead of `fallback`: a default that depends on the host (main()'s
   // ConfigDefaults) or on another layer's constant.
   std::string (*computed_default)(const ConfigDefaults& host) = nullptr;
-  unsigned long long max = 0;   // kCount: the largest value accepted
-  bool zero_allowed = false;    // kCount: "0" is accepted too, and turns the feature off
+  unsigned long long max = 0;     // kCount: the largest value accepted
+  bool zero_allowed = false;      // kCount: "0" is accepted too, and turns the feature off
   std::string_view unset_text{};  // --check-config's text for "" or 0; empty: the value itself
   Reload reload = Reload::kRestart;
-  std::string_view arg{};   // --help's placeholder: "N", "PATH"
+  std::string_view arg{};  // --help's placeholder: "N", "PATH"
   // --help's text after the flag, "\n" between lines; {env}, {default} and
   // {libexecdir} are filled in. Empty: described with the next row.
   std::string_view help{};
@@ -83,16 +83,15 @@ constexpr Field field() {
               c.*Member = n;
             }
           },
-      .get =
-          [](const Config& c) -> std::string {
-            if constexpr (std::is_same_v<T, std::string>) {
-              return c.*Member;
-            } else if constexpr (std::is_same_v<T, bool>) {
-              return c.*Member ? "true" : "false";
-            } else {
-              return std::to_string(c.*Member);
-            }
-          },
+      .get = [](const Config& c) -> std::string {
+        if constexpr (std::is_same_v<T, std::string>) {
+          return c.*Member;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return c.*Member ? "true" : "false";
+        } else {
+          return std::to_string(c.*Member);
+        }
+      },
       .copy = [](Config& to, const Config& from) { to.*Member = from.*Member; },
   };
 }

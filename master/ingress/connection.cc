@@ -81,9 +81,10 @@ void Connection::on_partial_frame() {
     budgeted_ = wanted;
     return;
   }
-  log::warning("connection {}: a frame of {} bytes does not fit in the {} bytes all clients' "
-               "unfinished frames may hold ({} in use); closing",
-               id_, wanted, budget_.limit(), budget_.used());
+  log::warning(
+      "connection {}: a frame of {} bytes does not fit in the {} bytes all clients' "
+      "unfinished frames may hold ({} in use); closing",
+      id_, wanted, budget_.limit(), budget_.used());
   retire(protocol_error(
       v1::FRAME_TOO_LARGE,
       fmt::format("the daemon is holding {} bytes of unfinished frames from all clients and a "
@@ -132,9 +133,8 @@ void Connection::refuse(const v1::Reply& reply) {
   // libuv runs the shutdown after the queued write and calls back even when
   // the handle closes first (UV_ECANCELED), so the request is always freed.
   auto req = std::make_unique<uv_shutdown_t>();
-  if (uv_shutdown(req.get(), pipe_.handle().stream(), [](uv_shutdown_t* r, int) {
-        std::unique_ptr<uv_shutdown_t> owned(r);
-      }) == 0) {
+  if (uv_shutdown(req.get(), pipe_.handle().stream(),
+                  [](uv_shutdown_t* r, int) { std::unique_ptr<uv_shutdown_t> owned(r); }) == 0) {
     req.release();  // owned by libuv until the callback
   }
 }

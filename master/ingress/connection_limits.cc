@@ -28,17 +28,19 @@ std::size_t ConnectionLimits::of_uid(uid_t uid) const {
   return it == by_uid_.end() ? 0 : it->second;
 }
 
-std::string refusal_message(ConnectionLimits::Verdict verdict, const ConnectionLimitSettings& limits,
-                            std::optional<uid_t> uid) {
+std::string refusal_message(ConnectionLimits::Verdict verdict,
+                            const ConnectionLimitSettings& limits, std::optional<uid_t> uid) {
   switch (verdict) {
     case ConnectionLimits::Verdict::kTotalFull:
-      return fmt::format("too many connections: the daemon's limit of {} is reached "
-                         "(--max-connections); retry later",
-                         limits.max_total);
+      return fmt::format(
+          "too many connections: the daemon's limit of {} is reached "
+          "(--max-connections); retry later",
+          limits.max_total);
     case ConnectionLimits::Verdict::kUidFull:
-      return fmt::format("too many connections from uid {}: its limit of {} is reached "
-                         "(--max-connections-per-uid); close idle connections or share one",
-                         uid ? static_cast<long long>(*uid) : -1LL, limits.max_per_uid);
+      return fmt::format(
+          "too many connections from uid {}: its limit of {} is reached "
+          "(--max-connections-per-uid); close idle connections or share one",
+          uid ? static_cast<long long>(*uid) : -1LL, limits.max_per_uid);
     case ConnectionLimits::Verdict::kAdmit:
       break;
   }

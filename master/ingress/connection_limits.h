@@ -52,8 +52,8 @@ class ConnectionLimits {
 };
 
 // The sentence a refused client reads (the reply is an id-0 CONNECTION_LIMIT).
-std::string refusal_message(ConnectionLimits::Verdict verdict, const ConnectionLimitSettings& limits,
-                            std::optional<uid_t> uid);
+std::string refusal_message(ConnectionLimits::Verdict verdict,
+                            const ConnectionLimitSettings& limits, std::optional<uid_t> uid);
 
 // Whether a connection has idled out: nothing in flight, and nothing received
 // or sent for `timeout_ms` (0: never).

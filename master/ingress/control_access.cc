@@ -14,7 +14,8 @@ std::optional<PeerCredentials> peer_credentials(int fd) {
   return PeerCredentials{cred.pid, cred.uid, cred.gid};
 }
 
-bool control_allowed(const PeerCredentials& peer, uid_t daemon_uid, std::optional<gid_t> control_gid) {
+bool control_allowed(const PeerCredentials& peer, uid_t daemon_uid,
+                     std::optional<gid_t> control_gid) {
   if (peer.uid == 0 || peer.uid == daemon_uid) return true;
   return control_gid.has_value() && peer.gid == *control_gid;
 }

@@ -24,7 +24,8 @@ struct PeerCredentials {
 std::optional<PeerCredentials> peer_credentials(int fd);
 
 // Pure: whether `peer` may control a daemon running as `daemon_uid`.
-bool control_allowed(const PeerCredentials& peer, uid_t daemon_uid, std::optional<gid_t> control_gid);
+bool control_allowed(const PeerCredentials& peer, uid_t daemon_uid,
+                     std::optional<gid_t> control_gid);
 
 class ControlAccess {
  public:

@@ -34,7 +34,8 @@ Result<bool> is_live_socket(const std::string& path) {
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return true;
   if (errno == ECONNREFUSED) return false;
-  return socket_error(path, fmt::format("cannot probe the existing socket: {}", std::strerror(errno)));
+  return socket_error(path,
+                      fmt::format("cannot probe the existing socket: {}", std::strerror(errno)));
 }
 
 // Makes `path` free to bind: creates its directory, removes a stale socket
@@ -48,7 +49,8 @@ std::optional<Error> prepare_socket_path(const std::string& path) {
   if (!dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec) return socket_error(path, fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+    if (ec)
+      return socket_error(path, fmt::format("cannot create {}: {}", dir.string(), ec.message()));
   }
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
@@ -64,7 +66,8 @@ std::optional<Error> prepare_socket_path(const std::string& path) {
   }
   log::info("removing stale socket {}", path);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return socket_error(path, fmt::format("cannot remove the stale socket: {}", std::strerror(errno)));
+    return socket_error(path,
+                        fmt::format("cannot remove the stale socket: {}", std::strerror(errno)));
   }
   return std::nullopt;
 }
@@ -96,7 +99,8 @@ std::optional<Error> Listener::adopt(int fd, const std::string& description) {
   }
   pipe_.set_owner(this);
   if (const int rc = uv_pipe_open(pipe_.get(), fd); rc != 0) {
-    return socket_error(description, fmt::format("cannot adopt descriptor {}: {}", fd, uv_strerror(rc)));
+    return socket_error(description,
+                        fmt::format("cannot adopt descriptor {}: {}", fd, uv_strerror(rc)));
   }
   // listen(2) again on a listening socket only updates the backlog.
   if (const int rc = uv_listen(pipe_.stream(), kBacklog, on_connection); rc != 0) {

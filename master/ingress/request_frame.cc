@@ -101,9 +101,9 @@ std::variant<v1::Request, MalformedRequest> read_request(std::string_view payloa
   }
   UnknownFieldSet fields;
   if (!fields.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return connection_level(fmt::format(
-        "a frame of {} bytes is not a protobuf message, so not a stickerd.v1.Request",
-        payload.size()));
+    return connection_level(
+        fmt::format("a frame of {} bytes is not a protobuf message, so not a stickerd.v1.Request",
+                    payload.size()));
   }
   std::uint64_t id = 0;
   bool id_garbled = false;
@@ -123,8 +123,8 @@ std::variant<v1::Request, MalformedRequest> read_request(std::string_view payloa
     return connection_level(fmt::format(
         "a frame is not a valid request ({}) and has no readable id to answer under", reason));
   }
-  return MalformedRequest{id, make_error(v1::INVALID_ARGUMENT,
-                                         fmt::format("request {} is malformed: {}", id, reason))};
+  return MalformedRequest{
+      id, make_error(v1::INVALID_ARGUMENT, fmt::format("request {} is malformed: {}", id, reason))};
 }
 
 }  // namespace stickerd

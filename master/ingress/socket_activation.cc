@@ -28,12 +28,15 @@ std::optional<unsigned long> parse_number(const char* text) {
 
 }  // namespace
 
-Result<std::vector<InheritedSocket>> parse_listen_fds(const char* listen_pid, const char* listen_fds,
+Result<std::vector<InheritedSocket>> parse_listen_fds(const char* listen_pid,
+                                                      const char* listen_fds,
                                                       const char* listen_fdnames, pid_t self) {
   std::vector<InheritedSocket> out;
   if (listen_pid == nullptr || *listen_pid == '\0') return out;
   const auto pid = parse_number(listen_pid);
-  if (!pid) return make_error(v1::INVALID_ARGUMENT, fmt::format("LISTEN_PID: '{}' is not a pid", listen_pid));
+  if (!pid)
+    return make_error(v1::INVALID_ARGUMENT,
+                      fmt::format("LISTEN_PID: '{}' is not a pid", listen_pid));
   if (*pid != static_cast<unsigned long>(self)) return out;
   const auto count = parse_number(listen_fds);
   if (!count || *count > kMaxListenFds) {

@@ -26,7 +26,8 @@ struct InheritedSocket {
 // Pure: what the variables describe. Nothing when LISTEN_PID is unset or
 // names another process (the variables were meant for a parent); an error
 // when they are malformed.
-Result<std::vector<InheritedSocket>> parse_listen_fds(const char* listen_pid, const char* listen_fds,
+Result<std::vector<InheritedSocket>> parse_listen_fds(const char* listen_pid,
+                                                      const char* listen_fds,
                                                       const char* listen_fdnames, pid_t self);
 
 // Reads and removes the variables (workers must not see them), marks the

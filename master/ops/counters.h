@@ -15,10 +15,10 @@ struct Counters {
   std::uint64_t retries = 0;              // lost tasks queued again
   std::uint64_t cache_joined = 0;         // requests that joined an identical render in flight
   std::uint64_t warm_queued = 0;
-  std::uint64_t warm_dropped = 0;         // warm renders refused: the warm queue was full
-  std::uint64_t poisoned = 0;             // POISONED answers, at admission or after crashes
+  std::uint64_t warm_dropped = 0;  // warm renders refused: the warm queue was full
+  std::uint64_t poisoned = 0;      // POISONED answers, at admission or after crashes
   std::uint64_t deadline_exceeded = 0;
-  std::uint64_t rejected_limits = 0;      // in-flight limit, refused and idled-out connections
+  std::uint64_t rejected_limits = 0;  // in-flight limit, refused and idled-out connections
 };
 
 }  // namespace stickerd

@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "common/error.h"
-#include "master/ops/metric_children.h"
-#include "master/config/metrics_address.h"
 #include "master/cache/result_cache.h"
+#include "master/config/metrics_address.h"
+#include "master/ops/metric_children.h"
 #include "master/pool/exit_reason.h"
 #include "stickerd.pb.h"
 

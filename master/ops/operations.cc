@@ -42,16 +42,22 @@ std::optional<Error> Operations::start(const std::optional<std::string>& metrics
   }
   heartbeat_.init([&](uv_timer_t* t) { return uv_timer_init(loop_, t); });
   heartbeat_.set_owner(this);
-  uv_timer_start(heartbeat_.get(), [](uv_timer_t* t) {
-    if (auto* self = static_cast<Operations*>(t->data)) self->tick();
-  }, period, period);
+  uv_timer_start(
+      heartbeat_.get(),
+      [](uv_timer_t* t) {
+        if (auto* self = static_cast<Operations*>(t->data)) self->tick();
+      },
+      period, period);
   // Neither handle may keep the loop alive once everything else has stopped.
   uv_unref(heartbeat_.base());
   hangup_.init([&](uv_signal_t* s) { return uv_signal_init(loop_, s); });
   hangup_.set_owner(this);
-  uv_signal_start(hangup_.get(), [](uv_signal_t* s, int) {
-    if (auto* self = static_cast<Operations*>(s->data)) self->on_hangup();
-  }, SIGHUP);
+  uv_signal_start(
+      hangup_.get(),
+      [](uv_signal_t* s, int) {
+        if (auto* self = static_cast<Operations*>(s->data)) self->on_hangup();
+      },
+      SIGHUP);
   uv_unref(hangup_.base());
   return std::nullopt;
 }
@@ -95,7 +101,8 @@ void Operations::pool_changed() {
 void Operations::tick() {
   const PoolSnapshot s = snapshot_();
   sample(s);
-  for (const auto& [slot, pid] : s.worker_pids) metrics_.worker_rss(slot, static_cast<double>(resident_bytes(pid).value_or(0)));
+  for (const auto& [slot, pid] : s.worker_pids)
+    metrics_.worker_rss(slot, static_cast<double>(resident_bytes(pid).value_or(0)));
   clock_.prune(uv_hrtime(), kTaskClockMaxAgeNs);
   if (notifier_.watchdog_usec()) notifier_.notify("WATCHDOG=1");
   std::string status = status_text(s);
@@ -118,8 +125,9 @@ void Operations::stopping() {
 void Operations::on_hangup() {
   if (stopping_) return;
   notifier_.notify(reloading_message(uv_hrtime() / 1000));
-  log::info("SIGHUP: reloading the configuration and the styles, then replacing the workers one "
-            "at a time");
+  log::info(
+      "SIGHUP: reloading the configuration and the styles, then replacing the workers one "
+      "at a time");
   reloading_ = true;
   if (auto e = reload_()) {
     log::error("reload failed, keeping the running configuration and workers: {}", e->message);

@@ -86,7 +86,7 @@ class Operations {
   bool ready_sent_ = false;
   bool stopping_ = false;
   bool reloading_ = false;  // RELOADING=1 sent, READY=1 not yet
-  PoolSnapshot seen_;  // the counters at the last sample, for restart deltas
+  PoolSnapshot seen_;       // the counters at the last sample, for restart deltas
   std::string last_status_;
   std::uint64_t last_status_ms_ = 0;
 };

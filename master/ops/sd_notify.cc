@@ -62,9 +62,8 @@ SdNotifier SdNotifier::from_environment() {
   n.address_.sun_family = AF_UNIX;
   std::memcpy(n.address_.sun_path, socket_path.data(), socket_path.size());
   if (socket_path[0] == '@') n.address_.sun_path[0] = '\0';
-  n.address_length_ =
-      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path.size() +
-                             (socket_path[0] == '@' ? 0 : 1));
+  n.address_length_ = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path.size() +
+                                             (socket_path[0] == '@' ? 0 : 1));
   n.fd_.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!n.fd_.valid()) {
     log::warning("cannot create the notify socket: {}", std::strerror(errno));

@@ -6,7 +6,7 @@
 namespace stickerd {
 
 struct DeathCause {
-  int term_signal = 0;        // 0: it exited
+  int term_signal = 0;  // 0: it exited
   std::int64_t exit_code = 0;
 };
 

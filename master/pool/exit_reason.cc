@@ -9,16 +9,26 @@ namespace stickerd {
 
 const char* exit_reason_label(ExitReason reason) {
   switch (reason) {
-    case ExitReason::kNone: return "";
-    case ExitReason::kCrash: return "crash";
-    case ExitReason::kDeadline: return "deadline";
-    case ExitReason::kRecycle: return "recycle";
-    case ExitReason::kMemory: return "memory";
-    case ExitReason::kRestart: return "restart";
-    case ExitReason::kScaleDown: return "scale-down";
-    case ExitReason::kConfig: return "config";
-    case ExitReason::kShutdown: return "shutdown";
-    case ExitReason::kSpawnFailed: return "spawn-failed";
+    case ExitReason::kNone:
+      return "";
+    case ExitReason::kCrash:
+      return "crash";
+    case ExitReason::kDeadline:
+      return "deadline";
+    case ExitReason::kRecycle:
+      return "recycle";
+    case ExitReason::kMemory:
+      return "memory";
+    case ExitReason::kRestart:
+      return "restart";
+    case ExitReason::kScaleDown:
+      return "scale-down";
+    case ExitReason::kConfig:
+      return "config";
+    case ExitReason::kShutdown:
+      return "shutdown";
+    case ExitReason::kSpawnFailed:
+      return "spawn-failed";
   }
   return "";
 }
@@ -26,10 +36,13 @@ const char* exit_reason_label(ExitReason reason) {
 ExitReason classify_exit(const ExitFacts& f) {
   if (f.stopping) return ExitReason::kShutdown;
   if (f.removed) {
-    return f.killing ? ExitReason::kDeadline : f.task_lost ? ExitReason::kCrash : ExitReason::kScaleDown;
+    return f.killing     ? ExitReason::kDeadline
+           : f.task_lost ? ExitReason::kCrash
+                         : ExitReason::kScaleDown;
   }
   if (f.retire_requested && f.retiring && !f.task_lost) return ExitReason::kRestart;
-  if (f.cause.term_signal == 0 && f.cause.exit_code == kWorkerExitFatalConfig) return ExitReason::kConfig;
+  if (f.cause.term_signal == 0 && f.cause.exit_code == kWorkerExitFatalConfig)
+    return ExitReason::kConfig;
   if (f.killing) return ExitReason::kDeadline;
   if (f.retiring && !f.task_lost) return f.recycle_reason;
   return ExitReason::kCrash;
@@ -38,7 +51,8 @@ ExitReason classify_exit(const ExitFacts& f) {
 std::string describe_death(const DeathCause& cause) {
   if (cause.term_signal == 0) return fmt::format("exit code {}", cause.exit_code);
   // The short name (SIGKILL) is what operators type into kill(1).
-  if (const char* abbrev = ::sigabbrev_np(cause.term_signal)) return fmt::format("signal SIG{}", abbrev);
+  if (const char* abbrev = ::sigabbrev_np(cause.term_signal))
+    return fmt::format("signal SIG{}", abbrev);
   return fmt::format("signal {}", cause.term_signal);
 }
 

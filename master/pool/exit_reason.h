@@ -30,7 +30,8 @@ enum class ExitReason {
   kShutdown,     // stopped with the daemon
   kSpawnFailed,  // no process at all: fork or exec failed
 };
-inline constexpr std::size_t kExitReasonCount = static_cast<std::size_t>(ExitReason::kSpawnFailed) + 1;
+inline constexpr std::size_t kExitReasonCount =
+    static_cast<std::size_t>(ExitReason::kSpawnFailed) + 1;
 
 // The reason's label: "crash", "deadline", "scale-down", ...; "" for kNone.
 const char* exit_reason_label(ExitReason reason);

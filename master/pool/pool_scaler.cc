@@ -23,18 +23,21 @@ std::optional<ScaleDecision> PoolScaler::tick(const ScalerSample& s) {
   // A pool outside the bounds (set by an operator, or at start) is brought in.
   if (s.workers < options_.min_workers || s.workers > options_.max_workers) {
     last_change_ = now;
-    const unsigned target = s.workers < options_.min_workers ? options_.min_workers : options_.max_workers;
-    return ScaleDecision{target, fmt::format("pool of {} is outside [{}, {}]", s.workers, options_.min_workers,
-                                             options_.max_workers)};
+    const unsigned target =
+        s.workers < options_.min_workers ? options_.min_workers : options_.max_workers;
+    return ScaleDecision{target, fmt::format("pool of {} is outside [{}, {}]", s.workers,
+                                             options_.min_workers, options_.max_workers)};
   }
-  if (queued_since_ && now - *queued_since_ >= options_.grow_after_ms && s.workers < options_.max_workers) {
+  if (queued_since_ && now - *queued_since_ >= options_.grow_after_ms &&
+      s.workers < options_.max_workers) {
     last_change_ = now;
     queued_since_ = now;  // the next step needs its own evidence
     ++grows_;
-    return ScaleDecision{s.workers + 1, fmt::format("{} tasks have waited for {} ms or more", s.queued,
-                                                    options_.grow_after_ms)};
+    return ScaleDecision{s.workers + 1, fmt::format("{} tasks have waited for {} ms or more",
+                                                    s.queued, options_.grow_after_ms)};
   }
-  if (idle_since_ && now - *idle_since_ >= options_.shrink_after_ms && s.workers > options_.min_workers) {
+  if (idle_since_ && now - *idle_since_ >= options_.shrink_after_ms &&
+      s.workers > options_.min_workers) {
     last_change_ = now;
     idle_since_ = now;
     ++shrinks_;

@@ -31,9 +31,9 @@ struct ScalerOptions {
 
 struct ScalerSample {
   std::uint64_t now_ms = 0;
-  unsigned workers = 0;      // configured slots now
-  unsigned idle_workers = 0; // READY with no task
-  std::size_t queued = 0;    // tasks waiting for a worker
+  unsigned workers = 0;       // configured slots now
+  unsigned idle_workers = 0;  // READY with no task
+  std::size_t queued = 0;     // tasks waiting for a worker
 };
 
 struct ScaleDecision {

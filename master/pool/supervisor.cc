@@ -62,7 +62,8 @@ void Supervisor::spawn(Slot& slot) {
     log::error("worker slot {}: {}", slot.index, link.error().message);
     exits_.add(ExitReason::kSpawnFailed);
     slot.last_exit = LastExit{ExitReason::kSpawnFailed, {}};
-    schedule_respawn(slot, std::max(slot.policy.on_death(uv_now(loop_)), RestartPolicy::kFirstDelayMs));
+    schedule_respawn(slot,
+                     std::max(slot.policy.on_death(uv_now(loop_)), RestartPolicy::kFirstDelayMs));
     return;
   }
   slot.link = std::move(*link);
@@ -75,7 +76,8 @@ void Supervisor::spawn(Slot& slot) {
   slot.recycle_reason = ExitReason::kRecycle;
   if (const std::uint64_t max = options_.max_tasks_per_worker; max > 0) {
     const std::uint64_t span = max / 10;
-    slot.task_limit = std::max<std::uint64_t>(1, max - span + next_random(jitter_state_) % (2 * span + 1));
+    slot.task_limit =
+        std::max<std::uint64_t>(1, max - span + next_random(jitter_state_) % (2 * span + 1));
   }
   log::info("worker slot {}: started pid {}", slot.index, slot.link->pid());
 }
@@ -86,7 +88,8 @@ void Supervisor::schedule_respawn(Slot& slot, std::uint64_t delay_ms) {
       slot.respawn_timer.get(),
       [](uv_timer_t* t) {
         auto* s = static_cast<Slot*>(t->data);
-        if (s != nullptr && s->state == SlotState::kWaiting && !s->owner->stopping_) s->owner->spawn(*s);
+        if (s != nullptr && s->state == SlotState::kWaiting && !s->owner->stopping_)
+          s->owner->spawn(*s);
       },
       delay_ms, 0);
 }
@@ -189,9 +192,10 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
     slot.state = SlotState::kStopped;
     if (!stopping_) slot.retire_requested = false;
   } else if (reason == ExitReason::kConfig) {
-    log::error("worker slot {} (pid {}) exited with code 78 (fatal configuration){}: "
-               "not restarting it; fix the configuration the worker reported above",
-               slot.index, pid, holding);
+    log::error(
+        "worker slot {} (pid {}) exited with code 78 (fatal configuration){}: "
+        "not restarting it; fix the configuration the worker reported above",
+        slot.index, pid, holding);
     slot.state = SlotState::kDisabled;
   } else if (reason == ExitReason::kCrash) {
     respawn_after_crash(slot, pid, how + holding);
@@ -210,8 +214,10 @@ void Supervisor::replace_healthy(Slot& slot, int pid, const std::string& how, Ex
   } else if (reason == ExitReason::kDeadline) {
     // Its task was answered at the deadline; the slot itself is healthy.
     exits_.add(reason);
-    log::warning("worker slot {} (pid {}) {} after missing a deadline; restarting it "
-                 "(reason: deadline)", slot.index, pid, how);
+    log::warning(
+        "worker slot {} (pid {}) {} after missing a deadline; restarting it "
+        "(reason: deadline)",
+        slot.index, pid, how);
   } else {
     exits_.add(reason);
     log::info("worker slot {} (pid {}) {} after retiring; replacing it (reason: {})", slot.index,
@@ -224,9 +230,10 @@ void Supervisor::respawn_after_crash(Slot& slot, int pid, const std::string& how
   exits_.add(ExitReason::kCrash);
   const std::uint64_t delay = slot.policy.on_death(uv_now(loop_));
   if (delay > 0) {
-    log::warning("worker slot {} (pid {}) {}; it keeps dying ({} deaths in a row), "
-                 "restarting it in {} ms (reason: crash, backoff)",
-                 slot.index, pid, how, slot.policy.streak(), delay);
+    log::warning(
+        "worker slot {} (pid {}) {}; it keeps dying ({} deaths in a row), "
+        "restarting it in {} ms (reason: crash, backoff)",
+        slot.index, pid, how, slot.policy.streak(), delay);
     schedule_respawn(slot, delay);
   } else {
     log::warning("worker slot {} (pid {}) {}; restarting it (reason: crash)", slot.index, pid, how);
@@ -245,7 +252,8 @@ void Supervisor::report_if_all_disabled() {
 
 void Supervisor::maybe_recycle(Slot& slot, std::uint64_t rss_bytes) {
   const bool by_count = slot.task_limit > 0 && slot.tasks_done >= slot.task_limit;
-  const bool by_memory = options_.max_worker_rss_bytes > 0 && rss_bytes > options_.max_worker_rss_bytes;
+  const bool by_memory =
+      options_.max_worker_rss_bytes > 0 && rss_bytes > options_.max_worker_rss_bytes;
   if ((!by_count && !by_memory && !slot.retire_requested) || stopping_ || !slot.link) return;
   log::info("worker slot {} (pid {}): retiring after {} tasks{}", slot.index, slot.link->pid(),
             slot.tasks_done,
@@ -270,8 +278,10 @@ std::vector<Task> Supervisor::expire_running(std::uint64_t now_ms) {
       slot->task_answered = true;
     }
     if (hang_at > now_ms) continue;  // past the client's deadline only: let it finish
-    log::warning("worker slot {} (pid {}): task {} passed the daemon's deadline; killing the "
-                 "worker", slot->index, slot->link->pid(), task.task_id);
+    log::warning(
+        "worker slot {} (pid {}): task {} passed the daemon's deadline; killing the "
+        "worker",
+        slot->index, slot->link->pid(), task.task_id);
     slot->task.reset();
     slot->state = SlotState::kKilling;
     slot->link->kill(SIGKILL);
@@ -336,8 +346,8 @@ void Supervisor::start_stop_timer() {
         if (self == nullptr) return;
         for (auto& slot : self->slots_) {
           if (!slot->link) continue;
-          log::warning("worker slot {} (pid {}) did not exit within {} ms; killing it",
-                       slot->index, slot->link->pid(), kStopGraceMs);
+          log::warning("worker slot {} (pid {}) did not exit within {} ms; killing it", slot->index,
+                       slot->link->pid(), kStopGraceMs);
           slot->link->kill(SIGKILL);
         }
       },

@@ -16,8 +16,8 @@
 //    (the daemon's deadline, or a grace after a client's shorter one): a
 //    client that asks for a short deadline gets its answer at that deadline
 //    while the worker finishes the render (its result is dropped), so no
-//    client can make workers restart by asking for 1 ms. A killed slot respawns at once (reason "deadline": the
-//    request was at fault, not the slot).
+//    client can make workers restart by asking for 1 ms. A killed slot respawns at once (reason
+//    "deadline": the request was at fault, not the slot).
 //  * Recycling: after its task limit (max_tasks_per_worker ±10%, drawn per
 //    worker so a pool never recycles in lockstep) or when a result reports
 //    RSS over the limit, a worker is sent ToWorker{shutdown} between tasks
@@ -46,13 +46,12 @@
 #include "master/pool/exit_reason.h"
 #include "master/pool/restart_policy.h"
 #include "master/pool/task.h"
-#include "master/uv/uv_handle.h"
 #include "master/pool/worker_link.h"
 #include "master/pool/worker_view.h"
+#include "master/uv/uv_handle.h"
 #include "worker.pb.h"
 
 namespace stickerd {
-
 
 class SupervisorEvents {
  public:
@@ -145,12 +144,12 @@ class Supervisor : private WorkerLinkEvents {
     // worker may finish it, but its result or loss goes to no one.
     bool task_answered = false;
     RestartPolicy policy;
-    std::uint64_t tasks_done = 0;   // by the current process
-    std::uint64_t task_limit = 0;   // recycle after this many (0: never)
-    std::uint64_t spawned_ns = 0;   // uv_hrtime() at spawn, for the warm-up time
+    std::uint64_t tasks_done = 0;  // by the current process
+    std::uint64_t task_limit = 0;  // recycle after this many (0: never)
+    std::uint64_t spawned_ns = 0;  // uv_hrtime() at spawn, for the warm-up time
     // Why maybe_recycle() retired the worker: kRecycle or kMemory.
     ExitReason recycle_reason = ExitReason::kRecycle;
-    LastExit last_exit;             // why the previous worker in this slot ended
+    LastExit last_exit;  // why the previous worker in this slot ended
     // Control (supervisor_control.cc): retire after the current task (scale
     // down, rolling restart); a removed slot is not respawned and not counted.
     bool retire_requested = false;

@@ -27,11 +27,17 @@ Result<std::unique_ptr<WorkerLink>> WorkerLink::spawn(uv_loop_t* loop,
   if (const int rc =
           link->pipe_.handle().init([&](uv_pipe_t* p) { return uv_pipe_init(loop, p, 0); });
       rc != 0) {
-    return make_error(v1::INTERNAL, fmt::format("cannot create the worker pipe: {}", uv_strerror(rc)));
+    return make_error(v1::INTERNAL,
+                      fmt::format("cannot create the worker pipe: {}", uv_strerror(rc)));
   }
 
-  std::vector<std::string> args = {options.binary,     "--styles", options.styles_dir, "--slot",
-                                   std::to_string(options.slot), "--fd", std::to_string(kWorkerFd)};
+  std::vector<std::string> args = {options.binary,
+                                   "--styles",
+                                   options.styles_dir,
+                                   "--slot",
+                                   std::to_string(options.slot),
+                                   "--fd",
+                                   std::to_string(kWorkerFd)};
   if (options.enable_test_styles) args.emplace_back("--enable-test-styles");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -45,7 +51,8 @@ Result<std::unique_ptr<WorkerLink>> WorkerLink::spawn(uv_loop_t* loop,
   stdio[1].data.fd = 1;
   stdio[2].flags = UV_INHERIT_FD;
   stdio[2].data.fd = 2;
-  stdio[3].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_READABLE_PIPE | UV_WRITABLE_PIPE);
+  stdio[3].flags =
+      static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_READABLE_PIPE | UV_WRITABLE_PIPE);
   stdio[3].data.stream = link->pipe_.handle().stream();
 
   uv_process_options_t opts{};
@@ -56,8 +63,8 @@ Result<std::unique_ptr<WorkerLink>> WorkerLink::spawn(uv_loop_t* loop,
   opts.stdio = stdio.data();
 
   // uv_spawn registers the handle even when it fails, so it must be closed.
-  const int rc = link->process_.init(
-      [&](uv_process_t* p) { return uv_spawn(loop, p, &opts); }, /*close_on_failure=*/true);
+  const int rc = link->process_.init([&](uv_process_t* p) { return uv_spawn(loop, p, &opts); },
+                                     /*close_on_failure=*/true);
   if (rc != 0) {
     link->exited_ = true;  // nothing to kill
     return make_error(v1::INTERNAL,

@@ -43,7 +43,8 @@ struct WorkerSpawnOptions {
 
 class WorkerLink : private FramedPipeEvents {
  public:
-  static Result<std::unique_ptr<WorkerLink>> spawn(uv_loop_t* loop, const WorkerSpawnOptions& options,
+  static Result<std::unique_ptr<WorkerLink>> spawn(uv_loop_t* loop,
+                                                   const WorkerSpawnOptions& options,
                                                    WorkerLinkEvents& events);
   WorkerLink(const WorkerLink&) = delete;
   WorkerLink& operator=(const WorkerLink&) = delete;

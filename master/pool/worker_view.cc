@@ -7,14 +7,22 @@ namespace stickerd {
 std::vector<WorkerView> Supervisor::workers() const {
   const auto name = [](SlotState state) -> const char* {
     switch (state) {
-      case SlotState::kStarting: return "starting";
-      case SlotState::kIdle: return "idle";
-      case SlotState::kBusy: return "busy";
-      case SlotState::kKilling: return "killing";
-      case SlotState::kRetiring: return "retiring";
-      case SlotState::kWaiting: return "waiting";
-      case SlotState::kDisabled: return "disabled";
-      case SlotState::kStopped: return "stopped";
+      case SlotState::kStarting:
+        return "starting";
+      case SlotState::kIdle:
+        return "idle";
+      case SlotState::kBusy:
+        return "busy";
+      case SlotState::kKilling:
+        return "killing";
+      case SlotState::kRetiring:
+        return "retiring";
+      case SlotState::kWaiting:
+        return "waiting";
+      case SlotState::kDisabled:
+        return "disabled";
+      case SlotState::kStopped:
+        return "stopped";
     }
     return "unknown";
   };

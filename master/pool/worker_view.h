@@ -9,8 +9,8 @@ namespace stickerd {
 
 struct WorkerView {
   unsigned slot = 0;
-  int pid = 0;             // 0: no live process in the slot
-  std::string state;       // starting, idle, busy, killing, retiring, waiting, disabled, stopped
+  int pid = 0;        // 0: no live process in the slot
+  std::string state;  // starting, idle, busy, killing, retiring, waiting, disabled, stopped
   std::uint64_t tasks_done = 0;  // by the current process
   // Why the slot's previous worker ended ("" when none has): an ExitReason
   // label, and how the process ended ("signal SIGKILL", "exit code 0").

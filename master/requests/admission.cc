@@ -31,12 +31,12 @@ std::optional<Error> check_common(const std::string& text, int profile, int prio
   }
   const std::string_view trimmed = trim(text);
   if (trimmed.empty()) {
-    return make_error(v1::INVALID_ARGUMENT, "the text is empty; send at least one visible character");
+    return make_error(v1::INVALID_ARGUMENT,
+                      "the text is empty; send at least one visible character");
   }
   if (const auto n = utf8_length(trimmed); n > limits.max_text_length) {
-    return make_error(v1::TEXT_TOO_LONG,
-                      fmt::format("the text has {} characters; the limit is {}", n,
-                                  limits.max_text_length));
+    return make_error(v1::TEXT_TOO_LONG, fmt::format("the text has {} characters; the limit is {}",
+                                                     n, limits.max_text_length));
   }
   if (!v1::Profile_IsValid(profile)) {
     return make_error(v1::INVALID_ARGUMENT, fmt::format("unknown profile value {}", profile));
@@ -45,12 +45,12 @@ std::optional<Error> check_common(const std::string& text, int profile, int prio
     return make_error(v1::INVALID_ARGUMENT, fmt::format("unknown priority value {}", priority));
   }
   spec.text = std::string(trimmed);
-  spec.profile = profile == v1::PROFILE_UNSPECIFIED ? v1::PROFILE_TELEGRAM
-                                                    : static_cast<v1::Profile>(profile);
+  spec.profile =
+      profile == v1::PROFILE_UNSPECIFIED ? v1::PROFILE_TELEGRAM : static_cast<v1::Profile>(profile);
   spec.priority = priority == v1::PRIORITY_UNSPECIFIED ? v1::PRIORITY_INTERACTIVE
                                                        : static_cast<v1::Priority>(priority);
-  spec.deadline_ms = deadline_ms == 0 || deadline_ms > limits.deadline_ms ? limits.deadline_ms
-                                                                         : deadline_ms;
+  spec.deadline_ms =
+      deadline_ms == 0 || deadline_ms > limits.deadline_ms ? limits.deadline_ms : deadline_ms;
   return std::nullopt;
 }
 
@@ -104,7 +104,8 @@ Result<std::vector<BatchItemPlan>> admit_batch(const v1::BatchRequest& request,
     return *e;
   }
   if (!v1::Format_IsValid(request.format())) {
-    return make_error(v1::INVALID_ARGUMENT, fmt::format("unknown format value {}", request.format()));
+    return make_error(v1::INVALID_ARGUMENT,
+                      fmt::format("unknown format value {}", request.format()));
   }
   if (static_cast<std::size_t>(request.style_ids_size()) > limits.max_batch_styles) {
     return make_error(v1::INVALID_ARGUMENT,
@@ -138,7 +139,8 @@ Result<std::vector<BatchItemPlan>> admit_batch(const v1::BatchRequest& request,
   for (auto& id : ids) {
     // An empty id in a batch means the default style, as in a single render.
     const std::string& resolved = id.empty() ? catalogue.default_style_id() : id;
-    plan.push_back(BatchItemPlan{resolved, bind_style(common, resolved, request.format(), catalogue, limits)});
+    plan.push_back(
+        BatchItemPlan{resolved, bind_style(common, resolved, request.format(), catalogue, limits)});
   }
   return plan;
 }

@@ -1,6 +1,5 @@
 #include "master/requests/dispatcher.h"
 
-
 #include <fmt/format.h>
 
 #include "common/log.h"
@@ -72,7 +71,9 @@ void Dispatcher::settle(const Task& task, v1::TaskResult result) {
   replies_.route(task.request_serial, task.batch_index, task.spec.style_id, std::move(result));
 }
 
-void Dispatcher::finish(std::uint64_t serial, v1::Reply reply) { replies_.finish(serial, std::move(reply)); }
+void Dispatcher::finish(std::uint64_t serial, v1::Reply reply) {
+  replies_.finish(serial, std::move(reply));
+}
 
 bool Dispatcher::settle_flight(const Task& task, const v1::TaskResult& result) {
   auto landed = r_.flights.finish(task.task_id);
@@ -105,9 +106,9 @@ void Dispatcher::task_result(Task task, v1::TaskResult result) {
 // The fate is decided by lost_task_fate() (master/requests/task_fate.h);
 // this carries it out.
 void Dispatcher::task_lost(Task task, DeathCause cause) {
-  const TaskFate fate = lost_task_fate(LostTask{task_wanted(task), task.attempts, task.crashes,
-                                                cause, p_.config.max_retries,
-                                                p_.state == RunState::kStopping});
+  const TaskFate fate =
+      lost_task_fate(LostTask{task_wanted(task), task.attempts, task.crashes, cause,
+                              p_.config.max_retries, p_.state == RunState::kStopping});
   task.crashes = fate.crashes;
   switch (fate.kind) {
     case TaskFate::Kind::kForget:  // nobody waits for it (a warm render, or all left)
@@ -140,10 +141,11 @@ void Dispatcher::poison(const Task& task, DeathCause cause) {
   const std::string how = describe_death(cause);
   log::warning("task {} killed {} workers (last by {}); its request is poisoned for {} s",
                task.task_id, task.crashes, how, p_.config.poison_ttl_s);
-  settle(task, error_result(v1::POISONED,
-                            fmt::format("this request killed {} workers (the last by {}); identical "
-                                        "requests are refused for {} s",
-                                        task.crashes, how, p_.config.poison_ttl_s)));
+  settle(task,
+         error_result(v1::POISONED,
+                      fmt::format("this request killed {} workers (the last by {}); identical "
+                                  "requests are refused for {} s",
+                                  task.crashes, how, p_.config.poison_ttl_s)));
 }
 
 bool Dispatcher::task_wanted(const Task& task) {
@@ -208,7 +210,8 @@ void Dispatcher::answer_displaced(const Task& task) {
                             "place; retry later"));
 }
 
-void Dispatcher::fail(const std::vector<Task>& tasks, v1::ErrorCode code, const std::string& message) {
+void Dispatcher::fail(const std::vector<Task>& tasks, v1::ErrorCode code,
+                      const std::string& message) {
   for (const Task& task : tasks) {
     ++r_.counters.tasks_failed;
     settle(task, error_result(code, message));
@@ -224,10 +227,11 @@ void Dispatcher::sweep_deadlines() {
     const Task& task = expired[i];
     ++r_.counters.deadline_exceeded;
     ++r_.counters.tasks_failed;
-    settle(task, error_result(v1::DEADLINE_EXCEEDED,
-                              fmt::format("the deadline of {} ms passed while the request was {}; "
-                                          "it was not retried",
-                                          task.spec.deadline_ms, i < queued ? "queued" : "rendering")));
+    settle(task,
+           error_result(v1::DEADLINE_EXCEEDED,
+                        fmt::format("the deadline of {} ms passed while the request was {}; "
+                                    "it was not retried",
+                                    task.spec.deadline_ms, i < queued ? "queued" : "rendering")));
   }
   if (!expired.empty()) answered_work_();
 }

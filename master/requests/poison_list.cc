@@ -62,13 +62,15 @@ std::vector<PoisonEntry> PoisonList::list(std::uint64_t now_ms) {
   expire(now_ms);
   std::vector<PoisonEntry> out;
   for (const auto& [fp, e] : entries_) out.push_back(e);
-  std::sort(out.begin(), out.end(),
-            [](const PoisonEntry& a, const PoisonEntry& b) { return a.first_seen_ms < b.first_seen_ms; });
+  std::sort(out.begin(), out.end(), [](const PoisonEntry& a, const PoisonEntry& b) {
+    return a.first_seen_ms < b.first_seen_ms;
+  });
   return out;
 }
 
 void PoisonList::expire(std::uint64_t now_ms) {
-  std::erase_if(entries_, [&](const auto& kv) { return now_ms - kv.second.last_seen_ms >= ttl_ms_; });
+  std::erase_if(entries_,
+                [&](const auto& kv) { return now_ms - kv.second.last_seen_ms >= ttl_ms_; });
 }
 
 }  // namespace stickerd

@@ -19,14 +19,13 @@
 
 namespace stickerd {
 
-
 struct PoisonEntry {
   std::uint64_t fingerprint = 0;
   std::string style_id;
-  std::string text_preview;  // the first few characters, for the operator
-  DeathCause cause;  // how the last worker it killed died
-  std::uint32_t kills = 0;        // workers this request has killed
-  std::uint32_t refused = 0;      // identical requests refused since
+  std::string text_preview;   // the first few characters, for the operator
+  DeathCause cause;           // how the last worker it killed died
+  std::uint32_t kills = 0;    // workers this request has killed
+  std::uint32_t refused = 0;  // identical requests refused since
   std::uint64_t first_seen_ms = 0;
   std::uint64_t last_seen_ms = 0;
 };

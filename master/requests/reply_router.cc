@@ -4,8 +4,8 @@
 
 namespace stickerd {
 
-void ReplyRouter::route(std::uint64_t serial, std::uint32_t batch_index, const std::string& style_id,
-                        v1::TaskResult result) {
+void ReplyRouter::route(std::uint64_t serial, std::uint32_t batch_index,
+                        const std::string& style_id, v1::TaskResult result) {
   PendingRequest* request = book_.find(serial);
   if (request == nullptr) return;  // cancelled, or its client left: discard
   const bool ok = result.has_sticker();

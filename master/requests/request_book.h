@@ -19,12 +19,12 @@ namespace stickerd {
 struct PendingRequest {
   enum class Kind { kRender, kBatch };
 
-  std::uint64_t serial = 0;         // unique for the daemon's life
+  std::uint64_t serial = 0;  // unique for the daemon's life
   std::uint64_t connection_id = 0;
-  std::uint64_t client_id = 0;      // the id the client chose; echoed in replies
+  std::uint64_t client_id = 0;  // the id the client chose; echoed in replies
   Kind kind = Kind::kRender;
-  std::uint32_t outstanding = 0;    // tasks not yet settled
-  std::uint32_t batch_count = 0;    // batch: styles in the batch
+  std::uint32_t outstanding = 0;  // tasks not yet settled
+  std::uint32_t batch_count = 0;  // batch: styles in the batch
   std::uint32_t batch_succeeded = 0;
 };
 

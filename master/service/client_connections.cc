@@ -48,7 +48,7 @@ std::optional<Error> ClientConnections::start(std::optional<int> inherited_fd) {
   });
   uv_unref(reaper_.base());  // it must not keep the loop alive on its own
   start_repeating<ClientConnections, &ClientConnections::sweep_idle>(idle_timer_, p_.loop, this,
-                                                                    kIdleSweepMs);
+                                                                     kIdleSweepMs);
   return std::nullopt;
 }
 
@@ -63,7 +63,8 @@ void ClientConnections::close_all() {
 }
 
 std::optional<std::uint64_t> ClientConnections::accept(UvHandle<uv_pipe_t> pipe, bool exempt) {
-  if (p_.state != RunState::kRunning) return std::nullopt;  // the pipe closes as it goes out of scope
+  if (p_.state != RunState::kRunning)
+    return std::nullopt;  // the pipe closes as it goes out of scope
   const std::uint64_t id = next_connection_id_++;
   // Who is on the other end, from the kernel (SO_PEERCRED at connect time).
   std::optional<uid_t> uid;
@@ -72,9 +73,9 @@ std::optional<std::uint64_t> ClientConnections::accept(UvHandle<uv_pipe_t> pipe,
   }
   const std::size_t max_request_frame =
       std::min(p_.config.max_frame_bytes, p_.config.max_request_frame_kb << 10);
-  auto connection = std::make_unique<Connection>(id, std::move(pipe), max_request_frame,
-                                                 frame_budget_, p_.events,
-                                                 p_.config.max_write_buffer_mb << 20);
+  auto connection =
+      std::make_unique<Connection>(id, std::move(pipe), max_request_frame, frame_budget_, p_.events,
+                                   p_.config.max_write_buffer_mb << 20);
   Connection& c = *connection;
   connections_.emplace(id, std::move(connection));
   // An admitted control-socket peer (root or the daemon's user) is exempt,
@@ -160,7 +161,8 @@ void ClientConnections::close_if_retired_and_done(std::uint64_t connection_id) {
   auto it = connections_.find(connection_id);
   if (it == connections_.end()) return;
   Connection& c = *it->second;
-  if (c.retired() && !c.closing() && !p_.in_flight(connection_id, std::nullopt)) c.close_after_flush();
+  if (c.retired() && !c.closing() && !p_.in_flight(connection_id, std::nullopt))
+    c.close_after_flush();
 }
 
 // Checked on a timer rather than per connection: one handle, and the
@@ -184,7 +186,8 @@ void ClientConnections::sweep_idle() {
   for (std::uint64_t id : idle) {
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;
-    ++p_.counters.rejected_limits;  // stats.rejected_limits counts refused and idled-out connections
+    ++p_.counters
+          .rejected_limits;  // stats.rejected_limits counts refused and idled-out connections
     p_.metrics.rejected(v1::CONNECTION_LIMIT);
     log::info("connection {}: idle for {} ms with nothing in flight; closing", id, timeout_ms);
     it->second->retire(error_reply(

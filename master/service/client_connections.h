@@ -39,7 +39,8 @@ class ClientConnections : public ReplySink {
  public:
   // Whether request `id` of a connection still owes its final reply, or
   // (no id) whether any request of it does.
-  using InFlightFn = std::function<bool(std::uint64_t connection_id, std::optional<std::uint64_t> id)>;
+  using InFlightFn =
+      std::function<bool(std::uint64_t connection_id, std::optional<std::uint64_t> id)>;
 
   struct Parts {
     uv_loop_t* loop;
@@ -47,7 +48,7 @@ class ClientConnections : public ReplySink {
     const RunState& state;
     Metrics& metrics;
     Counters& counters;
-    ConnectionEvents& events;        // what the connections report
+    ConnectionEvents& events;  // what the connections report
     InFlightFn in_flight;
     Listener::AcceptFn accept_control;  // a connection on the control socket
   };

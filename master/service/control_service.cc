@@ -23,7 +23,6 @@ namespace {
 // Above this a scale request is a typo, not a plan (the --workers bound).
 constexpr unsigned kMaxScale = 1024;
 
-
 // Seconds since `pid` started: /proc/<pid>/stat field 22 (start time in
 // clock ticks after boot) against /proc/uptime.
 double uptime_seconds(int pid) {
@@ -40,7 +39,8 @@ double uptime_seconds(int pid) {
   }
   double boot_uptime = 0;
   std::ifstream("/proc/uptime") >> boot_uptime;
-  const double started = static_cast<double>(start_ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  const double started =
+      static_cast<double>(start_ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
   return boot_uptime > started ? boot_uptime - started : 0;
 }
 
@@ -62,7 +62,8 @@ std::optional<Error> ControlService::start(std::optional<int> inherited_fd) {
     log::info("control socket: the inherited one (fd {})", *inherited_fd);
     return std::nullopt;
   }
-  const std::string path = config.control_socket.empty() ? default_control_socket() : config.control_socket;
+  const std::string path =
+      config.control_socket.empty() ? default_control_socket() : config.control_socket;
   if (path == "none") return std::nullopt;
   const mode_t mode = gid_ ? 0660 : 0600;
   // The node is created with the final mode, never briefly wider: the umask
@@ -148,7 +149,8 @@ bool ControlService::scale(Connection& connection, std::uint64_t id, const v1::S
   const unsigned n = scale.workers();
   if (n == 0 || n > kMaxScale) {
     answer(p_.metrics, connection, id,
-           error_reply(v1::INVALID_ARGUMENT, fmt::format("scale: {} workers is not in 1..{}", n, kMaxScale)));
+           error_reply(v1::INVALID_ARGUMENT,
+                       fmt::format("scale: {} workers is not in 1..{}", n, kMaxScale)));
     return false;
   }
   if (refuse_unless_running(connection, id)) return false;
@@ -157,7 +159,8 @@ bool ControlService::scale(Connection& connection, std::uint64_t id, const v1::S
   p_.dispatcher.dispatch();
   done.set_message(n >= before ? fmt::format("scaled from {} to {} workers", before, n)
                                : fmt::format("scaling from {} to {} workers: busy workers "
-                                             "leave after their current task", before, n));
+                                             "leave after their current task",
+                                             before, n));
   return true;
 }
 
@@ -169,9 +172,10 @@ bool ControlService::drain(Connection& connection, std::uint64_t id, const v1::D
   v1::ControlDone& done = *reply.mutable_control();
   if (drain.exit()) {
     // Answered first: the reply must leave before the connections close.
-    done.set_message(fmt::format("shutting down: new requests get SHUTTING_DOWN; {} queued and {} "
-                                 "running tasks have {} ms to finish, then stickerd exits",
-                                 p_.queue.size(), p_.supervisor.counts().busy, p_.config.drain_grace_ms));
+    done.set_message(
+        fmt::format("shutting down: new requests get SHUTTING_DOWN; {} queued and {} "
+                    "running tasks have {} ms to finish, then stickerd exits",
+                    p_.queue.size(), p_.supervisor.counts().busy, p_.config.drain_grace_ms));
     done.set_workers(p_.supervisor.counts().total);
     done.set_draining(true);
     answer(p_.metrics, connection, id, std::move(reply));
@@ -181,9 +185,10 @@ bool ControlService::drain(Connection& connection, std::uint64_t id, const v1::D
   p_.intake.pause_intake();
   log::info("drain requested: new render work gets SHUTTING_DOWN; {} queued tasks finish",
             p_.queue.size());
-  done.set_message(fmt::format("draining: new render requests get SHUTTING_DOWN; {} queued "
-                               "and {} running tasks finish",
-                               p_.queue.size(), p_.supervisor.counts().busy));
+  done.set_message(
+      fmt::format("draining: new render requests get SHUTTING_DOWN; {} queued "
+                  "and {} running tasks finish",
+                  p_.queue.size(), p_.supervisor.counts().busy));
   return true;
 }
 
@@ -191,7 +196,8 @@ bool ControlService::reload(Connection& connection, std::uint64_t id, v1::Contro
   auto reloaded = p_.reloader.reload_all();
   if (!reloaded) {
     answer(p_.metrics, connection, id,
-           error_reply(v1::INVALID_ARGUMENT, fmt::format("reload failed: {}", reloaded.error().message)));
+           error_reply(v1::INVALID_ARGUMENT,
+                       fmt::format("reload failed: {}", reloaded.error().message)));
     return false;
   }
   done.set_message(*reloaded);

@@ -19,15 +19,17 @@ void Lifecycle::on_signal(int signum) {
     begin_shutdown(::strsignal(signum));
     return;
   }
-  log::warning("{} again: answering what is left SHUTTING_DOWN and exiting now", ::strsignal(signum));
+  log::warning("{} again: answering what is left SHUTTING_DOWN and exiting now",
+               ::strsignal(signum));
   exit_code_ = 1;
   abandon_remaining_work();
 }
 
 void Lifecycle::begin_shutdown(std::string_view why) {
-  log::info("{}: draining ({} queued, {} running) for at most {} ms; new requests get "
-            "SHUTTING_DOWN", why, p_.queue.size(), p_.supervisor.counts().busy,
-            p_.config.drain_grace_ms);
+  log::info(
+      "{}: draining ({} queued, {} running) for at most {} ms; new requests get "
+      "SHUTTING_DOWN",
+      why, p_.queue.size(), p_.supervisor.counts().busy, p_.config.drain_grace_ms);
   p_.state = RunState::kDraining;
   p_.ops.stopping();
   p_.connections.stop_listening();
@@ -36,8 +38,10 @@ void Lifecycle::begin_shutdown(std::string_view why) {
       [](uv_timer_t* t) {
         auto* self = static_cast<Lifecycle*>(t->data);
         if (self == nullptr || self->p_.state != RunState::kDraining) return;
-        log::warning("the drain's grace period of {} ms is over: answering what is left "
-                     "SHUTTING_DOWN", self->p_.config.drain_grace_ms);
+        log::warning(
+            "the drain's grace period of {} ms is over: answering what is left "
+            "SHUTTING_DOWN",
+            self->p_.config.drain_grace_ms);
         self->abandon_remaining_work();
       },
       p_.config.drain_grace_ms, 0);
@@ -45,7 +49,8 @@ void Lifecycle::begin_shutdown(std::string_view why) {
 }
 
 void Lifecycle::maybe_finish_drain() {
-  if (p_.state != RunState::kDraining || !p_.queue.empty() || p_.supervisor.counts().busy > 0) return;
+  if (p_.state != RunState::kDraining || !p_.queue.empty() || p_.supervisor.counts().busy > 0)
+    return;
   log::info("drained: stopping the workers");
   p_.state = RunState::kStopping;
   uv_timer_stop(drain_timer_.get());
@@ -58,7 +63,8 @@ void Lifecycle::abandon_remaining_work() {
   const auto refuse = [this](std::vector<Task> tasks, const char* where) {
     p_.dispatcher.fail(tasks, v1::SHUTTING_DOWN,
                        fmt::format("stickerd shut down while this request was {}; retry on "
-                                   "another instance", where));
+                                   "another instance",
+                                   where));
   };
   // The queued ones first: kill_all() reports the workers stopped at once
   // when none is alive, and that starts closing the connections.

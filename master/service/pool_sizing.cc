@@ -19,14 +19,16 @@ PoolSizing::PoolSizing(uv_loop_t* loop, const Config& config, const RunState& st
       queue_(queue),
       metrics_(metrics),
       dispatcher_(dispatcher),
-      scaler_(ScalerOptions{config.min_workers, config.max_workers, 250, config.scale_idle_ms, 1000}) {}
+      scaler_(
+          ScalerOptions{config.min_workers, config.max_workers, 250, config.scale_idle_ms, 1000}) {}
 
 void PoolSizing::start() {
   if (!scaler_.enabled()) return;
   start_repeating<PoolSizing, &PoolSizing::tick>(timer_, loop_, this, kScaleTickMs);
-  log::info("dynamic pool: {} to {} workers (grow after {} ms of queueing, shrink after {} ms idle)",
-            scaler_.options().min_workers, scaler_.options().max_workers, scaler_.options().grow_after_ms,
-            scaler_.options().shrink_after_ms);
+  log::info(
+      "dynamic pool: {} to {} workers (grow after {} ms of queueing, shrink after {} ms idle)",
+      scaler_.options().min_workers, scaler_.options().max_workers, scaler_.options().grow_after_ms,
+      scaler_.options().shrink_after_ms);
 }
 
 void PoolSizing::tick() {

@@ -29,7 +29,7 @@ Result<std::string> Reloader::reload_config() {
   }
   p_.limits.max_text_length = config.max_text_length;
   p_.limits.deadline_ms = config.deadline_ms;  // for new tasks; queued ones keep theirs
-  p_.dispatcher.dispatch();  // a larger pool or queue may take work now
+  p_.dispatcher.dispatch();                    // a larger pool or queue may take work now
   return describe_changes(changes);
 }
 

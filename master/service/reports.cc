@@ -88,7 +88,12 @@ void Reports::fill_poison(v1::PoisonList& list) {
 PoolSnapshot Reports::snapshot() const {
   const WorkerCounts w = p_.supervisor.counts();
   PoolSnapshot s;
-  s.pool = {w.total, w.ready, w.busy, p_.requests.queue.size(), p_.requests.queue.capacity(), p_.connections.size()};
+  s.pool = {w.total,
+            w.ready,
+            w.busy,
+            p_.requests.queue.size(),
+            p_.requests.queue.capacity(),
+            p_.connections.size()};
   s.exits = p_.supervisor.exits();
   s.tasks_completed = p_.requests.counters.tasks_completed;
   for (const WorkerView& v : p_.supervisor.workers()) {

@@ -28,8 +28,8 @@ void RollingRestart::advance() {
   }
   if (waiters_.empty()) return;
   v1::Reply reply;
-  reply.mutable_control()->set_message(
-      fmt::format("restarted every worker, one at a time ({} workers)", supervisor_.counts().total));
+  reply.mutable_control()->set_message(fmt::format(
+      "restarted every worker, one at a time ({} workers)", supervisor_.counts().total));
   reply.mutable_control()->set_workers(supervisor_.counts().total);
   reply.mutable_control()->set_draining(intake_.intake_paused());
   const auto waiters = std::move(waiters_);

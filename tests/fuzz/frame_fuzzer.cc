@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   AdmissionLimits limits;
   limits.enable_test_styles = (data[0] & 1) != 0;
   std::string payload;
-  for (const std::string_view part : {bytes.substr(0, split), bytes.substr(std::min(split, bytes.size()))}) {
+  for (const std::string_view part :
+       {bytes.substr(0, split), bytes.substr(std::min(split, bytes.size()))}) {
     decoder.feed(part);
     for (;;) {
       const auto status = decoder.next(payload);

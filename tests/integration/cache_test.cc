@@ -10,7 +10,8 @@
 namespace stickerd::itest {
 namespace {
 
-v1::Request warm_request(std::uint64_t id, const std::string& text, const std::vector<std::string>& styles,
+v1::Request warm_request(std::uint64_t id, const std::string& text,
+                         const std::vector<std::string>& styles,
                          v1::Format format = v1::FORMAT_UNSPECIFIED) {
   v1::Request r;
   r.set_id(id);
@@ -25,7 +26,9 @@ v1::Request warm_request(std::uint64_t id, const std::string& text, const std::v
 
 }  // namespace
 
-TEST_CASE("a repeated identical request is a cache hit that skips the workers and returns the same bytes") {
+TEST_CASE(
+    "a repeated identical request is a cache hit that skips the workers and returns the same "
+    "bytes") {
   auto daemon = start_daemon({.workers = 1});
   Client client(daemon->socket_path());
   const std::string text = unique_text("cached");
@@ -34,7 +37,8 @@ TEST_CASE("a repeated identical request is a cache hit that skips the workers an
   const v1::Stats before = daemon->stats();
 
   // Padding and a different code point order (NFC) still name the same sticker.
-  const v1::Reply second = client.call(render_request(2, "  " + text + " ", "classic", v1::FORMAT_WEBP));
+  const v1::Reply second =
+      client.call(render_request(2, "  " + text + " ", "classic", v1::FORMAT_WEBP));
   REQUIRE_MESSAGE(second.has_sticker(), describe(second));
   const v1::Stats after = daemon->stats();
 
@@ -100,8 +104,8 @@ TEST_CASE("N identical concurrent requests cause one render and N replies") {
 }
 
 TEST_CASE("when a shared render fails every waiting request gets the error") {
-  auto daemon = start_daemon(
-      {.workers = 1, .extra_args = {"--enable-test-styles", "--max-retries", "0"}});
+  auto daemon =
+      start_daemon({.workers = 1, .extra_args = {"--enable-test-styles", "--max-retries", "0"}});
   Client client(daemon->socket_path());
   const std::string text = unique_text("doomed");
   for (std::uint64_t id = 1; id <= 3; ++id) client.send(render_request(id, text, "test-crash"));
@@ -146,7 +150,8 @@ TEST_CASE("warm renders into the cache so a later render is a hit") {
   auto daemon = start_daemon({.workers = 1});
   Client client(daemon->socket_path());
   const std::string text = unique_text("warm");
-  const v1::Reply ack = client.call(warm_request(1, text, {"classic", "no-such-style"}, v1::FORMAT_WEBP));
+  const v1::Reply ack =
+      client.call(warm_request(1, text, {"classic", "no-such-style"}, v1::FORMAT_WEBP));
   REQUIRE_MESSAGE(ack.has_warm_accepted(), describe(ack));
   CHECK(ack.warm_accepted().queued() == 1);
   CHECK(ack.warm_accepted().invalid() == 1);
@@ -172,14 +177,16 @@ TEST_CASE("warm work waits while interactive requests queue in a saturated pool"
   Client interactive(daemon->socket_path());
   Client warmer(daemon->socket_path());
   constexpr int kBefore = 3, kAfter = 3;
-  for (int i = 0; i < kBefore; ++i) interactive.send(render_request(10 + i, unique_text("first"), "classic"));
+  for (int i = 0; i < kBefore; ++i)
+    interactive.send(render_request(10 + i, unique_text("first"), "classic"));
   // Animated warm renders take far longer than a static one, so one that
   // jumped the queue could not go unnoticed in the count below.
-  const v1::Reply ack =
-      warmer.call(warm_request(1, unique_text("background"), {"bounce", "bounce-bubble"}, v1::FORMAT_WEBP_ANIMATED));
+  const v1::Reply ack = warmer.call(warm_request(
+      1, unique_text("background"), {"bounce", "bounce-bubble"}, v1::FORMAT_WEBP_ANIMATED));
   REQUIRE_MESSAGE(ack.has_warm_accepted(), describe(ack));
   CHECK_MESSAGE(ack.warm_accepted().queued() == 2, ack.DebugString());
-  for (int i = 0; i < kAfter; ++i) interactive.send(render_request(20 + i, unique_text("then"), "classic"));
+  for (int i = 0; i < kAfter; ++i)
+    interactive.send(render_request(20 + i, unique_text("then"), "classic"));
   for (int i = 0; i < kBefore + kAfter; ++i) {
     const v1::Reply reply = interactive.receive(60s);
     REQUIRE_MESSAGE(reply.has_sticker(), describe(reply));
@@ -189,8 +196,11 @@ TEST_CASE("warm work waits while interactive requests queue in a saturated pool"
   CHECK(now.tasks_completed() == base.tasks_completed() + kBefore + kAfter);
   CHECK(now.cache_entries() == static_cast<std::uint64_t>(kBefore + kAfter));
   // And the warm renders still happen once the pool is free.
-  CHECK(wait_until([&] { return daemon->stats().tasks_completed() == base.tasks_completed() + kBefore + kAfter + 2; },
-                   60s));
+  CHECK(wait_until(
+      [&] {
+        return daemon->stats().tasks_completed() == base.tasks_completed() + kBefore + kAfter + 2;
+      },
+      60s));
 }
 
 TEST_CASE("--cache-mb 0 turns the cache off: identical requests each render") {
@@ -211,14 +221,16 @@ namespace stickerd::itest {
 
 TEST_CASE("the pool grows while tasks queue and shrinks back after idle time") {
   auto daemon = start_daemon(
-      {.workers = 1, .extra_args = {"--min-workers", "1", "--max-workers", "2", "--scale-idle-ms", "300"}});
+      {.workers = 1,
+       .extra_args = {"--min-workers", "1", "--max-workers", "2", "--scale-idle-ms", "300"}});
   CHECK(daemon->stats().total_workers() == 1);
   Client client(daemon->socket_path());
   // Animated renders (hundreds of ms each) keep the queue waiting past the
   // 250 ms that grows the pool; static ones now finish too soon to.
   constexpr int kRequests = 6;
   for (int i = 0; i < kRequests; ++i) {
-    v1::Request r = render_request(100 + i, unique_text("grow"), "bounce", v1::FORMAT_WEBP_ANIMATED);
+    v1::Request r =
+        render_request(100 + i, unique_text("grow"), "bounce", v1::FORMAT_WEBP_ANIMATED);
     r.mutable_render()->set_profile(v1::PROFILE_NONE);
     client.send(r);
   }

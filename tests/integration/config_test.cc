@@ -13,14 +13,14 @@
 
 namespace stickerd::itest {
 
-TEST_CASE("stickerd --check-config prints every setting with its origin: flag, env, file, default") {
+TEST_CASE(
+    "stickerd --check-config prints every setting with its origin: flag, env, file, default") {
   TempDir dir;
   const std::string file = dir.path() + "/stickerd.json";
   std::ofstream(file) << R"({"workers": 3, "queue_size": 50, "metrics_address": "127.0.0.1:0"})";
-  const ShellRun run = run_shell(
-      "WORKER_QUEUE_SIZE=60 " + binary_path("STICKERD_BIN") + " --config " + file +
-          " --max-text-length 77 --check-config",
-      dir.path());
+  const ShellRun run = run_shell("WORKER_QUEUE_SIZE=60 " + binary_path("STICKERD_BIN") +
+                                     " --config " + file + " --max-text-length 77 --check-config",
+                                 dir.path());
   INFO(run.output);
   CHECK(run.exit_code == 0);
   CHECK(run.output.find("configuration is valid") != std::string::npos);
@@ -34,12 +34,13 @@ TEST_CASE("a bad config file is refused with exit 2 and the key named") {
   TempDir dir;
   const std::string file = dir.path() + "/bad.json";
   std::ofstream(file) << R"({"workers": 0})";
-  const ShellRun bad = run_shell(binary_path("STICKERD_BIN") + " --config " + file + " --check-config",
-                                 dir.path());
+  const ShellRun bad =
+      run_shell(binary_path("STICKERD_BIN") + " --config " + file + " --check-config", dir.path());
   CHECK(bad.exit_code == 2);
   CHECK(bad.output.find("workers") != std::string::npos);
   std::ofstream(file) << R"({"queue_sise": 10})";
-  const ShellRun typo = run_shell("STICKERD_CONFIG=" + file + " " + binary_path("STICKERD_BIN"), dir.path());
+  const ShellRun typo =
+      run_shell("STICKERD_CONFIG=" + file + " " + binary_path("STICKERD_BIN"), dir.path());
   CHECK(typo.exit_code == 2);
   CHECK(typo.output.find("queue_sise") != std::string::npos);
 }

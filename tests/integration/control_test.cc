@@ -75,7 +75,8 @@ TEST_CASE("stickerctl workers lists every slot with its pid, and --json prints t
   INFO(table.err);
   REQUIRE(table.exit_code == 0);
   CHECK(table.out.find("2 workers configured") != std::string::npos);
-  for (pid_t pid : daemon->worker_pids()) CHECK(table.out.find(std::to_string(pid)) != std::string::npos);
+  for (pid_t pid : daemon->worker_pids())
+    CHECK(table.out.find(std::to_string(pid)) != std::string::npos);
 
   const CtlRun json = ctl(*daemon, {"workers", "--json"});
   REQUIRE(json.exit_code == 0);
@@ -95,11 +96,13 @@ TEST_CASE("stickerctl workers shows why each slot's last worker ended: SIGKILL r
   REQUIRE(victim > 0);
   REQUIRE(::kill(victim, SIGKILL) == 0);
   v1::WorkerList after;
-  REQUIRE(wait_until([&] {
-    after = worker_list(*daemon);
-    const auto& w = slot_info(after, 1);
-    return w.pid() > 0 && w.pid() != victim && w.state() == "idle";
-  }, 30s));
+  REQUIRE(wait_until(
+      [&] {
+        after = worker_list(*daemon);
+        const auto& w = slot_info(after, 1);
+        return w.pid() > 0 && w.pid() != victim && w.state() == "idle";
+      },
+      30s));
   CHECK(slot_info(after, 1).last_exit_reason() == "crash");
   CHECK(slot_info(after, 1).last_exit_status() == "signal SIGKILL");
   CHECK(slot_info(after, 0).last_exit_reason().empty());
@@ -137,7 +140,8 @@ TEST_CASE("control requests on the client socket get PERMISSION_DENIED") {
   CHECK(reply.error().code() == v1::PERMISSION_DENIED);
   CHECK(reply.id() == 7);
   // stickerctl pointed at the client socket: exit code 21.
-  const CtlRun run = run_stickerctl({"--control-socket", daemon->socket_path(), "drain"}, daemon->dir());
+  const CtlRun run =
+      run_stickerctl({"--control-socket", daemon->socket_path(), "drain"}, daemon->dir());
   CHECK(run.exit_code == 21);
   CHECK(daemon->stats().total_workers() == 1);
   check_still_serving(*daemon);  // and drain did not happen
@@ -156,8 +160,9 @@ TEST_CASE("a control request from another uid is refused even when the socket mo
   REQUIRE(::chmod(daemon->dir().c_str(), 0755) == 0);
   REQUIRE(::chmod(control_socket(*daemon).c_str(), 0666) == 0);
   const ShellRun nobody = run_shell(
-      fmt::format("setpriv --reuid=65534 --regid=65534 --clear-groups {} --control-socket {} scale 3",
-                  binary_path("STICKERCTL_BIN"), control_socket(*daemon)),
+      fmt::format(
+          "setpriv --reuid=65534 --regid=65534 --clear-groups {} --control-socket {} scale 3",
+          binary_path("STICKERCTL_BIN"), control_socket(*daemon)),
       daemon->dir());
   INFO(nobody.output);
   CHECK(nobody.exit_code == 21);
@@ -181,7 +186,8 @@ TEST_CASE("scale up and down under load answers every request with a sticker") {
   REQUIRE(down.exit_code == 0);
   CHECK(down.out.find("\"workers\": 1") != std::string::npos);
   expect_all_stickers(client, kLoad);
-  CHECK(wait_until([&] { return pool_is(*daemon, 1, 1) && daemon->worker_pids().size() == 1; }, 30s));
+  CHECK(
+      wait_until([&] { return pool_is(*daemon, 1, 1) && daemon->worker_pids().size() == 1; }, 30s));
   const v1::WorkerList shrunk = worker_list(*daemon);
   for (unsigned slot : {1u, 2u}) {
     CHECK(slot_info(shrunk, slot).last_exit_reason() == "scale-down");
@@ -236,8 +242,8 @@ TEST_CASE("restart-workers replaces every worker one at a time under load with n
 TEST_CASE("a restart-workers caller gets SHUTTING_DOWN when the daemon stops before it finishes") {
   // The only worker hangs until the deadline, so the rolling restart cannot
   // replace it before the drain that SIGTERM starts stops every worker.
-  auto daemon = start_daemon(
-      {.workers = 1, .extra_args = {"--enable-test-styles", "--deadline-ms", "2000"}});
+  auto daemon =
+      start_daemon({.workers = 1, .extra_args = {"--enable-test-styles", "--deadline-ms", "2000"}});
   Client client(daemon->socket_path());
   client.send(render_request(1, unique_text("hang"), "test-hang"));
   REQUIRE(wait_until([&] { return daemon->stats().busy_workers() == 1; }, 30s));
@@ -247,7 +253,8 @@ TEST_CASE("a restart-workers caller gets SHUTTING_DOWN when the daemon stops bef
   restart.mutable_restart_workers();
   control.send(restart);
   REQUIRE(wait_until(
-      [&] { return daemon->log().find("rolling restart of 1 workers") != std::string::npos; }, 10s));
+      [&] { return daemon->log().find("rolling restart of 1 workers") != std::string::npos; },
+      10s));
   daemon->process().signal(SIGTERM);
 
   v1::Reply reply;
@@ -272,8 +279,9 @@ TEST_CASE("reload re-reads the style catalogue") {
   check_still_serving(*daemon);
 }
 
-TEST_CASE("reload applies the config file's live changes, keeps the old ones on a bad file, and "
-          "names restart-only changes") {
+TEST_CASE(
+    "reload applies the config file's live changes, keeps the old ones on a bad file, and "
+    "names restart-only changes") {
   TempDir files;
   const std::string file = files.path() + "/stickerd.json";
   std::ofstream(file) << R"({"workers": 1, "queue_size": 10})";

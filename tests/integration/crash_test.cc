@@ -65,8 +65,8 @@ TEST_CASE("SIGKILLing READY workers under load loses no request and the pool rec
   std::vector<std::jthread> threads;  // joined even when an assertion throws
   for (int c = 0; c < kConnections; ++c) {
     threads.emplace_back([&, c] {
-      drive_connection(daemon->socket_path(), static_cast<std::uint64_t>(c) * 1000 + 1, kPerConnection,
-                       kInFlight, logs[c]);
+      drive_connection(daemon->socket_path(), static_cast<std::uint64_t>(c) * 1000 + 1,
+                       kPerConnection, kInFlight, logs[c]);
       --running;
     });
   }
@@ -132,7 +132,8 @@ TEST_CASE("SIGKILLing READY workers under load loses no request and the pool rec
   check_still_serving(*daemon);
 }
 
-TEST_CASE("a slot whose worker is SIGKILLed from outside again and again backs off, then recovers") {
+TEST_CASE(
+    "a slot whose worker is SIGKILLed from outside again and again backs off, then recovers") {
   auto daemon = start_daemon({.workers = 1});
   // The same (only) slot, killed as soon as each new worker appears: the
   // first replacement is immediate, later ones wait 50 ms, 100 ms, ... and
@@ -143,33 +144,39 @@ TEST_CASE("a slot whose worker is SIGKILLed from outside again and again backs o
   pid_t last = 0;
   for (; kills < 10 && !seen_waiting; ++kills) {
     std::vector<pid_t> pids;
-    REQUIRE_MESSAGE(wait_until([&] {
-                      pids = daemon->worker_pids();
-                      return pids.size() == 1 && pids[0] != last;
-                    }, 30s),
+    REQUIRE_MESSAGE(wait_until(
+                        [&] {
+                          pids = daemon->worker_pids();
+                          return pids.size() == 1 && pids[0] != last;
+                        },
+                        30s),
                     "no new worker after ", kills, " kills");
     last = pids[0];
     REQUIRE(::kill(last, SIGKILL) == 0);
     // Until the next worker is there, watch for the backoff state.
     v1::Stats stats;
-    REQUIRE(wait_until([&] {
-      stats = daemon->stats();
-      if (stats.backoff_slots() == 1) {
-        seen_waiting = true;
-        if (kills == 0) waited_after_first = true;
-      }
-      const auto now = daemon->worker_pids();
-      return seen_waiting || (now.size() == 1 && now[0] != last);
-    }, 30s));
+    REQUIRE(wait_until(
+        [&] {
+          stats = daemon->stats();
+          if (stats.backoff_slots() == 1) {
+            seen_waiting = true;
+            if (kills == 0) waited_after_first = true;
+          }
+          const auto now = daemon->worker_pids();
+          return seen_waiting || (now.size() == 1 && now[0] != last);
+        },
+        30s));
   }
   MESSAGE(kills, " kills before the slot was seen backing off");
   CHECK(seen_waiting);
   CHECK_FALSE(waited_after_first);  // the first death is replaced at once
   v1::Stats stats;
-  CHECK(wait_until([&] {
-    stats = daemon->stats();
-    return stats.ready_workers() == 1 && stats.backoff_slots() == 0;
-  }, 30s));
+  CHECK(wait_until(
+      [&] {
+        stats = daemon->stats();
+        return stats.ready_workers() == 1 && stats.backoff_slots() == 0;
+      },
+      30s));
   CHECK(stats.restarts() == static_cast<std::uint64_t>(kills));
   CHECK(daemon->log().find("backoff") != std::string::npos);
   check_still_serving(*daemon);

@@ -127,9 +127,9 @@ TEST_CASE("stickerctl refused at the connection limit reports CONNECTION_LIMIT, 
     CHECK(run.exit_code == kExitConnectionLimit);
     CHECK(run.err.find("stickerctl: CONNECTION_LIMIT: too many connections") == 0);
     CHECK(run.err.find("instead of") == std::string::npos);
-    const CtlRun batch = run_stickerctl({"--socket", daemon->socket_path(), "batch", "x",
-                                         "-o", daemon->dir() + "/batch"},
-                                        daemon->dir());
+    const CtlRun batch = run_stickerctl(
+        {"--socket", daemon->socket_path(), "batch", "x", "-o", daemon->dir() + "/batch"},
+        daemon->dir());
     CHECK(batch.exit_code == kExitConnectionLimit);
     // A raw client sees the same: an id-0 CONNECTION_LIMIT, then the close.
     Client c(daemon->socket_path());
@@ -139,7 +139,8 @@ TEST_CASE("stickerctl refused at the connection limit reports CONNECTION_LIMIT, 
   check_healthy(*daemon, workers);
 }
 
-TEST_CASE("--idle-timeout-ms closes a connection with nothing in flight, never one with work in flight") {
+TEST_CASE(
+    "--idle-timeout-ms closes a connection with nothing in flight, never one with work in flight") {
   auto daemon = start_daemon({.workers = 1, .extra_args = {"--idle-timeout-ms", "300"}});
   const std::vector<pid_t> workers = daemon->worker_pids();
   // Silent from the start.

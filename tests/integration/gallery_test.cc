@@ -53,14 +53,17 @@ std::pair<int, int> png_size(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("stickerctl gallery writes every style and format, an index.html that shows them, and TGS previews") {
+TEST_CASE(
+    "stickerctl gallery writes every style and format, an index.html that shows them, and TGS "
+    "previews") {
   auto daemon = start_daemon({.workers = 2});
   const std::string dir = daemon->dir() + "/gallery";
   const std::string sheet = daemon->dir() + "/sheet.png";
   // classic: webp + png; neon: tgs + animated webp; bubble: webp, png, tgs.
-  const CtlRun run = run_stickerctl({"--socket", daemon->socket_path(), "gallery", unique_text("Привет 🎉"),
-                                     "--styles", "classic,neon,bubble", "-o", dir, "--contact-sheet", sheet, "--json"},
-                                    daemon->dir(), 180s);
+  const CtlRun run = run_stickerctl(
+      {"--socket", daemon->socket_path(), "gallery", unique_text("Привет 🎉"), "--styles",
+       "classic,neon,bubble", "-o", dir, "--contact-sheet", sheet, "--json"},
+      daemon->dir(), 180s);
   INFO("stderr: ", run.err);
   INFO("stdout: ", run.out);
   REQUIRE(run.exit_code == 0);
@@ -70,7 +73,8 @@ TEST_CASE("stickerctl gallery writes every style and format, an index.html that 
   const std::string index = listing.fields().at("index").string_value();
   CHECK(index == dir + "/index.html");
   std::set<std::string> files;
-  for (const auto& v : listing.fields().at("files").list_value().values()) files.insert(v.string_value());
+  for (const auto& v : listing.fields().at("files").list_value().values())
+    files.insert(v.string_value());
 
   // Every file in the directory is listed, and the listing names nothing else
   // (but the contact sheet, which lives where it was asked to).
@@ -82,9 +86,10 @@ TEST_CASE("stickerctl gallery writes every style and format, an index.html that 
 
   const std::string html = read_file(index);
   CHECK(html.find("<!DOCTYPE html>") == 0);
-  std::set<std::string> expected = {"classic-webp.webp", "classic-png.png", "neon-tgs.tgs",
-                                    "neon-tgs.preview.webp", "neon-webp_animated.webp", "bubble-webp.webp",
-                                    "bubble-png.png", "bubble-tgs.tgs", "bubble-tgs.preview.webp"};
+  std::set<std::string> expected = {
+      "classic-webp.webp",     "classic-png.png",         "neon-tgs.tgs",
+      "neon-tgs.preview.webp", "neon-webp_animated.webp", "bubble-webp.webp",
+      "bubble-png.png",        "bubble-tgs.tgs",          "bubble-tgs.preview.webp"};
   for (const std::string& name : expected) {
     CAPTURE(name);
     CHECK(files.count(dir + "/" + name) == 1);
@@ -117,9 +122,9 @@ TEST_CASE("stickerctl gallery writes every style and format, an index.html that 
 TEST_CASE("stickerctl gallery with an unknown style exits with UNKNOWN_STYLE and writes no index") {
   auto daemon = start_daemon({.workers = 1});
   const std::string dir = daemon->dir() + "/gallery";
-  const CtlRun run = run_stickerctl(
-      {"--socket", daemon->socket_path(), "gallery", "hi", "--styles", "classic,no-such-style", "-o", dir},
-      daemon->dir());
+  const CtlRun run = run_stickerctl({"--socket", daemon->socket_path(), "gallery", "hi", "--styles",
+                                     "classic,no-such-style", "-o", dir},
+                                    daemon->dir());
   CHECK(run.exit_code == 12);  // 10 + UNKNOWN_STYLE
   CHECK(run.err.find("no-such-style") != std::string::npos);
   CHECK_FALSE(fs::exists(dir + "/index.html"));

@@ -82,7 +82,9 @@ void check_answered_and_open(Client& client, std::uint64_t id, const std::string
 
 }  // namespace
 
-TEST_CASE("malformed, truncated and nested frames get the documented reply and close only when they must") {
+TEST_CASE(
+    "malformed, truncated and nested frames get the documented reply and close only when they "
+    "must") {
   auto daemon = start_daemon({.workers = 1});
   const std::vector<pid_t> workers = daemon->worker_pids();
 
@@ -103,7 +105,8 @@ TEST_CASE("malformed, truncated and nested frames get the documented reply and c
   }
   {  // Truncated: a field announces more bytes than the frame holds.
     Client c(daemon->socket_path());
-    c.send_raw(frame_of(id_field(3) + "\x12\x50" "abc"));
+    c.send_raw(frame_of(id_field(3) + "\x12\x50"
+                                      "abc"));
     check_refused_and_closed(c, v1::INVALID_ARGUMENT, "not a protobuf message");
   }
   {  // Invalid UTF-8 in the text: one bad request, under its id.
@@ -116,9 +119,9 @@ TEST_CASE("malformed, truncated and nested frames get the documented reply and c
     c.send_raw(frame_of(id_field(7) + field(2, 2, "\xff\xff\xff")));
     const v1::Reply reply = c.receive(10s);
     CHECK(reply.id() == 7);
-    CHECK_MESSAGE(reply.error().message().find("does not parse as a RenderRequest") !=
-                      std::string::npos,
-                  describe(reply));
+    CHECK_MESSAGE(
+        reply.error().message().find("does not parse as a RenderRequest") != std::string::npos,
+        describe(reply));
     CHECK(reply.error().message().find("UTF-8") == std::string::npos);
     CHECK(c.call(stats_request(8), 10s).has_stats());
   }
@@ -208,7 +211,8 @@ TEST_CASE("200 frames in one write get 200 final replies, one per id") {
   check_healthy(*daemon, workers);
 }
 
-TEST_CASE("10,000 requests never read: the daemon closes that connection and its memory stays flat") {
+TEST_CASE(
+    "10,000 requests never read: the daemon closes that connection and its memory stays flat") {
   auto daemon = start_daemon({.workers = 1, .extra_args = {"--max-write-buffer-mb", "1"}});
   const std::vector<pid_t> workers = daemon->worker_pids();
   const pid_t master = daemon->process().pid();
@@ -301,7 +305,9 @@ TEST_CASE("50 slowloris connections holding half a frame do not stop others bein
   check_healthy(*daemon, workers);
 }
 
-TEST_CASE("a duplicate in-flight id is refused the same way for every kind; each id gets one final reply") {
+TEST_CASE(
+    "a duplicate in-flight id is refused the same way for every kind; each id gets one final "
+    "reply") {
   auto daemon = start_daemon({.workers = 1});
   const std::vector<pid_t> workers = daemon->worker_pids();
 
@@ -338,7 +344,8 @@ TEST_CASE("a duplicate in-flight id is refused the same way for every kind; each
   for (const auto& [name, duplicate] : kinds) {
     INFO("the duplicate is a ", name);
     Client c(daemon->socket_path());
-    c.send_raw(encode_frame(render_request(21, unique_text("in flight"))) + encode_frame(duplicate));
+    c.send_raw(encode_frame(render_request(21, unique_text("in flight"))) +
+               encode_frame(duplicate));
     std::vector<v1::Reply> replies;
     v1::Reply r;
     while (c.receive(r, 30s) == Client::Status::kReply) replies.push_back(r);

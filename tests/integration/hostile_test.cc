@@ -218,8 +218,10 @@ TEST_CASE("unfinished frames of all connections together stay within --max-reque
   CHECK(late.receive(10s).error().code() == v1::INVALID_ARGUMENT);
 
   const double rss_after = rss_mib(master);
-  MESSAGE(fmt::format("master RSS before {:.1f} MiB, after 7 MB of refused and read frames "
-                      "{:.1f} MiB", rss_before, rss_after));
+  MESSAGE(
+      fmt::format("master RSS before {:.1f} MiB, after 7 MB of refused and read frames "
+                  "{:.1f} MiB",
+                  rss_before, rss_after));
   check_rss_returned(rss_before, rss_after);
   check_still_serving(*daemon);
   CHECK(daemon->worker_pids() == workers_before);
@@ -243,9 +245,10 @@ TEST_CASE("after 1000 connections holding unfinished frames close, the master's 
   // Closed: the daemon reaps them on its next loop turns.
   // Wait for the reaping, then check the figure it settled at.
   wait_until([&] { return rss_mib(master) < rss_before + 20; }, kRssIsMeaningful ? 10s : 0s);
-  MESSAGE(fmt::format("master RSS before {:.1f} MiB, with 1000 connections holding 50 KB each "
-                      "{:.1f} MiB, after they closed {:.1f} MiB",
-                      rss_before, rss_peak, rss_mib(master)));
+  MESSAGE(
+      fmt::format("master RSS before {:.1f} MiB, with 1000 connections holding 50 KB each "
+                  "{:.1f} MiB, after they closed {:.1f} MiB",
+                  rss_before, rss_peak, rss_mib(master)));
   check_rss_returned(rss_before, rss_mib(master));
   check_still_serving(*daemon);
 }

@@ -54,7 +54,8 @@ void closed_loop(const std::string& socket_path, std::uint64_t first_id, int in_
       const v1::Reply reply = client.receive(90s);
       --outstanding;
       ++log.replies[reply.id()];
-      const std::string code = reply.has_sticker() ? "OK" : v1::ErrorCode_Name(reply.error().code());
+      const std::string code =
+          reply.has_sticker() ? "OK" : v1::ErrorCode_Name(reply.error().code());
       ++log.codes[code];
       if (draining && reply.has_error() && reply.error().code() == v1::SHUTTING_DOWN) {
         refused = true;
@@ -82,7 +83,8 @@ void check_one_reply_each(const std::vector<LoadLog>& logs) {
     INFO("connection ", c);
     CHECK_MESSAGE(logs[c].harness_error.empty(), logs[c].harness_error);
     CHECK(logs[c].replies.size() == logs[c].sent);
-    for (const auto& [id, n] : logs[c].replies) CHECK_MESSAGE(n == 1, "id ", id, " answered ", n, " times");
+    for (const auto& [id, n] : logs[c].replies)
+      CHECK_MESSAGE(n == 1, "id ", id, " answered ", n, " times");
     for (const auto& f : logs[c].failures) CHECK_MESSAGE(false, f);
   }
 }
@@ -144,7 +146,9 @@ TEST_CASE(
   CHECK_FALSE(std::filesystem::exists(daemon->socket_path()));
 }
 
-TEST_CASE("SIGTERM under closed-loop load: one reply per request, then the connections close and exit 0") {
+TEST_CASE(
+    "SIGTERM under closed-loop load: one reply per request, then the connections close and exit "
+    "0") {
   constexpr int kConnections = 3;
   auto daemon = start_daemon({.workers = 2, .queue_size = 100});
   std::vector<LoadLog> logs(kConnections);
@@ -153,8 +157,8 @@ TEST_CASE("SIGTERM under closed-loop load: one reply per request, then the conne
     std::vector<std::jthread> threads;
     for (int c = 0; c < kConnections; ++c) {
       threads.emplace_back([&, c] {
-        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop, true,
-                    logs[c]);
+        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop,
+                    true, logs[c]);
       });
     }
     // Under way: some renders done, so SIGTERM lands on queued and running work.
@@ -186,12 +190,13 @@ TEST_CASE("stickerctl drain --exit under closed-loop load: one reply per request
     std::vector<std::jthread> threads;
     for (int c = 0; c < kConnections; ++c) {
       threads.emplace_back([&, c] {
-        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop, true,
-                    logs[c]);
+        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop,
+                    true, logs[c]);
       });
     }
     REQUIRE(wait_until([&] { return daemon->stats().tasks_completed() >= 10; }, 60s));
-    drain = run_stickerctl({"--control-socket", daemon->dir() + "/c.sock", "drain", "--exit"}, daemon->dir());
+    drain = run_stickerctl({"--control-socket", daemon->dir() + "/c.sock", "drain", "--exit"},
+                           daemon->dir());
     stop = true;
   }
   CHECK_MESSAGE(drain.exit_code == 0, drain.err);
@@ -205,8 +210,9 @@ TEST_CASE("stickerctl drain --exit under closed-loop load: one reply per request
   CHECK(WEXITSTATUS(*status) == 0);
 }
 
-TEST_CASE("when the drain's grace period runs out, queued and running requests get SHUTTING_DOWN and "
-          "stickerd exits") {
+TEST_CASE(
+    "when the drain's grace period runs out, queued and running requests get SHUTTING_DOWN and "
+    "stickerd exits") {
   auto daemon = start_daemon({.workers = 1,
                               .extra_args = {"--enable-test-styles", "--deadline-ms", "60000",
                                              "--drain-grace-ms", "1500"}});
@@ -221,14 +227,16 @@ TEST_CASE("when the drain's grace period runs out, queued and running requests g
   daemon->process().signal(SIGTERM);
   // The signal is handled on the daemon's loop: draining has begun once the
   // client socket stops taking connections.
-  REQUIRE(wait_until([&] {
-    try {
-      Client probe(daemon->socket_path());
-      return false;
-    } catch (const HarnessError&) {
-      return true;
-    }
-  }, 10s));
+  REQUIRE(wait_until(
+      [&] {
+        try {
+          Client probe(daemon->socket_path());
+          return false;
+        } catch (const HarnessError&) {
+          return true;
+        }
+      },
+      10s));
   // Admission is closed; a connection already open still works.
   const v1::Reply refused = client.call(render_request(3, unique_text("after SIGTERM")), 10s);
   CHECK(refused.id() == 3);
@@ -275,8 +283,8 @@ TEST_CASE("SIGHUP under closed-loop load replaces every worker with no failed re
     std::vector<std::jthread> threads;
     for (int c = 0; c < kConnections; ++c) {
       threads.emplace_back([&, c] {
-        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop, false,
-                    logs[c]);
+        closed_loop(daemon->socket_path(), static_cast<std::uint64_t>(c) * 100'000 + 1, 4, stop,
+                    false, logs[c]);
       });
     }
     REQUIRE(wait_until([&] { return daemon->stats().tasks_completed() >= 10; }, 60s));
@@ -310,7 +318,8 @@ TEST_CASE("a client that disconnects with requests queued does not harm the othe
   {
     Client leaver(daemon->socket_path());
     std::string frames;
-    for (int id = 1; id <= 20; ++id) append_frame(render_request(id, unique_text("leaver")), frames);
+    for (int id = 1; id <= 20; ++id)
+      append_frame(render_request(id, unique_text("leaver")), frames);
     leaver.send_raw(frames);
   }
   Client stayer(daemon->socket_path());

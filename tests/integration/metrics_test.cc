@@ -109,7 +109,8 @@ TEST_CASE("/metrics reports the tasks a client sent under the original bot's nam
   INFO(text);
   REQUIRE(settled);
   CHECK(sample_value(text, "bot_worker_pool_queue_size") == 0);
-  CHECK(sample_value(text, R"(bot_worker_task_duration_seconds_count{status="success"})") == kRenders);
+  CHECK(sample_value(text, R"(bot_worker_task_duration_seconds_count{status="success"})") ==
+        kRenders);
   CHECK(sample_value(text, R"(bot_worker_task_duration_seconds_count{status="error"})") == 0);
   CHECK(sample_value(text, R"(stickerd_requests_total{code="ok"})") == kRenders);
   CHECK(sample_value(text, R"(stickerd_rejections_total{reason="unknown_style"})") == 1);
@@ -130,9 +131,9 @@ TEST_CASE("/metrics reports the tasks a client sent under the original bot's nam
 TEST_CASE("cache, single-flight, pool scaling and worker warm-up metrics follow real traffic") {
   DaemonOptions options = with_metrics(1);
   // A 1 MiB cache holds about five animated stickers: ten of them evict.
-  options.extra_args.insert(options.extra_args.end(),
-                            {"--cache-mb", "1", "--min-workers", "1", "--max-workers", "2",
-                             "--scale-idle-ms", "300"});
+  options.extra_args.insert(
+      options.extra_args.end(),
+      {"--cache-mb", "1", "--min-workers", "1", "--max-workers", "2", "--scale-idle-ms", "300"});
   auto daemon = start_daemon(options);
   const int port = metrics_port(*daemon);
   const std::string start = scrape_until(port, [](const std::string& t) {
@@ -193,7 +194,8 @@ TEST_CASE("cache, single-flight, pool scaling and worker warm-up metrics follow 
   CHECK(value_or_zero(after, "stickerd_single_flight_joins_total") >= 1);
   CHECK(value_or_zero(after, "stickerd_single_flight_joins_total") == stats.cache_joined());
   CHECK(value_or_zero(after, R"(stickerd_pool_scale_events_total{direction="up"})") >= 1);
-  CHECK(value_or_zero(after, R"(stickerd_pool_scale_events_total{direction="up"})") == stats.pool_grows());
+  CHECK(value_or_zero(after, R"(stickerd_pool_scale_events_total{direction="up"})") ==
+        stats.pool_grows());
   CHECK(value_or_zero(after, R"(stickerd_pool_scale_events_total{direction="down"})") ==
         stats.pool_shrinks());
   // The first worker and the one the pool grew by both reported their warm-up.
@@ -211,7 +213,8 @@ TEST_CASE("a worker recycled past its memory limit counts as a restart with reas
   Client client(daemon->socket_path());
   for (std::uint64_t i = 0; i < 8; ++i) {
     // Each keeps 40 MiB: the worker passes 150 MiB within a few tasks.
-    const v1::Reply r = client.call(render_request(i + 1, unique_text("40 leak"), "test-leak"), 60s);
+    const v1::Reply r =
+        client.call(render_request(i + 1, unique_text("40 leak"), "test-leak"), 60s);
     CHECK_MESSAGE(r.has_sticker(), "request ", i + 1, ": ", describe(r));
   }
   // Every recycle the daemon counted shows in the metric, as reason memory.
@@ -270,8 +273,9 @@ TEST_CASE("a real Prometheus scrapes stickerd, loads the alert rules and answers
   std::string body;
   const bool answered = wait_until(
       [&] {
-        auto r = http_get(prom_port,
-                          "/api/v1/query?query=bot_worker_tasks_completed_total%7Bjob%3D%22stickerd%22%7D");
+        auto r = http_get(
+            prom_port,
+            "/api/v1/query?query=bot_worker_tasks_completed_total%7Bjob%3D%22stickerd%22%7D");
         if (!r || r->status != 200) return false;
         body = r->body;
         return body.find(fmt::format("\"{}\"]", kRenders)) != std::string::npos;

@@ -26,7 +26,8 @@ std::optional<HttpResponse> http_get(int port, const std::string& path,
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return std::nullopt;
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    return std::nullopt;
   const std::string request =
       fmt::format("GET {} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", path, port);
   if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
@@ -36,7 +37,8 @@ std::optional<HttpResponse> http_get(int port, const std::string& path,
   std::string raw;
   const auto deadline = Clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return std::nullopt;
     pollfd p{fd.get(), POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
@@ -48,7 +50,8 @@ std::optional<HttpResponse> http_get(int port, const std::string& path,
   }
   HttpResponse response;
   if (std::sscanf(raw.c_str(), "HTTP/%*s %d", &response.status) != 1) return std::nullopt;
-  if (const auto end = raw.find("\r\n\r\n"); end != std::string::npos) response.body = raw.substr(end + 4);
+  if (const auto end = raw.find("\r\n\r\n"); end != std::string::npos)
+    response.body = raw.substr(end + 4);
   return response;
 }
 

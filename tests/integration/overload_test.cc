@@ -83,7 +83,9 @@ v1::Request batch_of(std::uint64_t id, v1::Priority priority, std::vector<std::s
   return r;
 }
 
-TEST_CASE("batch items keep their batch's priority: they displace lower work and are displaced by higher") {
+TEST_CASE(
+    "batch items keep their batch's priority: they displace lower work and are displaced by "
+    "higher") {
   auto daemon = start_daemon({.workers = 1,
                               .queue_size = 4,
                               .extra_args = {"--enable-test-styles", "--deadline-ms", "60000"}});
@@ -92,7 +94,8 @@ TEST_CASE("batch items keep their batch's priority: they displace lower work and
   REQUIRE(wait_until([&] { return daemon->stats().busy_workers() == 1; }, 10s));
 
   SUBCASE("an interactive batch displaces exactly the newest background renders, one per item") {
-    for (std::uint64_t id = 10; id < 14; ++id) client.send(prioritised(id, v1::PRIORITY_BACKGROUND));
+    for (std::uint64_t id = 10; id < 14; ++id)
+      client.send(prioritised(id, v1::PRIORITY_BACKGROUND));
     REQUIRE(wait_until([&] { return daemon->stats().queue_size() == 4; }, 10s));
     client.send(batch_of(40, v1::PRIORITY_INTERACTIVE, {"classic", "neon"}));
     std::vector<std::uint64_t> displaced;
@@ -122,7 +125,8 @@ TEST_CASE("batch items keep their batch's priority: they displace lower work and
     CHECK(order == std::vector<std::string>{"1", "40 item 0", "40 item 1", "40 done", "10", "11"});
   }
 
-  SUBCASE("an interactive render displaces the newest item of a background batch, which still ends") {
+  SUBCASE(
+      "an interactive render displaces the newest item of a background batch, which still ends") {
     client.send(prioritised(11, v1::PRIORITY_BACKGROUND));
     client.send(batch_of(40, v1::PRIORITY_BACKGROUND, {"classic", "neon", "glow"}));
     REQUIRE(wait_until([&] { return daemon->stats().queue_size() == 4; }, 10s));
@@ -132,7 +136,8 @@ TEST_CASE("batch items keep their batch's priority: they displace lower work and
     REQUIRE(r.has_batch_item());
     CHECK(r.batch_item().index() == 2);
     CHECK(r.batch_item().style_id() == "glow");
-    CHECK_MESSAGE(r.batch_item().error().code() == v1::QUEUE_FULL, r.batch_item().error().message());
+    CHECK_MESSAGE(r.batch_item().error().code() == v1::QUEUE_FULL,
+                  r.batch_item().error().message());
     std::vector<std::string> order;
     for (int i = 0; i < 6; ++i) {
       const v1::Reply next = client.receive(60s);
@@ -224,7 +229,8 @@ TEST_CASE("per-connection limits: connections and requests in flight") {
 }
 
 TEST_CASE("cancel and disconnect remove queued work; running work finishes and is discarded") {
-  auto daemon = start_daemon({.workers = 1, .extra_args = {"--enable-test-styles", "--deadline-ms", "60000"}});
+  auto daemon = start_daemon(
+      {.workers = 1, .extra_args = {"--enable-test-styles", "--deadline-ms", "60000"}});
   Client owner(daemon->socket_path());
   owner.send(prioritised(1, v1::PRIORITY_INTERACTIVE, "test-hang", 2000));  // holds the worker
   REQUIRE(wait_until([&] { return daemon->stats().busy_workers() == 1; }, 10s));
@@ -247,7 +253,8 @@ TEST_CASE("cancel and disconnect remove queued work; running work finishes and i
   // A client that leaves: its queued requests go with it, unrendered.
   {
     Client leaver(daemon->socket_path());
-    for (std::uint64_t id = 10; id < 15; ++id) leaver.send(prioritised(id, v1::PRIORITY_INTERACTIVE));
+    for (std::uint64_t id = 10; id < 15; ++id)
+      leaver.send(prioritised(id, v1::PRIORITY_INTERACTIVE));
     REQUIRE(wait_until([&] { return daemon->stats().queue_size() == 5; }, 10s));
   }
   CHECK(wait_until([&] { return daemon->stats().queue_size() == 0; }, 10s));
@@ -262,9 +269,10 @@ TEST_CASE("cancel and disconnect remove queued work; running work finishes and i
 }
 
 TEST_CASE("a client that never reads is disconnected at the buffer limit; others are unaffected") {
-  auto daemon = start_daemon({.workers = 2,
-                              .queue_size = 1000,
-                              .extra_args = {"--max-write-buffer-mb", "1", "--max-inflight", "1000"}});
+  auto daemon =
+      start_daemon({.workers = 2,
+                    .queue_size = 1000,
+                    .extra_args = {"--max-write-buffer-mb", "1", "--max-inflight", "1000"}});
   Client slow(daemon->socket_path());
   // PNG at full size without a profile cap: large replies, so the limit comes quickly.
   int sent = 0;
@@ -286,7 +294,8 @@ TEST_CASE("a client that never reads is disconnected at the buffer limit; others
   CHECK(daemon->process().exited() == false);
 }
 
-TEST_CASE("chaos: workers SIGKILLed every 200 ms under load; every request gets exactly one reply") {
+TEST_CASE(
+    "chaos: workers SIGKILLed every 200 ms under load; every request gets exactly one reply") {
   constexpr unsigned kWorkers = 3;
   constexpr int kConnections = 4;
   constexpr auto kDuration = 30s;
@@ -366,10 +375,12 @@ TEST_CASE("chaos: workers SIGKILLed every 200 ms under load; every request gets 
   }
   CHECK_FALSE(daemon->process().exited());
   v1::Stats stats;
-  CHECK(wait_until([&] {
-    stats = daemon->stats();
-    return stats.ready_workers() == kWorkers;
-  }, 30s));
+  CHECK(wait_until(
+      [&] {
+        stats = daemon->stats();
+        return stats.ready_workers() == kWorkers;
+      },
+      30s));
   CHECK(daemon->worker_pids().size() == kWorkers);
   MESSAGE("restarts ", stats.restarts(), ", retries ", stats.retries(), ", backoff slots now ",
           stats.backoff_slots());

@@ -27,7 +27,8 @@ double seconds_since(Clock::time_point start) {
 }  // namespace
 
 TEST_CASE("a hung render gets DEADLINE_EXCEEDED near its deadline while other clients are served") {
-  auto daemon = start_daemon({.workers = 2, .extra_args = {"--enable-test-styles", "--deadline-ms", "1500"}});
+  auto daemon =
+      start_daemon({.workers = 2, .extra_args = {"--enable-test-styles", "--deadline-ms", "1500"}});
   Client hung(daemon->socket_path());
   const auto start = Clock::now();
   hung.send(test_render(1, "test-hang", unique_text("hang")));
@@ -48,10 +49,12 @@ TEST_CASE("a hung render gets DEADLINE_EXCEEDED near its deadline while other cl
   CHECK(waited < 10.0);  // generous: the point is "near the deadline", not precision
 
   v1::Stats stats;
-  CHECK(wait_until([&] {
-    stats = daemon->stats();
-    return stats.ready_workers() == 2;
-  }, 30s));
+  CHECK(wait_until(
+      [&] {
+        stats = daemon->stats();
+        return stats.ready_workers() == 2;
+      },
+      30s));
   CHECK(stats.restarts_deadline() == 1);
   CHECK(stats.deadline_exceeded() == 1);
   CHECK(stats.retries() == 0);  // a deadline is never retried
@@ -59,7 +62,8 @@ TEST_CASE("a hung render gets DEADLINE_EXCEEDED near its deadline while other cl
 }
 
 TEST_CASE("a request may ask for a shorter deadline, and queue time counts") {
-  auto daemon = start_daemon({.workers = 1, .extra_args = {"--enable-test-styles", "--deadline-ms", "20000"}});
+  auto daemon = start_daemon(
+      {.workers = 1, .extra_args = {"--enable-test-styles", "--deadline-ms", "20000"}});
   Client client(daemon->socket_path());
   const auto start = Clock::now();
   client.send(test_render(1, "test-hang", unique_text("short hang"), 1000));
@@ -153,7 +157,8 @@ TEST_CASE("a request that crashes workers is retried, then POISONED and refused 
 }
 
 TEST_CASE("a request that makes workers exit is poisoned with the exit code as the reason") {
-  auto daemon = start_daemon({.workers = 1, .extra_args = {"--enable-test-styles", "--max-retries", "0"}});
+  auto daemon =
+      start_daemon({.workers = 1, .extra_args = {"--enable-test-styles", "--max-retries", "0"}});
   Client client(daemon->socket_path());
   const v1::Reply reply = client.call(test_render(1, "test-exit", unique_text("exit")), 60s);
   CHECK_MESSAGE(is_error(reply, v1::POISONED), describe(reply));
@@ -179,8 +184,8 @@ TEST_CASE("test styles do not exist without --enable-test-styles") {
 }
 
 TEST_CASE("a leaking worker is recycled past the RSS limit and no request fails") {
-  auto daemon = start_daemon({.workers = 1,
-                              .extra_args = {"--enable-test-styles", "--max-worker-rss-mb", "150"}});
+  auto daemon = start_daemon(
+      {.workers = 1, .extra_args = {"--enable-test-styles", "--max-worker-rss-mb", "150"}});
   Client client(daemon->socket_path());
   for (std::uint64_t i = 0; i < 8; ++i) {
     // Each keeps 40 MiB: the worker passes 150 MiB within a few tasks.
@@ -188,10 +193,12 @@ TEST_CASE("a leaking worker is recycled past the RSS limit and no request fails"
     CHECK_MESSAGE(r.has_sticker(), "request ", i + 1, ": ", describe(r));
   }
   v1::Stats stats;
-  CHECK(wait_until([&] {
-    stats = daemon->stats();
-    return stats.recycled_workers() >= 1 && stats.ready_workers() == 1;
-  }, 30s));
+  CHECK(wait_until(
+      [&] {
+        stats = daemon->stats();
+        return stats.recycled_workers() >= 1 && stats.ready_workers() == 1;
+      },
+      30s));
   MESSAGE(stats.recycled_workers(), " recycles");
   CHECK(stats.restarts() == 0);
   CHECK(stats.tasks_failed() == 0);

@@ -43,7 +43,8 @@ TEST_CASE("a Russian greeting with an emoji renders as a 512x512 WebP with trans
   CHECK(opaque > 65536 / 10);
 }
 
-TEST_CASE("a character no font has is answered UNSUPPORTED_TEXT as the worker said, not as a crash") {
+TEST_CASE(
+    "a character no font has is answered UNSUPPORTED_TEXT as the worker said, not as a crash") {
   auto daemon = start_daemon({.workers = 1});
   Client client(daemon->socket_path());
   struct Case {
@@ -59,10 +60,12 @@ TEST_CASE("a character no font has is answered UNSUPPORTED_TEXT as the worker sa
     const v1::Reply reply = client.call(render_request(id++, c.text, c.style, c.format));
     REQUIRE_MESSAGE(reply.has_error(), describe(reply));
     CHECK(reply.error().code() == v1::UNSUPPORTED_TEXT);
-    CHECK_MESSAGE(reply.error().message().find(c.named) != std::string::npos, reply.error().message());
+    CHECK_MESSAGE(reply.error().message().find(c.named) != std::string::npos,
+                  reply.error().message());
   }
   // The same text again: refused again, never poisoned, and no worker died.
-  const v1::Reply again = client.call(render_request(id++, cases[0].text, "classic", v1::FORMAT_WEBP));
+  const v1::Reply again =
+      client.call(render_request(id++, cases[0].text, "classic", v1::FORMAT_WEBP));
   REQUIRE(again.has_error());
   CHECK(again.error().code() == v1::UNSUPPORTED_TEXT);
   const v1::Stats stats = daemon->stats();
@@ -73,8 +76,8 @@ TEST_CASE("a character no font has is answered UNSUPPORTED_TEXT as the worker sa
   check_still_serving(*daemon);
 
   // stickerctl exits 10 + UNSUPPORTED_TEXT and names the code.
-  const CtlRun run = run_stickerctl({"--socket", daemon->socket_path(), "render", "\xEE\x80\x80", "-o",
-                                     daemon->dir() + "/x.webp"},
+  const CtlRun run = run_stickerctl({"--socket", daemon->socket_path(), "render", "\xEE\x80\x80",
+                                     "-o", daemon->dir() + "/x.webp"},
                                     daemon->dir());
   CHECK(run.exit_code == 10 + v1::UNSUPPORTED_TEXT);
   CHECK(run.err.find("UNSUPPORTED_TEXT") != std::string::npos);
@@ -111,7 +114,9 @@ TEST_CASE("several requests in flight on one connection come back with their own
   CHECK(seen.size() == sent.size() + 1);
 }
 
-TEST_CASE("a batch streams one item per style that serves the profile, every index, then one batch_done") {
+TEST_CASE(
+    "a batch streams one item per style that serves the profile, every index, then one "
+    "batch_done") {
   auto daemon = start_daemon({.workers = 2});
   Client client(daemon->socket_path());
   v1::Request list;

@@ -45,7 +45,8 @@ class NotifyListener {
         }
       }
       checked_ = messages_.size();
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (left.count() <= 0) return false;
       pollfd p{fd_.get(), POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -69,8 +70,9 @@ std::string python() {
 
 }  // namespace
 
-TEST_CASE("under the notify protocol stickerd sends READY=1 once workers are up, STATUS=, "
-          "WATCHDOG=1, RELOADING=1/READY=1 on SIGHUP and STOPPING=1 on SIGTERM") {
+TEST_CASE(
+    "under the notify protocol stickerd sends READY=1 once workers are up, STATUS=, "
+    "WATCHDOG=1, RELOADING=1/READY=1 on SIGHUP and STOPPING=1 on SIGTERM") {
   TempDir dir;
   NotifyListener notify(dir.path() + "/notify.sock");
   DaemonOptions options;
@@ -97,8 +99,9 @@ TEST_CASE("under the notify protocol stickerd sends READY=1 once workers are up,
   CHECK(WEXITSTATUS(*status) == 0);
 }
 
-TEST_CASE("with an inherited listening socket (LISTEN_FDS) stickerd serves through it and "
-          "leaves the socket file to its owner") {
+TEST_CASE(
+    "with an inherited listening socket (LISTEN_FDS) stickerd serves through it and "
+    "leaves the socket file to its owner") {
   TempDir dir;
   const std::string activated = dir.path() + "/act.sock";
   const std::string unused = dir.path() + "/unused.sock";
@@ -113,7 +116,8 @@ TEST_CASE("with an inherited listening socket (LISTEN_FDS) stickerd serves throu
       "os.execv(sys.argv[2], sys.argv[2:])\n";
   ChildProcess daemon({python(), "-c", launcher, activated, binary_path("STICKERD_BIN"), "--socket",
                        unused, "--workers", "1", "--metrics-address", "none"},
-                      {"RUNTIME_DIRECTORY=" + dir.path()}, dir.path() + "/log", dir.path() + "/log");
+                      {"RUNTIME_DIRECTORY=" + dir.path()}, dir.path() + "/log",
+                      dir.path() + "/log");
   const bool ready = wait_until(
       [&] {
         if (!std::filesystem::exists(activated)) return false;
@@ -159,15 +163,16 @@ TEST_CASE("the systemd units pass systemd-analyze verify and security --threshol
                   binary_path("STICKERD_WORKER_BINARY"), built),
       dir.path());
   REQUIRE_MESSAGE(copy.exit_code == 0, copy.output);
-  const ShellRun verify = run_shell(
-      fmt::format("cd {} && systemd-analyze verify --man=no --recursive-errors=yes "
-                  "stickerd.service stickerd.socket stickerd-control.socket",
-                  dir.path()),
-      dir.path());
+  const ShellRun verify =
+      run_shell(fmt::format("cd {} && systemd-analyze verify --man=no --recursive-errors=yes "
+                            "stickerd.service stickerd.socket stickerd-control.socket",
+                            dir.path()),
+                dir.path());
   CHECK_MESSAGE(verify.exit_code == 0, verify.output);
   const ShellRun security = run_shell(
-      fmt::format("cd {} && systemd-analyze security --offline=true --threshold=20 stickerd.service",
-                  dir.path()),
+      fmt::format(
+          "cd {} && systemd-analyze security --offline=true --threshold=20 stickerd.service",
+          dir.path()),
       dir.path());
   const auto overall = security.output.find("Overall exposure level");
   const std::string summary =

@@ -65,7 +65,9 @@ std::string num(double v) {
   return fmt::format("{}", r == 0 ? 0.0 : r);
 }
 // Rounded to `decimals` (0 or 1): path coordinates at a lower detail.
-std::string num_at(double v, int decimals) { return decimals > 0 ? num(v) : fmt::format("{}", std::lround(v)); }
+std::string num_at(double v, int decimals) {
+  return decimals > 0 ? num(v) : fmt::format("{}", std::lround(v));
+}
 std::string num3(double v) {
   const double r = std::round(v * 1000) / 1000;
   return fmt::format("{}", r == 0 ? 0.0 : r);
@@ -73,7 +75,9 @@ std::string num3(double v) {
 
 Rgba colour_of(const std::string& c) { return render::parse_colour(c).value_or(Rgba{}); }
 
-std::string rgb(const Rgba& c) { return fmt::format("[{},{},{},1]", num3(c.r), num3(c.g), num3(c.b)); }
+std::string rgb(const Rgba& c) {
+  return fmt::format("[{},{},{},1]", num3(c.r), num3(c.g), num3(c.b));
+}
 
 struct Writer {
   const Scene& scene;
@@ -98,8 +102,9 @@ struct Writer {
     }
     std::string s = "{\"a\":1,\"k\":[";
     for (std::size_t i = 0; i < v.size(); ++i) {
-      s += fmt::format("{{\"t\":{},\"s\":{},{}\"i\":{{\"x\":[1],\"y\":[1]}},\"o\":{{\"x\":[0],\"y\":[0]}}}},", times[i],
-                       v[i], stepped ? "\"h\":1," : "");
+      s += fmt::format(
+          "{{\"t\":{},\"s\":{},{}\"i\":{{\"x\":[1],\"y\":[1]}},\"o\":{{\"x\":[0],\"y\":[0]}}}},",
+          times[i], v[i], stepped ? "\"h\":1," : "");
     }
     s += fmt::format("{{\"t\":{},\"s\":{}}}]}}", op, v.front());
     return s;
@@ -152,12 +157,16 @@ struct Writer {
         const int dp = detail.decimals;
         for (const Vertex& c : contour) {
           v += fmt::format("[{},{}],", num_at(qx(c.x), dp), num_at(qy(c.y), dp));
-          i += fmt::format("[{},{}],", num_at(c.ix * scene.scale, dp), num_at(c.iy * scene.scale, dp));
-          o += fmt::format("[{},{}],", num_at(c.ox * scene.scale, dp), num_at(c.oy * scene.scale, dp));
+          i += fmt::format("[{},{}],", num_at(c.ix * scene.scale, dp),
+                           num_at(c.iy * scene.scale, dp));
+          o += fmt::format("[{},{}],", num_at(c.ox * scene.scale, dp),
+                           num_at(c.oy * scene.scale, dp));
         }
         v.pop_back(), i.pop_back(), o.pop_back();
-        out += fmt::format("{{\"ty\":\"sh\",\"ks\":{{\"a\":0,\"k\":{{\"i\":[{}],\"o\":[{}],\"v\":[{}],\"c\":true}}}}}},",
-                           i, o, v);
+        out += fmt::format(
+            "{{\"ty\":\"sh\",\"ks\":{{\"a\":0,\"k\":{{\"i\":[{}],\"o\":[{}],\"v\":[{}],\"c\":true}}"
+            "}}}},",
+            i, o, v);
       }
       contour.clear();
     };
@@ -176,7 +185,8 @@ struct Writer {
           Vertex& prev = contour.back();
           prev.ox = d[1].point.x - prev.x;
           prev.oy = d[1].point.y - prev.y;
-          contour.push_back({d[3].point.x, d[3].point.y, d[2].point.x - d[3].point.x, d[2].point.y - d[3].point.y});
+          contour.push_back({d[3].point.x, d[3].point.y, d[2].point.x - d[3].point.x,
+                             d[2].point.y - d[3].point.y});
           break;
         }
         case CAIRO_PATH_CLOSE_PATH:
@@ -188,61 +198,74 @@ struct Writer {
   }
 
   void fill_item(std::size_t k) {
-    const bool rainbow = std::any_of(keys.begin(), keys.end(), [&](const FrameLook* l) { return l->units[k].colour; });
+    const bool rainbow = std::any_of(keys.begin(), keys.end(),
+                                     [&](const FrameLook* l) { return l->units[k].colour; });
     if (rainbow || style.fill().kind_case() != v1::Fill::kVerticalGradient) {
       const Rgba solid = colour_of(style.fill().solid());
-      out += fmt::format("{{\"ty\":\"fl\",\"c\":{},\"o\":{{\"a\":0,\"k\":100}},\"r\":1}},",
-                         prop([&](const FrameLook& l) { return rgb(l.units[k].colour.value_or(solid)); }));
+      out += fmt::format(
+          "{{\"ty\":\"fl\",\"c\":{},\"o\":{{\"a\":0,\"k\":100}},\"r\":1}},",
+          prop([&](const FrameLook& l) { return rgb(l.units[k].colour.value_or(solid)); }));
       return;
     }
     const auto& colours = style.fill().vertical_gradient().colors();
     std::string stops;
     for (int i = 0; i < colours.size(); ++i) {
       const Rgba c = colour_of(colours[i]);
-      stops += fmt::format("{},{},{},{},", num3(colours.size() > 1 ? static_cast<double>(i) / (colours.size() - 1) : 0),
-                           num3(c.r), num3(c.g), num3(c.b));
+      stops +=
+          fmt::format("{},{},{},{},",
+                      num3(colours.size() > 1 ? static_cast<double>(i) / (colours.size() - 1) : 0),
+                      num3(c.r), num3(c.g), num3(c.b));
     }
     stops.pop_back();
     const render::Box& ink = scene.fitted.ink;
     out += fmt::format(
-        "{{\"ty\":\"gf\",\"o\":{{\"a\":0,\"k\":100}},\"r\":1,\"s\":{{\"a\":0,\"k\":[{},{}]}},\"e\":{{\"a\":0,\"k\":[{},{}]}},"
+        "{{\"ty\":\"gf\",\"o\":{{\"a\":0,\"k\":100}},\"r\":1,\"s\":{{\"a\":0,\"k\":[{},{}]}},\"e\":"
+        "{{\"a\":0,\"k\":[{},{}]}},"
         "\"t\":1,\"g\":{{\"p\":{},\"k\":{{\"a\":0,\"k\":[{}]}}}}}},",
-        num(qx(ink.x)), num(qy(ink.y)), num(qx(ink.x)), num(qy(ink.y + ink.height)), colours.size(), stops);
+        num(qx(ink.x)), num(qy(ink.y)), num(qx(ink.x)), num(qy(ink.y + ink.height)), colours.size(),
+        stops);
   }
 
   // `opacity`: a Lottie property, static or keyframed.
   void stroke_item(const Rgba& c, double width, const std::string& opacity) {
-    out += fmt::format("{{\"ty\":\"st\",\"c\":{{\"a\":0,\"k\":{}}},\"o\":{},\"w\":{{\"a\":0,\"k\":{}}},"
-                       "\"lc\":2,\"lj\":2}},",
-                       rgb(c), opacity, num(width * scene.scale));
+    out += fmt::format(
+        "{{\"ty\":\"st\",\"c\":{{\"a\":0,\"k\":{}}},\"o\":{},\"w\":{{\"a\":0,\"k\":{}}},"
+        "\"lc\":2,\"lj\":2}},",
+        rgb(c), opacity, num(width * scene.scale));
   }
   void stroke_item(const Rgba& c, double width, double opacity) {
     stroke_item(c, width, fmt::format("{{\"a\":0,\"k\":{}}}", num(opacity * c.a * 100)));
   }
 
   void plain_fill_item(const Rgba& c, double opacity) {
-    out += fmt::format("{{\"ty\":\"fl\",\"c\":{{\"a\":0,\"k\":{}}},\"o\":{{\"a\":0,\"k\":{}}},\"r\":1}},", rgb(c),
-                       num(opacity * c.a * 100));
+    out += fmt::format(
+        "{{\"ty\":\"fl\",\"c\":{{\"a\":0,\"k\":{}}},\"o\":{{\"a\":0,\"k\":{}}},\"r\":1}},", rgb(c),
+        num(opacity * c.a * 100));
   }
 
   // The unit's group transform, moved by (ox, oy) layout px.
-  void unit_transform(std::size_t k, double ox, double oy, const std::function<double(const FrameLook&)>& dx) {
+  void unit_transform(std::size_t k, double ox, double oy,
+                      const std::function<double(const FrameLook&)>& dx) {
     const Unit& u = scene.units[k];
     const double ax = qx(u.cx), ay = qy(u.cy);
     out += fmt::format(
         "{{\"ty\":\"tr\",\"a\":{{\"a\":0,\"k\":[{},{}]}},\"p\":{},\"s\":{},\"r\":{},\"o\":{}}}",
         num(ax), num(ay), prop([&](const FrameLook& l) {
           const Pose& p = l.units[k];
-          return fmt::format("[{},{}]", num(ax + scene.scale * (p.dx + ox + dx(l))), num(ay + scene.scale * (p.dy + oy)));
+          return fmt::format("[{},{}]", num(ax + scene.scale * (p.dx + ox + dx(l))),
+                             num(ay + scene.scale * (p.dy + oy)));
         }),
-        prop([&](const FrameLook& l) { return fmt::format("[{0},{0}]", num(100 * l.units[k].scale)); }),
+        prop([&](const FrameLook& l) {
+          return fmt::format("[{0},{0}]", num(100 * l.units[k].scale));
+        }),
         prop([&](const FrameLook& l) { return num(l.units[k].rotate); }),
         prop([&](const FrameLook& l) { return num(100 * l.units[k].opacity); }));
   }
 
   // One group per unit: its paths, `items`, and its transform.
-  void unit_groups(double ox, double oy, const std::function<void(std::size_t)>& items,
-                   const std::function<double(const FrameLook&)>& dx = [](const FrameLook&) { return 0.0; }) {
+  void unit_groups(
+      double ox, double oy, const std::function<void(std::size_t)>& items,
+      const std::function<double(const FrameLook&)>& dx = [](const FrameLook&) { return 0.0; }) {
     for (std::size_t k = 0; k < scene.units.size(); ++k) {
       if (!scene.units[k].has_vector) continue;
       out += "{\"ty\":\"gr\",\"it\":[";
@@ -256,41 +279,54 @@ struct Writer {
   void outlines(double opacity) {
     std::vector<const v1::Stroke*> sorted;
     for (const auto& o : style.outlines()) sorted.push_back(&o);
-    std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->width() < b->width(); });
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](auto* a, auto* b) { return a->width() < b->width(); });
     for (const v1::Stroke* o : sorted) stroke_item(colour_of(o->color()), o->width(), opacity);
   }
 
   void bubble() {
     const auto& b = style.bubble();
     const render::Box& ink = scene.fitted.ink;
-    const double w = (ink.width + 2 * b.margin()) * scene.scale, h = (ink.height + 2 * b.margin()) * scene.scale;
+    const double w = (ink.width + 2 * b.margin()) * scene.scale,
+                 h = (ink.height + 2 * b.margin()) * scene.scale;
     out += fmt::format(
-        "{{\"ty\":\"gr\",\"it\":[{{\"ty\":\"rc\",\"d\":1,\"s\":{{\"a\":0,\"k\":[{},{}]}},\"p\":{{\"a\":0,\"k\":[{},{}]}},"
+        "{{\"ty\":\"gr\",\"it\":[{{\"ty\":\"rc\",\"d\":1,\"s\":{{\"a\":0,\"k\":[{},{}]}},\"p\":{{"
+        "\"a\":0,\"k\":[{},{}]}},"
         "\"r\":{{\"a\":0,\"k\":{}}}}},",
         num(w), num(h), num(qx(ink.x + ink.width / 2)), num(qy(ink.y + ink.height / 2)),
         num(std::min({b.radius() * scene.scale, w / 2, h / 2})));
     plain_fill_item(colour_of(b.color()), 1);
-    if (b.has_outline() && b.outline().width() > 0) stroke_item(colour_of(b.outline().color()), b.outline().width(), 1);
-    out += "{\"ty\":\"tr\",\"a\":{\"a\":0,\"k\":[0,0]},\"p\":{\"a\":0,\"k\":[0,0]},\"s\":{\"a\":0,\"k\":[100,100]},"
-           "\"r\":{\"a\":0,\"k\":0},\"o\":{\"a\":0,\"k\":100}}]},";
+    if (b.has_outline() && b.outline().width() > 0)
+      stroke_item(colour_of(b.outline().color()), b.outline().width(), 1);
+    out +=
+        "{\"ty\":\"tr\",\"a\":{\"a\":0,\"k\":[0,0]},\"p\":{\"a\":0,\"k\":[0,0]},\"s\":{\"a\":0,"
+        "\"k\":[100,100]},"
+        "\"r\":{\"a\":0,\"k\":0},\"o\":{\"a\":0,\"k\":100}}]},";
   }
 
   void write() {
     const double half = scene.canvas / 2;
     const bool split_layers = detail.split_layers;
     const bool copies = detail.copies;
-    out += fmt::format("{{\"v\":\"5.5.2\",\"fr\":60,\"ip\":0,\"op\":{0},\"w\":512,\"h\":512,\"nm\":\"stickerd\",\"ddd\":0,"
-                       "\"assets\":[],\"layers\":[{{\"ddd\":0,\"ind\":1,\"ty\":4,\"nm\":\"text\",\"sr\":1,\"ao\":0,"
-                       "\"ip\":0,\"op\":{0},\"st\":0,\"bm\":0,\"ks\":{{",
-                       op);
-    out += fmt::format("\"a\":{{\"a\":0,\"k\":[{0},{0},0]}},\"p\":{1},\"s\":{2},\"r\":{3},\"o\":{4}}},\"shapes\":[",
-                       num(half), prop([&](const FrameLook& l) {
-                         return fmt::format("[{},{},0]", num(half + scene.scale * l.whole.dx),
-                                            num(half + scene.scale * l.whole.dy));
-                       }),
-                       prop([&](const FrameLook& l) { return fmt::format("[{0},{0},100]", num(100 * l.whole.scale)); }),
-                       prop([&](const FrameLook& l) { return num(l.whole.rotate); }),
-                       prop([&](const FrameLook& l) { return num(100 * l.whole.opacity); }));
+    out += fmt::format(
+        "{{\"v\":\"5.5.2\",\"fr\":60,\"ip\":0,\"op\":{0},\"w\":512,\"h\":512,\"nm\":\"stickerd\","
+        "\"ddd\":0,"
+        "\"assets\":[],\"layers\":[{{\"ddd\":0,\"ind\":1,\"ty\":4,\"nm\":\"text\",\"sr\":1,\"ao\":"
+        "0,"
+        "\"ip\":0,\"op\":{0},\"st\":0,\"bm\":0,\"ks\":{{",
+        op);
+    out += fmt::format(
+        "\"a\":{{\"a\":0,\"k\":[{0},{0},0]}},\"p\":{1},\"s\":{2},\"r\":{3},\"o\":{4}}},\"shapes\":"
+        "[",
+        num(half), prop([&](const FrameLook& l) {
+          return fmt::format("[{},{},0]", num(half + scene.scale * l.whole.dx),
+                             num(half + scene.scale * l.whole.dy));
+        }),
+        prop([&](const FrameLook& l) {
+          return fmt::format("[{0},{0},100]", num(100 * l.whole.scale));
+        }),
+        prop([&](const FrameLook& l) { return num(l.whole.rotate); }),
+        prop([&](const FrameLook& l) { return num(100 * l.whole.opacity); }));
     double outline = 0;
     for (const auto& o : style.outlines()) outline = std::max(outline, o.width());
     // Top to bottom.
@@ -298,20 +334,28 @@ struct Writer {
       fill_item(k);
       if (!split_layers) outlines(1);
     });
-    const bool glitch = std::any_of(keys.begin(), keys.end(), [](const FrameLook* l) { return l->glitch_dx != 0; });
+    const bool glitch =
+        std::any_of(keys.begin(), keys.end(), [](const FrameLook* l) { return l->glitch_dx != 0; });
     if (glitch) {
       for (double sign : {1.0, -1.0}) {
-        unit_groups(0, 0, [&](std::size_t) { plain_fill_item(sign > 0 ? Rgba{0.1, 0.9, 1, 1} : Rgba{1, 0.1, 0.3, 1}, 0.85); },
-                    [sign](const FrameLook& l) { return sign * l.glitch_dx; });
+        unit_groups(
+            0, 0,
+            [&](std::size_t) {
+              plain_fill_item(sign > 0 ? Rgba{0.1, 0.9, 1, 1} : Rgba{1, 0.1, 0.3, 1}, 0.85);
+            },
+            [sign](const FrameLook& l) { return sign * l.glitch_dx; });
       }
     }
-    if (split_layers && style.outlines_size() > 0) unit_groups(0, 0, [&](std::size_t) { outlines(1); });
+    if (split_layers && style.outlines_size() > 0)
+      unit_groups(0, 0, [&](std::size_t) { outlines(1); });
     if (style.has_glow() && copies) {
       const Rgba c = colour_of(style.glow().color());
       // The glow dims with a neon flicker (glow_opacity), as in the raster form.
-      const std::string opacity = prop([&](const FrameLook& l) { return num(0.3 * l.glow_opacity * c.a * 100); });
+      const std::string opacity =
+          prop([&](const FrameLook& l) { return num(0.3 * l.glow_opacity * c.a * 100); });
       unit_groups(0, 0, [&](std::size_t) {
-        for (int i = 1; i <= 3; ++i) stroke_item(c, outline + 2 * style.glow().radius() * i / 3, opacity);
+        for (int i = 1; i <= 3; ++i)
+          stroke_item(c, outline + 2 * style.glow().radius() * i / 3, opacity);
       });
     }
     if (style.has_extrude() && copies) {
@@ -342,12 +386,14 @@ struct Writer {
 
 }  // namespace
 
-std::string lottie_json(const Scene& scene, const v1::StyleSpec& style, const std::vector<FrameLook>& looks,
-                        std::uint32_t frame_ms, std::uint32_t detail) {
+std::string lottie_json(const Scene& scene, const v1::StyleSpec& style,
+                        const std::vector<FrameLook>& looks, std::uint32_t frame_ms,
+                        std::uint32_t detail) {
   Writer w{scene, style, {}, {}, 0, false, detail_at(detail), {}};
   const std::uint32_t frames = static_cast<std::uint32_t>(looks.size());
   // A still style still needs a timeline: one second of a held frame.
-  w.op = frames > 1 ? std::min(180, static_cast<int>(std::lround(frames * frame_ms * 60.0 / 1000))) : 60;
+  w.op = frames > 1 ? std::min(180, static_cast<int>(std::lround(frames * frame_ms * 60.0 / 1000)))
+                    : 60;
   w.stepped = style.has_animation() && render::is_stepped(style.animation().type());
   const std::uint32_t stride = w.detail.stride;
   for (std::uint32_t i = 0; i < frames; i += stride) {
@@ -374,26 +420,30 @@ std::string gzip(const std::string& data) {
   return out;
 }
 
-Result<EncodedTgs> encode_tgs(const Scene& scene, const v1::StyleSpec& style, const std::vector<FrameLook>& looks,
-                              std::uint32_t frame_ms) {
+Result<EncodedTgs> encode_tgs(const Scene& scene, const v1::StyleSpec& style,
+                              const std::vector<FrameLook>& looks, std::uint32_t frame_ms) {
   std::size_t last = 0;
   for (std::uint32_t detail = 0; detail <= kMaxDetail; ++detail) {
     std::string tgs = gzip(lottie_json(scene, style, looks, frame_ms, detail));
     last = tgs.size();
     if (tgs.size() <= kTgsMaxBytes) {
-      const std::uint32_t frames = looks.size() > 1
-                                       ? std::min<std::uint32_t>(180, static_cast<std::uint32_t>(std::lround(
-                                                                          looks.size() * frame_ms * 60.0 / 1000)))
-                                       : 60;
+      const std::uint32_t frames =
+          looks.size() > 1
+              ? std::min<std::uint32_t>(
+                    180,
+                    static_cast<std::uint32_t>(std::lround(looks.size() * frame_ms * 60.0 / 1000)))
+              : 60;
       return EncodedTgs{std::move(tgs), frames, frames * 1000 / 60, detail};
     }
   }
   // Typed, so a client can tell "too much outline for 64 KB" from a bug: the
   // same text in a raster format, or shorter, renders.
-  return make_error(v1::TEXT_TOO_LONG,
-                    fmt::format("the text's outlines need {} bytes as a TGS even simplified, over Telegram's 64 KB "
-                                "cap: use a shorter text or a raster format",
-                                last));
+  return make_error(
+      v1::TEXT_TOO_LONG,
+      fmt::format(
+          "the text's outlines need {} bytes as a TGS even simplified, over Telegram's 64 KB "
+          "cap: use a shorter text or a raster format",
+          last));
 }
 
 }  // namespace stickerd::encode

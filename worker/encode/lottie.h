@@ -15,15 +15,16 @@
 namespace stickerd::encode {
 
 struct EncodedTgs {
-  std::string data;            // gzip
+  std::string data;               // gzip
   std::uint32_t frame_count = 0;  // Lottie frames at 60 fps (op - ip)
   std::uint32_t duration_ms = 0;
-  std::uint32_t detail = 0;       // 0: every effect and keyframe; higher: simplified to meet 64 KB
+  std::uint32_t detail = 0;  // 0: every effect and keyframe; higher: simplified to meet 64 KB
 };
 
 // The uncompressed JSON at a detail level (0 = full); for tests and debugging.
 std::string lottie_json(const render::Scene& scene, const v1::StyleSpec& style,
-                        const std::vector<render::FrameLook>& looks, std::uint32_t frame_ms, std::uint32_t detail);
+                        const std::vector<render::FrameLook>& looks, std::uint32_t frame_ms,
+                        std::uint32_t detail);
 
 // Writes the TGS, lowering detail (keyframes, per-layer copies, coordinate
 // precision, then outline points) until it fits 64 KB; TEXT_TOO_LONG when even

@@ -17,7 +17,8 @@ Result<std::string> encode_png(cairo_surface_t* surface) {
   std::string out;
   const cairo_status_t status = cairo_surface_write_to_png_stream(surface, append, &out);
   if (status != CAIRO_STATUS_SUCCESS) {
-    return make_error(v1::INTERNAL, fmt::format("PNG encoding failed: {}", cairo_status_to_string(status)));
+    return make_error(v1::INTERNAL,
+                      fmt::format("PNG encoding failed: {}", cairo_status_to_string(status)));
   }
   return out;
 }

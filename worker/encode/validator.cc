@@ -33,7 +33,8 @@ struct DemuxDeleter {
   void operator()(WebPDemuxer* d) const { WebPDemuxDelete(d); }
 };
 
-std::optional<std::string> check_webp(std::string_view bytes, v1::Format format, v1::Profile profile) {
+std::optional<std::string> check_webp(std::string_view bytes, v1::Format format,
+                                      v1::Profile profile) {
   const WebPData data{reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
   std::unique_ptr<WebPDemuxer, DemuxDeleter> demux(WebPDemux(&data));
   if (!demux) return "not a WebP file";
@@ -41,10 +42,13 @@ std::optional<std::string> check_webp(std::string_view bytes, v1::Format format,
   const auto h = WebPDemuxGetI(demux.get(), WEBP_FF_CANVAS_HEIGHT);
   const auto frames = WebPDemuxGetI(demux.get(), WEBP_FF_FRAME_COUNT);
   const bool animated = (WebPDemuxGetI(demux.get(), WEBP_FF_FORMAT_FLAGS) & ANIMATION_FLAG) != 0;
-  if (format == v1::FORMAT_WEBP && (animated || frames != 1)) return "a static sticker must have one frame";
-  if (format == v1::FORMAT_WEBP_ANIMATED && !animated) return "an animated sticker must be an animated WebP";
+  if (format == v1::FORMAT_WEBP && (animated || frames != 1))
+    return "a static sticker must have one frame";
+  if (format == v1::FORMAT_WEBP_ANIMATED && !animated)
+    return "an animated sticker must be an animated WebP";
   if (profile == v1::PROFILE_TELEGRAM && !((w == 512 && h <= 512) || (h == 512 && w <= 512))) {
-    return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}", w, h);
+    return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}",
+                       w, h);
   }
   if (profile == v1::PROFILE_WHATSAPP && (w != 512 || h != 512)) {
     return fmt::format("WhatsApp needs 512x512, not {}x{}", w, h);
@@ -56,7 +60,8 @@ std::optional<std::string> check_webp(std::string_view bytes, v1::Format format,
     do {
       if (profile == v1::PROFILE_WHATSAPP && it.duration < 8) {
         WebPDemuxReleaseIterator(&it);
-        return fmt::format("WhatsApp needs every frame >= 8 ms, frame {} lasts {} ms", it.frame_num, it.duration);
+        return fmt::format("WhatsApp needs every frame >= 8 ms, frame {} lasts {} ms", it.frame_num,
+                           it.duration);
       }
       total += static_cast<std::uint64_t>(it.duration);
     } while (WebPDemuxNextFrame(&it));
@@ -81,9 +86,11 @@ std::optional<std::string> check_png(std::string_view bytes) {
   std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> png(
       cairo_image_surface_create_from_png_stream(read_from, &rest), cairo_surface_destroy);
   if (cairo_surface_status(png.get()) != CAIRO_STATUS_SUCCESS) return "not a PNG file";
-  const int w = cairo_image_surface_get_width(png.get()), h = cairo_image_surface_get_height(png.get());
+  const int w = cairo_image_surface_get_width(png.get()),
+            h = cairo_image_surface_get_height(png.get());
   if (!((w == 512 && h <= 512) || (h == 512 && w <= 512))) {
-    return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}", w, h);
+    return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}",
+                       w, h);
   }
   return std::nullopt;
 }
@@ -116,13 +123,15 @@ std::optional<std::string> forbidden(const Json& v, bool in_layers) {
   }
   if (!v.is_object()) return std::nullopt;
   if (in_layers && number(v, "ty", 4) != 4) {
-    return fmt::format("only shape layers (ty 4) are allowed, found a layer of type {}", number(v, "ty"));
+    return fmt::format("only shape layers (ty 4) are allowed, found a layer of type {}",
+                       number(v, "ty"));
   }
   for (const char* key : {"masksProperties", "tt", "ef"}) {
     if (member(v, key)) return fmt::format("\"{}\" (masks, mattes, effects) is forbidden", key);
   }
   // "x" is also the easing handle's key; only a string "x" is an expression.
-  if (const Json* x = member(v, "x"); x && x->is_string()) return "expressions (\"x\") are forbidden";
+  if (const Json* x = member(v, "x"); x && x->is_string())
+    return "expressions (\"x\") are forbidden";
   if (const Json* ty = member(v, "ty"); ty && ty->is_string()) {
     const auto& t = ty->get_ref<const std::string&>();
     if (t == "gs") return "gradient strokes (\"gs\") are forbidden";
@@ -139,7 +148,8 @@ std::optional<std::string> forbidden(const Json& v, bool in_layers) {
 }
 
 std::optional<std::string> check_tgs(std::string_view bytes) {
-  if (bytes.size() > 64 * kKiB) return fmt::format("a TGS must be <= 64 KB, this one is {} bytes", bytes.size());
+  if (bytes.size() > 64 * kKiB)
+    return fmt::format("a TGS must be <= 64 KB, this one is {} bytes", bytes.size());
   auto json = gunzip(bytes);
   if (!json) return "a TGS must be gzip-compressed";
   const Json parsed = Json::parse(*json, nullptr, /*allow_exceptions=*/false);
@@ -149,11 +159,13 @@ std::optional<std::string> check_tgs(std::string_view bytes) {
   if (number(*root, "w") != 512 || number(*root, "h") != 512) return "a TGS canvas must be 512x512";
   if (number(*root, "fr") != 60) return "a TGS must run at 60 fps";
   const double length = number(*root, "op") - number(*root, "ip", 0);
-  if (length <= 0 || length > 180) return fmt::format("a TGS lasts at most 180 frames (3 s), not {}", length);
+  if (length <= 0 || length > 180)
+    return fmt::format("a TGS lasts at most 180 frames (3 s), not {}", length);
   if (number(*root, "ddd", 0) != 0) return "3D layers are forbidden";
   const Json* layers = member(*root, "layers");
   if (layers == nullptr || !layers->is_array()) return "a TGS needs a layer list";
-  if (const Json* assets = member(*root, "assets"); assets && assets->is_array() && !assets->empty()) {
+  if (const Json* assets = member(*root, "assets");
+      assets && assets->is_array() && !assets->empty()) {
     return "assets (images, precomps) are forbidden";
   }
   return forbidden(*layers, true);
@@ -199,7 +211,8 @@ std::optional<std::string> check_text(int unknown_glyphs) {
                      unknown_glyphs == 1 ? "" : "s");
 }
 
-std::optional<std::string> check_sticker(std::string_view bytes, v1::Format format, v1::Profile profile) {
+std::optional<std::string> check_sticker(std::string_view bytes, v1::Format format,
+                                         v1::Profile profile) {
   if (profile == v1::PROFILE_UNSPECIFIED) profile = v1::PROFILE_TELEGRAM;
   if (const std::size_t cap = max_bytes(format, profile); cap && bytes.size() > cap) {
     return fmt::format("the file is {} bytes, over the {} byte cap", bytes.size(), cap);

@@ -17,7 +17,8 @@ std::size_t max_bytes(v1::Format format, v1::Profile profile);
 
 // nullopt when `bytes` obey every rule for (format, profile); otherwise the
 // first broken rule, as a sentence.
-std::optional<std::string> check_sticker(std::string_view bytes, v1::Format format, v1::Profile profile);
+std::optional<std::string> check_sticker(std::string_view bytes, v1::Format format,
+                                         v1::Profile profile);
 
 // The rule the bytes cannot show: every glyph of the text came from a font.
 // `unknown_glyphs` is the layout's count of glyphs drawn as boxes; nullopt

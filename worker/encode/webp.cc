@@ -9,8 +9,8 @@
 namespace stickerd::encode {
 namespace {
 
-Result<std::string> encode_once(const std::uint8_t* bgra, int width, int height, std::uint32_t quality,
-                                const WebpSettings& settings) {
+Result<std::string> encode_once(const std::uint8_t* bgra, int width, int height,
+                                std::uint32_t quality, const WebpSettings& settings) {
   auto config = webp_config(settings, quality);
   if (!config) return config.error();
 
@@ -34,16 +34,18 @@ Result<std::string> encode_once(const std::uint8_t* bgra, int width, int height,
 
 }  // namespace
 
-Result<EncodedWebp> encode_webp(const std::uint8_t* bgra, int width, int height, std::uint32_t quality,
-                                std::size_t max_bytes, const WebpSettings& settings) {
+Result<EncodedWebp> encode_webp(const std::uint8_t* bgra, int width, int height,
+                                std::uint32_t quality, std::size_t max_bytes,
+                                const WebpSettings& settings) {
   if (quality == 0) quality = kDefaultWebpQuality;
   for (std::uint32_t q = quality;; q -= kWebpQualityStep) {
     auto data = encode_once(bgra, width, height, q, settings);
     if (!data) return data.error();
     if (max_bytes == 0 || data->size() <= max_bytes) return EncodedWebp{std::move(*data), q};
     if (q < kMinWebpQuality + kWebpQualityStep) {
-      return make_error(v1::INTERNAL, fmt::format("the WebP is {} bytes even at quality {}, over the {} byte cap",
-                                                  data->size(), q, max_bytes));
+      return make_error(v1::INTERNAL,
+                        fmt::format("the WebP is {} bytes even at quality {}, over the {} byte cap",
+                                    data->size(), q, max_bytes));
     }
   }
 }

@@ -22,7 +22,8 @@ inline constexpr std::uint32_t kWebpQualityStep = 10;
 
 // `max_bytes` 0 means no cap. Tries `quality`, then lower qualities in steps of
 // kWebpQualityStep down to kMinWebpQuality; INTERNAL if even that is too big.
-Result<EncodedWebp> encode_webp(const std::uint8_t* bgra, int width, int height, std::uint32_t quality,
-                                std::size_t max_bytes, const WebpSettings& settings);
+Result<EncodedWebp> encode_webp(const std::uint8_t* bgra, int width, int height,
+                                std::uint32_t quality, std::size_t max_bytes,
+                                const WebpSettings& settings);
 
 }  // namespace stickerd::encode

@@ -70,11 +70,12 @@ class ReadyFrames final : public FrameSource {
   const std::vector<std::vector<std::uint8_t>>& frames_;
 };
 
-Result<std::string> encode_once(FrameSource& frames, std::size_t stride, int width,
-                                int height, std::uint32_t frame_ms, std::uint32_t quality,
+Result<std::string> encode_once(FrameSource& frames, std::size_t stride, int width, int height,
+                                std::uint32_t frame_ms, std::uint32_t quality,
                                 const WebpSettings& settings) {
   WebPAnimEncoderOptions options;
-  if (!WebPAnimEncoderOptionsInit(&options)) return make_error(v1::INTERNAL, "libwebpmux version mismatch");
+  if (!WebPAnimEncoderOptionsInit(&options))
+    return make_error(v1::INTERNAL, "libwebpmux version mismatch");
   options.anim_params.loop_count = 0;
   options.anim_params.bgcolor = 0x00000000;
   options.allow_mixed = 0;
@@ -94,7 +95,8 @@ Result<std::string> encode_once(FrameSource& frames, std::size_t stride, int wid
     pic->width = width;
     pic->height = height;
     const std::uint8_t* bgra = frames.frame(i);
-    if (bgra == nullptr) return make_error(v1::INTERNAL, fmt::format("frame {} of the animation was not drawn", i));
+    if (bgra == nullptr)
+      return make_error(v1::INTERNAL, fmt::format("frame {} of the animation was not drawn", i));
     if (!WebPPictureImportBGRA(pic, bgra, width * 4)) {
       return make_error(v1::INTERNAL, "out of memory importing a frame into libwebp");
     }
@@ -107,11 +109,12 @@ Result<std::string> encode_once(FrameSource& frames, std::size_t stride, int wid
   WebPAnimEncoderAdd(encoder.get(), nullptr, timestamp, nullptr);  // the last frame's duration
   WebpData out;
   if (!WebPAnimEncoderAssemble(encoder.get(), out.get())) {
-    return make_error(v1::INTERNAL,
-                      fmt::format("WebP animation assembly failed: {}", WebPAnimEncoderGetError(encoder.get())));
+    return make_error(v1::INTERNAL, fmt::format("WebP animation assembly failed: {}",
+                                                WebPAnimEncoderGetError(encoder.get())));
   }
   WebPBitstreamFeatures features;
-  if (WebPGetFeatures(out.get()->bytes, out.get()->size, &features) == VP8_STATUS_OK && !features.has_animation) {
+  if (WebPGetFeatures(out.get()->bytes, out.get()->size, &features) == VP8_STATUS_OK &&
+      !features.has_animation) {
     return still_as_animation(*out.get(), timestamp);
   }
   return std::string(reinterpret_cast<const char*>(out.get()->bytes), out.get()->size);
@@ -119,35 +122,41 @@ Result<std::string> encode_once(FrameSource& frames, std::size_t stride, int wid
 
 }  // namespace
 
-Result<EncodedAnimation> encode_webp_animated(FrameSource& frames, int width, int height, std::uint32_t frame_ms,
-                                              std::uint32_t quality, std::size_t max_bytes,
-                                              const WebpSettings& settings) {
+Result<EncodedAnimation> encode_webp_animated(FrameSource& frames, int width, int height,
+                                              std::uint32_t frame_ms, std::uint32_t quality,
+                                              std::size_t max_bytes, const WebpSettings& settings) {
   if (frames.size() == 0) return make_error(v1::INTERNAL, "an animation needs at least one frame");
   if (quality == 0) quality = kDefaultAnimatedQuality;
   std::size_t last_size = 0;
-  for (std::size_t stride = 1; stride <= 4 && (stride == 1 || frames.size() / stride >= 2); stride *= 2) {
+  for (std::size_t stride = 1; stride <= 4 && (stride == 1 || frames.size() / stride >= 2);
+       stride *= 2) {
     std::uint32_t tried = 0;
     for (std::uint32_t q : {quality, std::min(quality, 50u), std::min(quality, kQualityFloor)}) {
-      if (q == tried || (stride > 1 && q != std::min(quality, kQualityFloor))) continue;  // frames drop only at the floor
+      if (q == tried || (stride > 1 && q != std::min(quality, kQualityFloor)))
+        continue;  // frames drop only at the floor
       tried = q;
       auto data = encode_once(frames, stride, width, height, frame_ms, q, settings);
       if (!data) return data.error();
       last_size = data->size();
       if (max_bytes == 0 || data->size() <= max_bytes) {
         const auto kept = static_cast<std::uint32_t>((frames.size() + stride - 1) / stride);
-        return EncodedAnimation{std::move(*data), q, kept, kept * frame_ms * static_cast<std::uint32_t>(stride)};
+        return EncodedAnimation{std::move(*data), q, kept,
+                                kept * frame_ms * static_cast<std::uint32_t>(stride)};
       }
       if (q <= kQualityFloor) break;
     }
   }
-  return make_error(v1::INTERNAL, fmt::format("the animated WebP is {} bytes even at quality {} with a quarter of "
-                                              "the frames, over the {} byte cap",
-                                              last_size, kQualityFloor, max_bytes));
+  return make_error(
+      v1::INTERNAL,
+      fmt::format("the animated WebP is {} bytes even at quality {} with a quarter of "
+                  "the frames, over the {} byte cap",
+                  last_size, kQualityFloor, max_bytes));
 }
 
-Result<EncodedAnimation> encode_webp_animated(const std::vector<std::vector<std::uint8_t>>& frames, int width,
-                                              int height, std::uint32_t frame_ms, std::uint32_t quality,
-                                              std::size_t max_bytes, const WebpSettings& settings) {
+Result<EncodedAnimation> encode_webp_animated(const std::vector<std::vector<std::uint8_t>>& frames,
+                                              int width, int height, std::uint32_t frame_ms,
+                                              std::uint32_t quality, std::size_t max_bytes,
+                                              const WebpSettings& settings) {
   ReadyFrames source(frames);
   return encode_webp_animated(source, width, height, frame_ms, quality, max_bytes, settings);
 }

@@ -36,13 +36,14 @@ class FrameSource {
 // Frames straight BGRA, `width` x `height`, each shown `frame_ms`.
 // `max_bytes` 0: no cap. INTERNAL when even the lowest quality with a quarter
 // of the frames is too big, or when `frames` fails to deliver one.
-Result<EncodedAnimation> encode_webp_animated(FrameSource& frames, int width, int height, std::uint32_t frame_ms,
-                                              std::uint32_t quality, std::size_t max_bytes,
-                                              const WebpSettings& settings);
+Result<EncodedAnimation> encode_webp_animated(FrameSource& frames, int width, int height,
+                                              std::uint32_t frame_ms, std::uint32_t quality,
+                                              std::size_t max_bytes, const WebpSettings& settings);
 
 // The same for frames that already exist.
-Result<EncodedAnimation> encode_webp_animated(const std::vector<std::vector<std::uint8_t>>& frames, int width,
-                                              int height, std::uint32_t frame_ms, std::uint32_t quality,
-                                              std::size_t max_bytes, const WebpSettings& settings);
+Result<EncodedAnimation> encode_webp_animated(const std::vector<std::vector<std::uint8_t>>& frames,
+                                              int width, int height, std::uint32_t frame_ms,
+                                              std::uint32_t quality, std::size_t max_bytes,
+                                              const WebpSettings& settings);
 
 }  // namespace stickerd::encode

@@ -11,7 +11,8 @@ Result<WebPConfig> webp_config(const WebpSettings& settings, std::uint32_t quali
   config.alpha_filtering = settings.alpha_filtering;
   config.alpha_quality = settings.alpha_quality;
   config.thread_level = settings.thread_level;
-  if (!WebPValidateConfig(&config)) return make_error(v1::INTERNAL, "invalid WebP encoder settings");
+  if (!WebPValidateConfig(&config))
+    return make_error(v1::INTERNAL, "invalid WebP encoder settings");
   return config;
 }
 

@@ -6,7 +6,8 @@
 namespace stickerd::render {
 
 void reuse_freed_memory() {
-  constexpr int kMmapThreshold = 4 << 20;  // a 512x512 BGRA frame is 1 MB; a whole animation's frames stay in the heap
+  constexpr int kMmapThreshold =
+      4 << 20;  // a 512x512 BGRA frame is 1 MB; a whole animation's frames stay in the heap
   constexpr int kTrimThreshold = 16 << 20;
   // Failure (or a sanitizer's allocator, which ignores these) only costs speed.
   ::mallopt(M_MMAP_THRESHOLD, kMmapThreshold);

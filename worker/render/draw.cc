@@ -68,15 +68,16 @@ void grown_shape(cairo_t* cr, const Unit& unit, double radius, double alpha) {
   // Groups as small as the emoji (grown by the radius) keep every stamped
   // copy cheap: unclipped, each copy would composite the whole canvas.
   cairo_save(cr);
-  cairo_rectangle(cr, unit.ink.x - radius - 1, unit.ink.y - radius - 1, unit.ink.width + 2 * radius + 2,
-                  unit.ink.height + 2 * radius + 2);
+  cairo_rectangle(cr, unit.ink.x - radius - 1, unit.ink.y - radius - 1,
+                  unit.ink.width + 2 * radius + 2, unit.ink.height + 2 * radius + 2);
   cairo_clip(cr);
   cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
   show_bitmaps(cr, unit);
   picture::CairoPatternPtr glyphs(cairo_pop_group(cr));
   cairo_set_source_rgba(cr, 0, 0, 0, alpha);
   cairo_mask(cr, glyphs.get());
-  const int copies = radius > 0 ? std::max(8, static_cast<int>(std::ceil(std::numbers::pi * radius))) : 0;
+  const int copies =
+      radius > 0 ? std::max(8, static_cast<int>(std::ceil(std::numbers::pi * radius))) : 0;
   for (int i = 0; i < copies; ++i) {
     const double angle = 2 * std::numbers::pi * i / copies;
     cairo_save(cr);
@@ -122,8 +123,8 @@ class LayerMasks {
 
 // One effect layer: every unit's shape grown by `radius`, moved by (ox, oy)
 // layout px, painted in `colour` at `opacity`.
-void paint_layer(cairo_t* cr, LayerMasks& masks, const Scene& scene, const FrameLook& look, double radius,
-                 const Rgba& colour, double opacity, double ox = 0, double oy = 0) {
+void paint_layer(cairo_t* cr, LayerMasks& masks, const Scene& scene, const FrameLook& look,
+                 double radius, const Rgba& colour, double opacity, double ox = 0, double oy = 0) {
   cairo_pattern_t* mask = masks.grown(cr, radius);
   // An offset in layout px moves every unit alike, before its own pose, so it
   // is one device-space move for the whole layer; whole pixels keep the mask
@@ -139,7 +140,8 @@ void paint_layer(cairo_t* cr, LayerMasks& masks, const Scene& scene, const Frame
   cairo_mask(cr, mask);
 }
 
-void paint_bubble(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, const FrameLook& look) {
+void paint_bubble(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style,
+                  const FrameLook& look) {
   const auto& b = style.bubble();
   const Box& ink = scene.fitted.ink;
   const double m = b.margin();
@@ -168,7 +170,8 @@ void paint_bubble(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, c
   cairo_restore(cr);
 }
 
-void paint_fill(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, const FrameLook& look) {
+void paint_fill(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style,
+                const FrameLook& look) {
   picture::CairoPatternPtr fill = make_fill(style.fill(), scene.fitted.ink);
   for (std::size_t k = 0; k < scene.units.size(); ++k) {
     const Pose& pose = look.units[k];
@@ -201,7 +204,8 @@ void paint_fill(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, con
 
 }  // namespace
 
-void draw_frame(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, const FrameLook& look) {
+void draw_frame(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style,
+                const FrameLook& look) {
   // Round joins and caps: thick outlines must not grow spikes at sharp corners.
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
@@ -212,8 +216,8 @@ void draw_frame(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, con
   if (style.has_bubble()) paint_bubble(cr, scene, style, look);
   if (style.has_shadow()) {
     // The whole outlined shape, offset: a fill-only shadow would hide under the outline.
-    paint_layer(cr, masks, scene, look, outline, colour_of(style.shadow().color()), 1, style.shadow().dx(),
-                style.shadow().dy());
+    paint_layer(cr, masks, scene, look, outline, colour_of(style.shadow().color()), 1,
+                style.shadow().dx(), style.shadow().dy());
   }
   if (style.has_extrude()) {
     const auto& e = style.extrude();
@@ -228,14 +232,17 @@ void draw_frame(cairo_t* cr, const Scene& scene, const v1::StyleSpec& style, con
   if (style.has_glow()) {
     const Rgba c = colour_of(style.glow().color());
     for (int i = 3; i >= 1; --i) {
-      paint_layer(cr, masks, scene, look, outline + style.glow().radius() * i / 3, c, 0.3 * look.glow_opacity);
+      paint_layer(cr, masks, scene, look, outline + style.glow().radius() * i / 3, c,
+                  0.3 * look.glow_opacity);
     }
   }
   std::vector<const v1::Stroke*> outlines;
   for (const auto& o : style.outlines()) outlines.push_back(&o);
-  std::stable_sort(outlines.begin(), outlines.end(),
-                   [](const v1::Stroke* a, const v1::Stroke* b) { return a->width() > b->width(); });
-  for (const v1::Stroke* o : outlines) paint_layer(cr, masks, scene, look, o->width() / 2, colour_of(o->color()), 1);
+  std::stable_sort(outlines.begin(), outlines.end(), [](const v1::Stroke* a, const v1::Stroke* b) {
+    return a->width() > b->width();
+  });
+  for (const v1::Stroke* o : outlines)
+    paint_layer(cr, masks, scene, look, o->width() / 2, colour_of(o->color()), 1);
   if (look.glitch_dx != 0) {
     paint_layer(cr, masks, scene, look, 0, Rgba{1, 0.1, 0.3, 1}, 0.85, -look.glitch_dx, 0);
     paint_layer(cr, masks, scene, look, 0, Rgba{0.1, 0.9, 1, 1}, 0.85, look.glitch_dx, 0);

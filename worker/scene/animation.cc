@@ -31,15 +31,19 @@ double noise(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {
 double wrap01(double x) { return x - std::floor(x); }
 
 // 0 -> 1 -> 0 over the first `width` of the phase, 0 after.
-double bump(double u, double width) { return u < width ? std::sin(std::numbers::pi * u / width) : 0.0; }
+double bump(double u, double width) {
+  return u < width ? std::sin(std::numbers::pi * u / width) : 0.0;
+}
 
 Rgba mix(const Rgba& a, const Rgba& b, double f) {
-  return Rgba{a.r + (b.r - a.r) * f, a.g + (b.g - a.g) * f, a.b + (b.b - a.b) * f, a.a + (b.a - a.a) * f};
+  return Rgba{a.r + (b.r - a.r) * f, a.g + (b.g - a.g) * f, a.b + (b.b - a.b) * f,
+              a.a + (b.a - a.a) * f};
 }
 
 // A colour from a looped palette at phase u.
 Rgba palette_at(const v1::Animation& a, double u) {
-  static const char* const kRainbow[] = {"#FF1744", "#FF9100", "#FFEA00", "#00E676", "#2979FF", "#D500F9"};
+  static const char* const kRainbow[] = {"#FF1744", "#FF9100", "#FFEA00",
+                                         "#00E676", "#2979FF", "#D500F9"};
   std::vector<Rgba> colours;
   for (const auto& c : a.colors()) colours.push_back(parse_colour(c).value_or(Rgba{}));
   if (colours.size() < 2) {
@@ -66,8 +70,8 @@ Timing timing(const v1::StyleSpec& style) {
 }
 
 bool is_stepped(v1::AnimationType type) {
-  return type == v1::ANIMATION_TYPEWRITER || type == v1::ANIMATION_SHAKE || type == v1::ANIMATION_NEON_FLICKER ||
-         type == v1::ANIMATION_GLITCH;
+  return type == v1::ANIMATION_TYPEWRITER || type == v1::ANIMATION_SHAKE ||
+         type == v1::ANIMATION_NEON_FLICKER || type == v1::ANIMATION_GLITCH;
 }
 
 std::uint64_t animation_seed(std::string_view text, const v1::StyleSpec& style) {
@@ -81,8 +85,8 @@ std::uint64_t animation_seed(std::string_view text, const v1::StyleSpec& style) 
   return h;
 }
 
-FrameLook look_at(const v1::StyleSpec& style, std::uint32_t frame, std::uint32_t frames, std::size_t unit_count,
-                  std::uint64_t seed) {
+FrameLook look_at(const v1::StyleSpec& style, std::uint32_t frame, std::uint32_t frames,
+                  std::size_t unit_count, std::uint64_t seed) {
   FrameLook look;
   look.units.resize(unit_count);
   if (!is_animated(style) || frames == 0) return look;
@@ -98,14 +102,16 @@ FrameLook look_at(const v1::StyleSpec& style, std::uint32_t frame, std::uint32_t
     case v1::ANIMATION_WAVE: {
       const double step = or_default(a.phase_step(), 0.08);
       for (std::size_t k = 0; k < unit_count; ++k) {
-        look.units[k].dy = -or_default(a.amplitude(), 18) * std::sin(kTau * (t - step * static_cast<double>(k)));
+        look.units[k].dy =
+            -or_default(a.amplitude(), 18) * std::sin(kTau * (t - step * static_cast<double>(k)));
       }
       break;
     }
     case v1::ANIMATION_JUMP: {
       const double step = or_default(a.phase_step(), 1.0 / (n + 2));
       for (std::size_t k = 0; k < unit_count; ++k) {
-        look.units[k].dy = -or_default(a.amplitude(), 30) * bump(wrap01(t - step * static_cast<double>(k)), 0.2);
+        look.units[k].dy =
+            -or_default(a.amplitude(), 30) * bump(wrap01(t - step * static_cast<double>(k)), 0.2);
       }
       break;
     }
@@ -139,7 +145,8 @@ FrameLook look_at(const v1::StyleSpec& style, std::uint32_t frame, std::uint32_t
     case v1::ANIMATION_ZOOM_POP: {
       const double step = or_default(a.phase_step(), 1.0 / (n + 2));
       for (std::size_t k = 0; k < unit_count; ++k) {
-        look.units[k].scale = 1 + or_default(a.amplitude(), 0.4) * bump(wrap01(t - step * static_cast<double>(k)), 0.25);
+        look.units[k].scale = 1 + or_default(a.amplitude(), 0.4) *
+                                      bump(wrap01(t - step * static_cast<double>(k)), 0.25);
       }
       break;
     }
@@ -155,7 +162,8 @@ FrameLook look_at(const v1::StyleSpec& style, std::uint32_t frame, std::uint32_t
     }
     case v1::ANIMATION_RAINBOW: {
       const double step = or_default(a.phase_step(), 0.06);
-      for (std::size_t k = 0; k < unit_count; ++k) look.units[k].colour = palette_at(a, t + step * static_cast<double>(k));
+      for (std::size_t k = 0; k < unit_count; ++k)
+        look.units[k].colour = palette_at(a, t + step * static_cast<double>(k));
       break;
     }
     case v1::ANIMATION_GLITCH: {

@@ -47,7 +47,7 @@ bool is_stepped(v1::AnimationType type);
 std::uint64_t animation_seed(std::string_view text, const v1::StyleSpec& style);
 
 // The look of frame `frame` of `frames` (frame 0 always shows the whole text).
-FrameLook look_at(const v1::StyleSpec& style, std::uint32_t frame, std::uint32_t frames, std::size_t unit_count,
-                  std::uint64_t seed);
+FrameLook look_at(const v1::StyleSpec& style, std::uint32_t frame, std::uint32_t frames,
+                  std::size_t unit_count, std::uint64_t seed);
 
 }  // namespace stickerd::render

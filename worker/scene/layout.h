@@ -56,7 +56,7 @@ inline constexpr std::uint32_t kDefaultMaxLines = 3;
 // Lays `text` out in `font` (a pango font description) and picks the font size.
 // INVALID_ARGUMENT when the text is not UTF-8, has nothing visible, or the box
 // leaves no room.
-Result<FittedLayout> fit_layout(PangoContext* context, std::string_view text, const std::string& font,
-                                const FitBox& box);
+Result<FittedLayout> fit_layout(PangoContext* context, std::string_view text,
+                                const std::string& font, const FitBox& box);
 
 }  // namespace stickerd::render

@@ -49,7 +49,8 @@ cairo_matrix_t place(const Scene& scene, const Pose& whole, const Unit* unit, co
   return m;
 }
 
-void fit_frames(Scene& scene, const v1::StyleSpec& style, const std::vector<FrameLook>& looks, double padding) {
+void fit_frames(Scene& scene, const v1::StyleSpec& style, const std::vector<FrameLook>& looks,
+                double padding) {
   const double grow = effect_outset(style);
   double odx = 0, ody = 0;
   effect_offset(style, odx, ody);
@@ -59,8 +60,10 @@ void fit_frames(Scene& scene, const v1::StyleSpec& style, const std::vector<Fram
     for (std::size_t k = 0; k < scene.units.size(); ++k) {
       const Unit& u = scene.units[k];
       const cairo_matrix_t m = place(scene, look.whole, &u, &look.units[k]);
-      const double x0 = u.ink.x - grow + std::min(0.0, odx), x1 = u.ink.x + u.ink.width + grow + std::max(0.0, odx);
-      const double y0 = u.ink.y - grow + std::min(0.0, ody), y1 = u.ink.y + u.ink.height + grow + std::max(0.0, ody);
+      const double x0 = u.ink.x - grow + std::min(0.0, odx),
+                   x1 = u.ink.x + u.ink.width + grow + std::max(0.0, odx);
+      const double y0 = u.ink.y - grow + std::min(0.0, ody),
+                   y1 = u.ink.y + u.ink.height + grow + std::max(0.0, ody);
       for (auto [x, y] : {std::pair{x0, y0}, {x1, y0}, {x0, y1}, {x1, y1}}) {
         cairo_matrix_transform_point(&m, &x, &y);
         reach = std::max({reach, std::abs(x - half), std::abs(y - half)});
@@ -69,7 +72,9 @@ void fit_frames(Scene& scene, const v1::StyleSpec& style, const std::vector<Fram
     if (style.has_bubble()) {
       const cairo_matrix_t m = place(scene, look.whole, nullptr, nullptr);
       const Box& e = scene.fitted.extent;
-      for (auto [x, y] : {std::pair{e.x, e.y}, {e.x + e.width, e.y}, {e.x, e.y + e.height},
+      for (auto [x, y] : {std::pair{e.x, e.y},
+                          {e.x + e.width, e.y},
+                          {e.x, e.y + e.height},
                           {e.x + e.width, e.y + e.height}}) {
         cairo_matrix_transform_point(&m, &x, &y);
         reach = std::max({reach, std::abs(x - half), std::abs(y - half)});

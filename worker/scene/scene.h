@@ -33,6 +33,7 @@ cairo_matrix_t place(const Scene& scene, const Pose& whole, const Unit* unit, co
 
 // Scales the scene down (about the canvas centre) until every frame's drawing,
 // effects included, stays `padding` px inside the canvas.
-void fit_frames(Scene& scene, const v1::StyleSpec& style, const std::vector<FrameLook>& looks, double padding);
+void fit_frames(Scene& scene, const v1::StyleSpec& style, const std::vector<FrameLook>& looks,
+                double padding);
 
 }  // namespace stickerd::render

@@ -34,7 +34,8 @@ bool joins_letters(PangoScript script) {
 Box union_box(const Box& a, const Box& b) {
   if (a.width <= 0 || a.height <= 0) return b;
   if (b.width <= 0 || b.height <= 0) return a;
-  const double x1 = std::max(a.x + a.width, b.x + b.width), y1 = std::max(a.y + a.height, b.y + b.height);
+  const double x1 = std::max(a.x + a.width, b.x + b.width),
+               y1 = std::max(a.y + a.height, b.y + b.height);
   Box u{std::min(a.x, b.x), std::min(a.y, b.y), 0, 0};
   u.width = x1 - u.x;
   u.height = y1 - u.y;
@@ -86,7 +87,8 @@ bool is_bitmap_colour_font(PangoFont* font) {
 std::vector<Unit> split_units(cairo_t* cr, PangoLayout* layout) {
   const char* text = pango_layout_get_text(layout);
   const std::vector<int> words = word_starts(layout);
-  std::map<int, Building> by_key;  // key: first character of the unit, so map order is reading order
+  std::map<int, Building>
+      by_key;  // key: first character of the unit, so map order is reading order
 
   PangoLayoutIter* iter = pango_layout_get_iter(layout);
   do {
@@ -109,13 +111,15 @@ std::vector<Unit> split_units(cairo_t* cr, PangoLayout* layout) {
       pango_glyph_string_extents(part.get(), font, &ink, nullptr);
       const double ox = static_cast<double>(from_x) / PANGO_SCALE;
       Building& b = by_key[key];
-      if (b.first == 0) b.first = g_utf8_get_char(text + run->item->offset + glyphs->log_clusters[from]);
+      if (b.first == 0)
+        b.first = g_utf8_get_char(text + run->item->offset + glyphs->log_clusters[from]);
       b.ink = union_box(b.ink, Box{ox + static_cast<double>(ink.x) / PANGO_SCALE,
                                    baseline + static_cast<double>(ink.y) / PANGO_SCALE,
                                    static_cast<double>(ink.width) / PANGO_SCALE,
                                    static_cast<double>(ink.height) / PANGO_SCALE});
       if (bitmap) {
-        b.bitmaps.push_back({PangoFontPtr(PANGO_FONT(g_object_ref(font))), std::move(part), ox, baseline});
+        b.bitmaps.push_back(
+            {PangoFontPtr(PANGO_FONT(g_object_ref(font))), std::move(part), ox, baseline});
       } else {
         b.vector_runs.push_back({font, std::move(part), ox, baseline});
       }

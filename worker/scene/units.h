@@ -15,8 +15,10 @@
 
 namespace stickerd::render {
 
-using PangoGlyphStringPtr = std::unique_ptr<PangoGlyphString, picture::Deleter<PangoGlyphString, pango_glyph_string_free>>;
-using PangoFontPtr = std::unique_ptr<PangoFont, picture::Deleter<PangoFont, picture::unref_gobject<PangoFont>>>;
+using PangoGlyphStringPtr =
+    std::unique_ptr<PangoGlyphString, picture::Deleter<PangoGlyphString, pango_glyph_string_free>>;
+using PangoFontPtr =
+    std::unique_ptr<PangoFont, picture::Deleter<PangoFont, picture::unref_gobject<PangoFont>>>;
 
 // Glyphs from a colour bitmap font (emoji): shown as glyphs, never traced.
 struct BitmapGlyphs {

@@ -79,8 +79,8 @@ Renderer::Renderer(FontSet fonts)
   pango_context_set_round_glyph_positions(context_.get(), FALSE);
 }
 
-Result<Scene> Renderer::build_scene(std::string_view text, const v1::StyleSpec& style, bool vector_only,
-                                    std::vector<FrameLook>& looks) {
+Result<Scene> Renderer::build_scene(std::string_view text, const v1::StyleSpec& style,
+                                    bool vector_only, std::vector<FrameLook>& looks) {
   if (cairo_surface_status(surface_.get()) != CAIRO_STATUS_SUCCESS) {
     return make_error(v1::INTERNAL, "cannot allocate the 512x512 canvas");
   }
@@ -95,7 +95,8 @@ Result<Scene> Renderer::build_scene(std::string_view text, const v1::StyleSpec& 
   if (!fitted) return fitted.error();
   // A box is never part of a success: the request is refused, with the
   // characters named, before any drawing or encoding.
-  if (fitted->unknown.count > 0) return make_error(v1::UNSUPPORTED_TEXT, describe_unknown(fitted->unknown));
+  if (fitted->unknown.count > 0)
+    return make_error(v1::UNSUPPORTED_TEXT, describe_unknown(fitted->unknown));
 
   Scene scene;
   scene.canvas = kCanvasPx;
@@ -108,44 +109,51 @@ Result<Scene> Renderer::build_scene(std::string_view text, const v1::StyleSpec& 
   scene.ecy = e.y + e.height / 2;
   picture::CairoPtr scratch(cairo_create(surface_.get()));
   scene.units = split_units(scratch.get(), scene.fitted.layout.get());
-  if (scene.units.empty()) return make_error(v1::INVALID_ARGUMENT, "text has no visible characters");
+  if (scene.units.empty())
+    return make_error(v1::INVALID_ARGUMENT, "text has no visible characters");
   if (vector_only) {
     // TGS draws outlines only: a character only a colour bitmap font has
     // (an emoji newer than the outline emoji font) would silently be left
     // out of the sticker, which is a box by another name.
     for (const Unit& u : scene.units) {
       if (u.has_vector) continue;
-      return make_error(v1::UNSUPPORTED_TEXT,
-                        fmt::format("no outline font has U+{:04X}, and a TGS is drawn from outlines: ask for a "
-                                    "raster format (webp, png) for this text",
-                                    u.first));
+      return make_error(
+          v1::UNSUPPORTED_TEXT,
+          fmt::format("no outline font has U+{:04X}, and a TGS is drawn from outlines: ask for a "
+                      "raster format (webp, png) for this text",
+                      u.first));
     }
   }
 
   const Timing t = timing(style);
   const std::uint64_t seed = animation_seed(text, style);
   looks.clear();
-  for (std::uint32_t i = 0; i < t.frames; ++i) looks.push_back(look_at(style, i, t.frames, scene.units.size(), seed));
+  for (std::uint32_t i = 0; i < t.frames; ++i)
+    looks.push_back(look_at(style, i, t.frames, scene.units.size(), seed));
   fit_frames(scene, style, looks, style.padding());
   return scene;
 }
 
-std::optional<Error> Renderer::draw(const Scene& scene, const v1::StyleSpec& style, const FrameLook& look) {
+std::optional<Error> Renderer::draw(const Scene& scene, const v1::StyleSpec& style,
+                                    const FrameLook& look) {
   picture::CairoPtr cr(cairo_create(surface_.get()));
   cairo_set_operator(cr.get(), CAIRO_OPERATOR_CLEAR);
   cairo_paint(cr.get());
   cairo_set_operator(cr.get(), CAIRO_OPERATOR_OVER);
   draw_frame(cr.get(), scene, style, look);
   if (cairo_status(cr.get()) != CAIRO_STATUS_SUCCESS) {
-    return make_error(v1::INTERNAL, fmt::format("drawing failed: {}", cairo_status_to_string(cairo_status(cr.get()))));
+    return make_error(v1::INTERNAL, fmt::format("drawing failed: {}",
+                                                cairo_status_to_string(cairo_status(cr.get()))));
   }
   cairo_surface_flush(surface_.get());
   return std::nullopt;
 }
 
-Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene, const v1::StyleSpec& style,
+Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene,
+                                                      const v1::StyleSpec& style,
                                                       const FrameLook& look, v1::Format format,
-                                                      v1::Profile profile, const encode::WebpSettings& webp_settings) {
+                                                      v1::Profile profile,
+                                                      const encode::WebpSettings& webp_settings) {
   if (auto failed = draw(scene, style, look)) return *failed;
   RenderedSticker out;
   out.format = format;
@@ -156,16 +164,19 @@ Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene, const 
     auto png = encode::encode_png(surface_.get());
     if (!png) return png.error();
     if (cap && png->size() > cap) {
-      return make_error(v1::INTERNAL, fmt::format("the PNG is {} bytes, over the {} byte cap", png->size(), cap));
+      return make_error(v1::INTERNAL,
+                        fmt::format("the PNG is {} bytes, over the {} byte cap", png->size(), cap));
     }
     out.data = std::move(*png);
     out.mime_type = "image/png";
     out.quality = 100;  // lossless
     return out;
   }
-  unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()), cairo_image_surface_get_stride(surface_.get()),
-                       kCanvasPx, kCanvasPx, straight_);
-  auto webp = encode::encode_webp(straight_.data(), kCanvasPx, kCanvasPx, style.webp_quality(), cap, webp_settings);
+  unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()),
+                       cairo_image_surface_get_stride(surface_.get()), kCanvasPx, kCanvasPx,
+                       straight_);
+  auto webp = encode::encode_webp(straight_.data(), kCanvasPx, kCanvasPx, style.webp_quality(), cap,
+                                  webp_settings);
   if (!webp) return webp.error();
   out.data = std::move(webp->data);
   out.mime_type = "image/webp";
@@ -174,7 +185,8 @@ Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene, const 
 }
 
 Result<RenderedSticker> Renderer::render_animated(const Scene& scene, const v1::StyleSpec& style,
-                                                  const std::vector<FrameLook>& looks, v1::Profile profile,
+                                                  const std::vector<FrameLook>& looks,
+                                                  v1::Profile profile,
                                                   const encode::WebpSettings& webp_settings) {
   // With a second encoder thread (an idle core) the frames are drawn on a
   // thread of their own too, ahead of the encoder; surface_ is then that
@@ -184,14 +196,16 @@ Result<RenderedSticker> Renderer::render_animated(const Scene& scene, const v1::
       [&](std::size_t i, std::vector<std::uint8_t>& out) -> std::optional<Error> {
         if (auto failed = draw(scene, style, looks[i])) return failed;
         unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()),
-                             cairo_image_surface_get_stride(surface_.get()), kCanvasPx, kCanvasPx, out);
+                             cairo_image_surface_get_stride(surface_.get()), kCanvasPx, kCanvasPx,
+                             out);
         return std::nullopt;
       },
       webp_settings.thread_level > 0);
   const bool quality_set = style.webp_quality() != 0;
-  auto anim = encode::encode_webp_animated(frames, kCanvasPx, kCanvasPx, timing(style).frame_ms,
-                                           quality_set ? style.webp_quality() : encode::kDefaultAnimatedQuality,
-                                           encode::max_bytes(v1::FORMAT_WEBP_ANIMATED, profile), webp_settings);
+  auto anim = encode::encode_webp_animated(
+      frames, kCanvasPx, kCanvasPx, timing(style).frame_ms,
+      quality_set ? style.webp_quality() : encode::kDefaultAnimatedQuality,
+      encode::max_bytes(v1::FORMAT_WEBP_ANIMATED, profile), webp_settings);
   if (!anim) return frames.failure().value_or(anim.error());
   RenderedSticker out;
   out.format = v1::FORMAT_WEBP_ANIMATED;
@@ -204,18 +218,21 @@ Result<RenderedSticker> Renderer::render_animated(const Scene& scene, const v1::
   return out;
 }
 
-Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleSpec& style, v1::Format format,
-                                         v1::Profile profile, const RenderOptions& options) {
+Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleSpec& style,
+                                         v1::Format format, v1::Profile profile,
+                                         const RenderOptions& options) {
   if (format == v1::FORMAT_UNSPECIFIED) format = default_format_for(style, profile);
   if (profile == v1::PROFILE_UNSPECIFIED) profile = v1::PROFILE_TELEGRAM;
   if (!StyleCatalogue::supports(style, format)) {
-    return make_error(v1::INVALID_ARGUMENT,
-                      fmt::format("style {} does not offer format {}", style.id(), format_name(format)));
+    return make_error(v1::INVALID_ARGUMENT, fmt::format("style {} does not offer format {}",
+                                                        style.id(), format_name(format)));
   }
-  if (auto why = format_profile_conflict(format, profile)) return make_error(v1::INVALID_ARGUMENT, *why);
+  if (auto why = format_profile_conflict(format, profile))
+    return make_error(v1::INVALID_ARGUMENT, *why);
   if (format == v1::FORMAT_WEBP_ANIMATED && !is_animated(style)) {
-    return make_error(v1::INVALID_ARGUMENT, fmt::format("style {} has no animation for format webp_animated",
-                                                        style.id()));
+    return make_error(
+        v1::INVALID_ARGUMENT,
+        fmt::format("style {} has no animation for format webp_animated", style.id()));
   }
 
   std::vector<FrameLook> looks;
@@ -242,7 +259,8 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
     }
     case v1::FORMAT_WEBP_ANIMATED:
       out = render_animated(*scene, style, looks, profile, webp);
-      release_freed_memory();  // its frames are gone; a static sticker's working set is a third of that
+      release_freed_memory();  // its frames are gone; a static sticker's working set is a third of
+                               // that
       break;
     default:
       // A still of an animated style is its frame 0, which shows the whole text.
@@ -250,10 +268,12 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
       break;
   }
   if (!out) return out;
-  if (auto broken = encode::check_text(scene->fitted.unknown.count)) return make_error(v1::UNSUPPORTED_TEXT, *broken);
+  if (auto broken = encode::check_text(scene->fitted.unknown.count))
+    return make_error(v1::UNSUPPORTED_TEXT, *broken);
   if (auto broken = encode::check_sticker(out->data, format, profile)) {
-    return make_error(v1::INTERNAL, fmt::format("the {} file for profile {} breaks a rule: {}", format_name(format),
-                                                profile_name(profile), *broken));
+    return make_error(v1::INTERNAL,
+                      fmt::format("the {} file for profile {} breaks a rule: {}",
+                                  format_name(format), profile_name(profile), *broken));
   }
   return out;
 }

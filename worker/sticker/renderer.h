@@ -51,8 +51,9 @@ class Renderer {
   const FontSet& font_set() const { return fonts_; }
 
   // Every file returned has passed the validator for its format and profile.
-  Result<RenderedSticker> render(std::string_view text, const v1::StyleSpec& style, v1::Format format,
-                                 v1::Profile profile, const RenderOptions& options = {});
+  Result<RenderedSticker> render(std::string_view text, const v1::StyleSpec& style,
+                                 v1::Format format, v1::Profile profile,
+                                 const RenderOptions& options = {});
 
   // The fitted scene and its frame looks, as render() would draw them; for
   // tests and previews. `vector_only`: lay out for TGS (outline emoji font).
@@ -63,7 +64,8 @@ class Renderer {
   // Draws one frame onto surface_ and leaves it flushed.
   std::optional<Error> draw(const Scene& scene, const v1::StyleSpec& style, const FrameLook& look);
   Result<RenderedSticker> render_raster_still(const Scene& scene, const v1::StyleSpec& style,
-                                              const FrameLook& look, v1::Format format, v1::Profile profile,
+                                              const FrameLook& look, v1::Format format,
+                                              v1::Profile profile,
                                               const encode::WebpSettings& webp);
   Result<RenderedSticker> render_animated(const Scene& scene, const v1::StyleSpec& style,
                                           const std::vector<FrameLook>& looks, v1::Profile profile,

@@ -36,8 +36,8 @@ TEST_CASE("a frame is a little-endian length followed by the message") {
 }
 
 TEST_CASE("the decoder accepts the stream split at every byte") {
-  const std::string stream = encode_frame(make_request(1, "Привет, мир! 🎉")) +
-                             encode_frame(make_request(2, "second"));
+  const std::string stream =
+      encode_frame(make_request(1, "Привет, мир! 🎉")) + encode_frame(make_request(2, "second"));
   for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
     FrameDecoder d;
     std::string payload;
@@ -129,7 +129,10 @@ TEST_CASE("pending_frame_bytes is the whole frame once its header is in, else wh
   CHECK(decoder.pending_frame_bytes() == 0);
   decoder.feed(std::string_view("\x10\x00", 2));
   CHECK(decoder.pending_frame_bytes() == 2);
-  decoder.feed(std::string_view("\x00\x00" "abc", 5));
+  decoder.feed(
+      std::string_view("\x00\x00"
+                       "abc",
+                       5));
   CHECK(decoder.pending_frame_bytes() == 4 + 16);
   std::string payload;
   CHECK(decoder.next(payload) == FrameDecoder::Status::kNeedMore);

@@ -15,7 +15,6 @@ namespace {
 
 using picture::CairoSurfacePtr;
 
-
 // Copies a cairo ARGB32 surface row by row (its stride may be padded).
 ArgbImage from_surface(cairo_surface_t* surface) {
   cairo_surface_flush(surface);
@@ -26,7 +25,8 @@ ArgbImage from_surface(cairo_surface_t* surface) {
   const unsigned char* data = cairo_image_surface_get_data(surface);
   image.pixels.resize(static_cast<std::size_t>(image.width) * image.height);
   for (int y = 0; y < image.height; ++y) {
-    std::memcpy(&image.pixels[static_cast<std::size_t>(y) * image.width], data + static_cast<std::size_t>(y) * stride,
+    std::memcpy(&image.pixels[static_cast<std::size_t>(y) * image.width],
+                data + static_cast<std::size_t>(y) * stride,
                 static_cast<std::size_t>(image.width) * 4);
   }
   return image;
@@ -70,7 +70,8 @@ std::optional<ArgbImage> png_to_image(std::string_view bytes) {
   if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) return std::nullopt;
   if (cairo_image_surface_get_format(surface.get()) != CAIRO_FORMAT_ARGB32) {
     // An opaque PNG loads as RGB24; draw it onto ARGB32 to get alpha 255.
-    CairoSurfacePtr argb(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cairo_image_surface_get_width(surface.get()),
+    CairoSurfacePtr argb(cairo_image_surface_create(CAIRO_FORMAT_ARGB32,
+                                                    cairo_image_surface_get_width(surface.get()),
                                                     cairo_image_surface_get_height(surface.get())));
     picture::CairoPtr cr(cairo_create(argb.get()));
     cairo_set_source_surface(cr.get(), surface.get(), 0, 0);
@@ -89,9 +90,9 @@ std::optional<ArgbImage> read_png(const std::string& path) {
 
 bool write_png(const ArgbImage& image, const std::string& path) {
   std::vector<std::uint32_t> copy = image.pixels;  // cairo wants mutable data
-  CairoSurfacePtr surface(cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(copy.data()),
-                                                              CAIRO_FORMAT_ARGB32, image.width, image.height,
-                                                              image.width * 4));
+  CairoSurfacePtr surface(cairo_image_surface_create_for_data(
+      reinterpret_cast<unsigned char*>(copy.data()), CAIRO_FORMAT_ARGB32, image.width, image.height,
+      image.width * 4));
   return cairo_surface_write_to_png(surface.get(), path.c_str()) == CAIRO_STATUS_SUCCESS;
 }
 

@@ -33,14 +33,18 @@ const GoldenCase kCases[] = {
     {"glow-png", "glow", "Glow", v1::FORMAT_PNG, v1::PROFILE_TELEGRAM, 0},
     {"retro-3d-webp", "retro-3d", "Retro 3D", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM, 0},
     {"bubble-png", "bubble", "Bubble", v1::FORMAT_PNG, v1::PROFILE_TELEGRAM, 0},
-    {"rainbow-animated-frame15", "rainbow", "Rainbow", v1::FORMAT_WEBP_ANIMATED, v1::PROFILE_WHATSAPP, 15},
-    {"sticker-white-arabic-webp", "sticker-white", "مرحبا بالعالم", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM, 0},
+    {"rainbow-animated-frame15", "rainbow", "Rainbow", v1::FORMAT_WEBP_ANIMATED,
+     v1::PROFILE_WHATSAPP, 15},
+    {"sticker-white-arabic-webp", "sticker-white", "مرحبا بالعالم", v1::FORMAT_WEBP,
+     v1::PROFILE_TELEGRAM, 0},
     {"wave-tgs-frame45", "wave", "Wave Привет 🎉", v1::FORMAT_TGS, v1::PROFILE_TELEGRAM, 45},
     {"neon-tgs-frame0", "neon", "Neon", v1::FORMAT_TGS, v1::PROFILE_TELEGRAM, 0},
     // Scripts beyond Latin, Cyrillic and Arabic, from the font set (styles/fonts.json).
-    {"classic-japanese-webp", "classic", "こんにちは 日本語", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM, 0},
+    {"classic-japanese-webp", "classic", "こんにちは 日本語", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM,
+     0},
     {"classic-devanagari-webp", "classic", "नमस्ते दुनिया", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM, 0},
-    {"sticker-white-thai-webp", "sticker-white", "สวัสดีชาวโลก", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM, 0},
+    {"sticker-white-thai-webp", "sticker-white", "สวัสดีชาวโลก", v1::FORMAT_WEBP,
+     v1::PROFILE_TELEGRAM, 0},
     {"wave-korean-tgs-frame0", "wave", "안녕하세요 세계", v1::FORMAT_TGS, v1::PROFILE_TELEGRAM, 0},
 };
 
@@ -103,7 +107,8 @@ TEST_CASE("rendered stickers match their golden references") {
     const Difference d = compare(actual, expected);
     if (!d.within_tolerance()) {
       // Leave the actual picture next to the test to look at.
-      const std::string path = env_or("STICKERD_GOLDEN_ACTUAL_DIR", ".") + "/" + c.name + ".actual.png";
+      const std::string path =
+          env_or("STICKERD_GOLDEN_ACTUAL_DIR", ".") + "/" + c.name + ".actual.png";
       write_png(actual, path);
       FAIL_CHECK(c.name, ": ", d.describe(), "; the rendered picture is in ", path);
     }
@@ -134,13 +139,15 @@ TEST_CASE("the golden tolerance passes small noise and fails a 2 px move or a wr
     CHECK_MESSAGE(d.within_tolerance(), d.describe());
   }
   SUBCASE("the text moved by 2 px of the 512 px sticker (1 px here) fails") {
-    for (const Difference& d : {compare(moved(actual, 1, 0), expected), compare(moved(actual, 0, 1), expected)}) {
+    for (const Difference& d :
+         {compare(moved(actual, 1, 0), expected), compare(moved(actual, 0, 1), expected)}) {
       CHECK_FALSE_MESSAGE(d.within_tolerance(), d.describe());
     }
   }
   SUBCASE("red and blue swapped fails") {
     ArgbImage swapped = actual;
-    for (std::uint32_t& p : swapped.pixels) p = (p & 0xff00ff00u) | (p >> 16 & 0xff) | (p & 0xff) << 16;
+    for (std::uint32_t& p : swapped.pixels)
+      p = (p & 0xff00ff00u) | (p >> 16 & 0xff) | (p & 0xff) << 16;
     const Difference d = compare(swapped, expected);
     CHECK_FALSE_MESSAGE(d.within_tolerance(), d.describe());
   }

@@ -8,9 +8,11 @@
 namespace stickerd::golden {
 
 std::string Difference::describe() const {
-  return fmt::format("mean channel difference {:.3f} (at most {}), {:.3f} % of pixels off by more than {} (at most "
-                     "{:.1f} %)",
-                     mean, kMaxMean, far * 100, kFarChannelDelta, kMaxFar * 100);
+  return fmt::format(
+      "mean channel difference {:.3f} (at most {}), {:.3f} % of pixels off by more than {} (at "
+      "most "
+      "{:.1f} %)",
+      mean, kMaxMean, far * 100, kFarChannelDelta, kMaxFar * 100);
 }
 
 Difference compare(const ArgbImage& actual, const ArgbImage& expected) {

@@ -34,7 +34,8 @@ std::optional<ArgbImage> webp_frame(std::string_view bytes, std::size_t frame) {
     int timestamp = 0;
     if (!WebPAnimDecoderGetNext(decoder.get(), &rgba, &timestamp)) return std::nullopt;
     if (i == frame) {
-      return from_straight_rgba(rgba, static_cast<int>(info.canvas_width), static_cast<int>(info.canvas_height));
+      return from_straight_rgba(rgba, static_cast<int>(info.canvas_width),
+                                static_cast<int>(info.canvas_height));
     }
   }
   return std::nullopt;
@@ -55,7 +56,8 @@ std::optional<ArgbImage> tgs_frame(std::string_view bytes, std::size_t frame) {
 
 }  // namespace
 
-std::optional<ArgbImage> sticker_frame(std::string_view bytes, v1::Format format, std::size_t frame) {
+std::optional<ArgbImage> sticker_frame(std::string_view bytes, v1::Format format,
+                                       std::size_t frame) {
   switch (format) {
     case v1::FORMAT_WEBP:
     case v1::FORMAT_WEBP_ANIMATED:

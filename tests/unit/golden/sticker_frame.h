@@ -15,6 +15,7 @@ namespace stickerd::golden {
 // Frame `frame` (a WebP animation frame, a Lottie frame for TGS; 0 for
 // stills) at the file's own size; nullopt when the file cannot be decoded or
 // has no such frame.
-std::optional<ArgbImage> sticker_frame(std::string_view bytes, v1::Format format, std::size_t frame);
+std::optional<ArgbImage> sticker_frame(std::string_view bytes, v1::Format format,
+                                       std::size_t frame);
 
 }  // namespace stickerd::golden

@@ -4,8 +4,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 #include "worker/sticker/drawn_frames.h"
@@ -67,7 +67,9 @@ TEST_CASE("a frame that cannot be drawn stops the frames after it and says why, 
   }
 }
 
-TEST_CASE("a source dropped before the encoder read it all stops its thread after the frame it is drawing") {
+TEST_CASE(
+    "a source dropped before the encoder read it all stops its thread after the frame it is "
+    "drawing") {
   std::atomic<int> calls = 0;
   auto slow = [&calls](std::size_t i, std::vector<std::uint8_t>& out) -> std::optional<Error> {
     ++calls;

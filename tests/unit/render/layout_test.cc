@@ -30,7 +30,8 @@ FittedLayout fit(const Pango& p, std::string_view text, const FitBox& box) {
 
 TEST_CASE("the fitted text and its outline stay inside the box") {
   Pango p;
-  for (std::string_view text : {"W", "Hello", "Привет, мир!", "stickerd is fast and it fits in three lines"}) {
+  for (std::string_view text :
+       {"W", "Hello", "Привет, мир!", "stickerd is fast and it fits in three lines"}) {
     CAPTURE(text);
     const FittedLayout f = fit(p, text, box_472());
     CHECK(f.extent.width <= 472);
@@ -90,7 +91,8 @@ TEST_CASE("a text too long for the canvas at the smallest font is scaled down in
 
 TEST_CASE("text that is not UTF-8 or draws nothing is INVALID_ARGUMENT") {
   Pango p;
-  for (std::string_view text : {std::string_view("\xff\xfe"), std::string_view("   "), std::string_view("")}) {
+  for (std::string_view text :
+       {std::string_view("\xff\xfe"), std::string_view("   "), std::string_view("")}) {
     auto r = fit_layout(p.context.get(), text, "DejaVu Sans Bold", box_472());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == v1::INVALID_ARGUMENT);

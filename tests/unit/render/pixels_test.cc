@@ -31,7 +31,8 @@ TEST_CASE("every alpha and channel value gives the rounded division, clamped for
       const std::uint32_t want = std::min<std::uint32_t>(255, (c * 255 + a / 2) / a);
       const auto bgra = unpremultiply_pixel(a << 24 | c << 16 | c << 8 | c);
       if (bgra[0] != want || bgra[1] != want || bgra[2] != want || bgra[3] != a) {
-        FAIL_CHECK("alpha " << a << ", channel " << c << ": got " << int(bgra[0]) << ", want " << want);
+        FAIL_CHECK("alpha " << a << ", channel " << c << ": got " << int(bgra[0]) << ", want "
+                            << want);
       }
     }
   }
@@ -44,15 +45,19 @@ TEST_CASE("fully transparent and fully opaque pixels pass through exactly") {
 
 TEST_CASE("a surface converts row by row honouring the stride") {
   // 2x2 pixels with a padded stride of 12 bytes; the padding must be skipped.
-  const std::uint32_t rows[2][3] = {{0xff0000ffu, 0x80008000u, 0xdeadbeefu}, {0x00000000u, 0x40404040u, 0xdeadbeefu}};
+  const std::uint32_t rows[2][3] = {{0xff0000ffu, 0x80008000u, 0xdeadbeefu},
+                                    {0x00000000u, 0x40404040u, 0xdeadbeefu}};
   std::uint8_t data[24];
   std::memcpy(data, rows, sizeof data);
   std::vector<std::uint8_t> out;
   unpremultiply_argb32(data, 12, 2, 2, out);
   REQUIRE(out.size() == 16);
-  CHECK(std::vector<std::uint8_t>(out.begin(), out.begin() + 4) == std::vector<std::uint8_t>{0xff, 0, 0, 0xff});
-  CHECK(std::vector<std::uint8_t>(out.begin() + 4, out.begin() + 8) == std::vector<std::uint8_t>{0, 255, 0, 0x80});
-  CHECK(std::vector<std::uint8_t>(out.begin() + 8, out.begin() + 12) == std::vector<std::uint8_t>{0, 0, 0, 0});
+  CHECK(std::vector<std::uint8_t>(out.begin(), out.begin() + 4) ==
+        std::vector<std::uint8_t>{0xff, 0, 0, 0xff});
+  CHECK(std::vector<std::uint8_t>(out.begin() + 4, out.begin() + 8) ==
+        std::vector<std::uint8_t>{0, 255, 0, 0x80});
+  CHECK(std::vector<std::uint8_t>(out.begin() + 8, out.begin() + 12) ==
+        std::vector<std::uint8_t>{0, 0, 0, 0});
   CHECK(std::vector<std::uint8_t>(out.begin() + 12, out.begin() + 16) ==
         std::vector<std::uint8_t>{255, 255, 255, 0x40});
 }

@@ -11,7 +11,8 @@ namespace {
 using test::classic;
 using test::decode_webp;
 
-RenderedSticker render_ok(Renderer& r, std::string_view text, const v1::StyleSpec& style = classic(),
+RenderedSticker render_ok(Renderer& r, std::string_view text,
+                          const v1::StyleSpec& style = classic(),
                           v1::Format format = v1::FORMAT_WEBP) {
   auto out = r.render(text, style, format, v1::PROFILE_TELEGRAM);
   REQUIRE_MESSAGE(out.ok(), test::error_text(out));
@@ -33,7 +34,9 @@ void check_inside_padding(const test::Image& img, int padding) {
 
 }  // namespace
 
-TEST_CASE("a Cyrillic text with an emoji renders to a 512x512 WebP, transparent at the corners, solid in the centre") {
+TEST_CASE(
+    "a Cyrillic text with an emoji renders to a 512x512 WebP, transparent at the corners, solid in "
+    "the centre") {
   Renderer r;
   const RenderedSticker s = render_ok(r, "Привет, мир! 🎉");
   CHECK(s.format == v1::FORMAT_WEBP);
@@ -72,13 +75,18 @@ TEST_CASE("every text keeps all its ink inside the padding") {
   Renderer r;
   const int padding = static_cast<int>(classic().padding());
   SUBCASE("a three-line sentence") {
-    check_inside_padding(decode_webp(render_ok(r, "This sentence is long enough for three lines").data), padding);
+    check_inside_padding(
+        decode_webp(render_ok(r, "This sentence is long enough for three lines").data), padding);
   }
   SUBCASE("the longest allowed text, 256 code points") {
     check_inside_padding(decode_webp(render_ok(r, test::longest_allowed_text()).data), padding);
   }
-  SUBCASE("a single wide Latin glyph") { check_inside_padding(decode_webp(render_ok(r, "W").data), padding); }
-  SUBCASE("a single wide Cyrillic glyph") { check_inside_padding(decode_webp(render_ok(r, "Ш").data), padding); }
+  SUBCASE("a single wide Latin glyph") {
+    check_inside_padding(decode_webp(render_ok(r, "W").data), padding);
+  }
+  SUBCASE("a single wide Cyrillic glyph") {
+    check_inside_padding(decode_webp(render_ok(r, "Ш").data), padding);
+  }
   SUBCASE("a style with a shadow and two outlines") {
     v1::StyleSpec style = classic();
     style.mutable_shadow()->set_color("#00000080");
@@ -100,7 +108,9 @@ TEST_CASE("the same input gives the same bytes") {
   CHECK(render_ok(b, "Привет, мир! 🎉").data == first);
 }
 
-TEST_CASE("a spare core changes how fast, not what: the same bytes with a second encoder and drawing thread") {
+TEST_CASE(
+    "a spare core changes how fast, not what: the same bytes with a second encoder and drawing "
+    "thread") {
   Renderer r;
   const RenderOptions spare{.spare_core = true};
   for (const char* id : {"classic", "bench-reference"}) {
@@ -139,7 +149,8 @@ TEST_CASE("an unspecified format gives the style's default, and PNG is offered t
   CHECK(png.data.substr(0, 8) == "\x89PNG\r\n\x1a\n");
 }
 
-TEST_CASE("a static WebP for WhatsApp is 512x512 and at most 100 KB, and the web profile has no cap") {
+TEST_CASE(
+    "a static WebP for WhatsApp is 512x512 and at most 100 KB, and the web profile has no cap") {
   Renderer r;
   for (v1::Profile p : {v1::PROFILE_WHATSAPP, v1::PROFILE_NONE}) {
     auto out = r.render("Привет, мир! 🎉", classic(), v1::FORMAT_WEBP, p);
@@ -167,7 +178,8 @@ TEST_CASE("formats and profiles the renderer or the style cannot give are INVALI
     REQUIRE_FALSE(out.ok());
     CHECK(out.error().code == v1::INVALID_ARGUMENT);
     CHECK(out.error().message ==
-          "Telegram does not animate WebP stickers; ask for format tgs for an animated Telegram sticker");
+          "Telegram does not animate WebP stickers; ask for format tgs for an animated Telegram "
+          "sticker");
   }
   SUBCASE("an animated WebP from a style without an animation") {
     v1::StyleSpec style = classic();

@@ -40,7 +40,8 @@ class TempDir {
   fs::path path_;
 };
 
-const char* const kValid = R"({"id": "plain", "formats": ["FORMAT_WEBP"], "font": "DejaVu Sans Bold",
+const char* const kValid =
+    R"({"id": "plain", "formats": ["FORMAT_WEBP"], "font": "DejaVu Sans Bold",
   "fill": {"solid": "#FFFFFF"}, "outlines": [{"color": "#000000", "width": 8}]})";
 
 }  // namespace

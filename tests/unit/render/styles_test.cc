@@ -16,7 +16,10 @@ namespace stickerd::render {
 namespace {
 
 const std::vector<std::string> kTexts = {
-    "Hello", "Привет, мир!", "🎉🔥", "مرحبا بالعالم", "नमस्ते दुनिया", "This sentence is long enough for three lines", "W"};
+    "Hello",      "Привет, мир!",
+    "🎉🔥",         "مرحبا بالعالم",
+    "नमस्ते दुनिया", "This sentence is long enough for three lines",
+    "W"};
 
 v1::Profile profile_for(v1::Format f) {
   return f == v1::FORMAT_WEBP_ANIMATED ? v1::PROFILE_WHATSAPP : v1::PROFILE_TELEGRAM;
@@ -24,7 +27,8 @@ v1::Profile profile_for(v1::Format f) {
 
 // Writes the file under $STICKERD_DUMP_DIR, when set, to look at by eye.
 void dump(const std::string& name, const std::string& data) {
-  if (const char* dir = std::getenv("STICKERD_DUMP_DIR")) std::ofstream(std::string(dir) + "/" + name) << data;
+  if (const char* dir = std::getenv("STICKERD_DUMP_DIR"))
+    std::ofstream(std::string(dir) + "/" + name) << data;
 }
 
 struct Frame {
@@ -56,8 +60,8 @@ Frame play(rlottie::Animation& anim, std::size_t frame) {
 void dump_frame(const std::string& name, Frame& f) {
   const char* dir = std::getenv("STICKERD_DUMP_DIR");
   if (!dir) return;
-  picture::CairoSurfacePtr s(cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(f.argb.data()),
-                                                        CAIRO_FORMAT_ARGB32, 512, 512, 512 * 4));
+  picture::CairoSurfacePtr s(cairo_image_surface_create_for_data(
+      reinterpret_cast<unsigned char*>(f.argb.data()), CAIRO_FORMAT_ARGB32, 512, 512, 512 * 4));
   cairo_surface_write_to_png(s.get(), (std::string(dir) + "/" + name).c_str());
 }
 
@@ -87,9 +91,12 @@ std::string with_margin(std::string json) {
   json.insert(at_layer + layer.size(), "\"parent\":2,");
   REQUIRE(json.ends_with(end));
   json.insert(json.size() - end.size(),
-              fmt::format(",{{\"ddd\":0,\"ind\":2,\"ty\":3,\"nm\":\"margin\",\"sr\":1,\"ks\":{{\"o\":{{\"a\":0,\"k\":100}},"
-                          "\"r\":{{\"a\":0,\"k\":0}},\"p\":{{\"a\":0,\"k\":[{0},{0},0]}},\"a\":{{\"a\":0,\"k\":[0,0,0]}},"
-                          "\"s\":{{\"a\":0,\"k\":[100,100,100]}}}},\"ao\":0,\"ip\":0,\"op\":100000,\"st\":0,\"bm\":0}}",
+              fmt::format(",{{\"ddd\":0,\"ind\":2,\"ty\":3,\"nm\":\"margin\",\"sr\":1,\"ks\":{{"
+                          "\"o\":{{\"a\":0,\"k\":100}},"
+                          "\"r\":{{\"a\":0,\"k\":0}},\"p\":{{\"a\":0,\"k\":[{0},{0},0]}},\"a\":{{"
+                          "\"a\":0,\"k\":[0,0,0]}},"
+                          "\"s\":{{\"a\":0,\"k\":[100,100,100]}}}},\"ao\":0,\"ip\":0,\"op\":100000,"
+                          "\"st\":0,\"bm\":0}}",
                           kMarginPx));
   return json;
 }
@@ -108,7 +115,8 @@ MarginCount count_margin(rlottie::Animation& padded, std::size_t frame) {
     for (int x = 0; x < kPaddedPx; ++x) {
       if ((argb[static_cast<std::size_t>(y) * kPaddedPx + x] >> 24) == 0) continue;
       ++c.inked;
-      const bool inside = x >= kMarginPx && x < kMarginPx + 512 && y >= kMarginPx && y < kMarginPx + 512;
+      const bool inside =
+          x >= kMarginPx && x < kMarginPx + 512 && y >= kMarginPx && y < kMarginPx + 512;
       c.outside += !inside;
     }
   }
@@ -145,12 +153,15 @@ bool rgba_touches_border(const std::vector<std::uint8_t>& rgba) {
 
 }  // namespace
 
-TEST_CASE("the catalogue offers at least 24 styles and 10 animation types with TGS and animated WebP forms") {
+TEST_CASE(
+    "the catalogue offers at least 24 styles and 10 animation types with TGS and animated WebP "
+    "forms") {
   const auto& styles = test::source_catalogue().styles();
   CHECK(styles.size() >= 24);
   std::set<int> both;
   for (const auto& s : styles) {
-    if (StyleCatalogue::supports(s, v1::FORMAT_TGS) && StyleCatalogue::supports(s, v1::FORMAT_WEBP_ANIMATED)) {
+    if (StyleCatalogue::supports(s, v1::FORMAT_TGS) &&
+        StyleCatalogue::supports(s, v1::FORMAT_WEBP_ANIMATED)) {
       both.insert(s.animation().type());
     }
   }
@@ -163,8 +174,8 @@ namespace {
 
 // Checks one render: its size, the validator, and for a static WebP the
 // WhatsApp form too; the file goes to $STICKERD_DUMP_DIR when set.
-void check_renders(Renderer& r, const v1::StyleSpec& style, v1::Format format, const std::string& text,
-                   std::size_t t) {
+void check_renders(Renderer& r, const v1::StyleSpec& style, v1::Format format,
+                   const std::string& text, std::size_t t) {
   CAPTURE(style.id());
   CAPTURE(v1::Format_Name(format));
   CAPTURE(text);
@@ -185,7 +196,9 @@ void check_renders(Renderer& r, const v1::StyleSpec& style, v1::Format format, c
 
 }  // namespace
 
-TEST_CASE("every built-in style renders every still and TGS format it declares, and every file passes the validator") {
+TEST_CASE(
+    "every built-in style renders every still and TGS format it declares, and every file passes "
+    "the validator") {
   Renderer r;
   for (const auto& style : test::source_catalogue().styles()) {
     for (int f : style.formats()) {
@@ -208,7 +221,9 @@ bool frames_all_alike(const v1::StyleSpec& style, const std::string& text) {
 
 // Animated WebP encodes take seconds each, so meson runs this case as its own
 // test (unit / render-animated) beside the rest of unit_render.
-TEST_CASE("every animated style renders an animated WebP for every test text, and every file passes the validator") {
+TEST_CASE(
+    "every animated style renders an animated WebP for every test text, and every file passes the "
+    "validator") {
   Renderer r;
   for (const auto& style : test::source_catalogue().styles()) {
     if (!StyleCatalogue::supports(style, v1::FORMAT_WEBP_ANIMATED)) continue;
@@ -250,7 +265,8 @@ TEST_CASE("TGS files play in rlottie with the text inside the canvas, and animat
       CHECK_FALSE(first.touches_border());
       auto json = encode::gunzip(out->data);
       REQUIRE(json.has_value());
-      auto padded = rlottie::Animation::loadFromData(with_margin(*json), style.id() + text + " margin", "", false);
+      auto padded = rlottie::Animation::loadFromData(with_margin(*json),
+                                                     style.id() + text + " margin", "", false);
       REQUIRE_MESSAGE(padded != nullptr, "rlottie cannot load the TGS with a margin");
       // The margin copy draws the same sticker, only moved.
       CHECK(count_margin(*padded, 0).inked == doctest::Approx(first.inked()).epsilon(0.01));
@@ -283,7 +299,8 @@ TEST_CASE("a neon flicker dims the TGS glow along with the text, as the raster f
   auto anim = load_tgs(out->data, "neon-glow-flicker");
   // Flicker keyframes hold, so one Lottie frame past the key shows that look.
   const Frame lit = play(*anim, 0);
-  const Frame dimmed = play(*anim, static_cast<std::size_t>(std::lround(dim * timing(style).frame_ms * 60 / 1000.0)) + 1);
+  const Frame dimmed = play(
+      *anim, static_cast<std::size_t>(std::lround(dim * timing(style).frame_ms * 60 / 1000.0)) + 1);
   // How much alpha is left in the opaque letters and in the glow-only halo.
   double core_lit = 0, core_dim = 0, halo_lit = 0, halo_dim = 0;
   for (std::size_t i = 0; i < lit.argb.size(); ++i) {
@@ -301,8 +318,8 @@ TEST_CASE("a neon flicker dims the TGS glow along with the text, as the raster f
   const double core = core_dim / core_lit, halo = halo_dim / halo_lit;
   CAPTURE(core);
   CAPTURE(halo);
-  CHECK(core < 1);               // the whole text flickers
-  CHECK(halo < 0.6 * core);      // and its glow drops further
+  CHECK(core < 1);           // the whole text flickers
+  CHECK(halo < 0.6 * core);  // and its glow drops further
 }
 
 TEST_CASE("the same text and style give the same bytes, animated and TGS alike") {
@@ -321,14 +338,17 @@ TEST_CASE("the same text and style give the same bytes, animated and TGS alike")
   }
 }
 
-TEST_CASE("the longest allowed text and a single wide glyph keep every animated frame inside the canvas") {
+TEST_CASE(
+    "the longest allowed text and a single wide glyph keep every animated frame inside the "
+    "canvas") {
   Renderer r;
   const std::string longest = test::longest_allowed_text();
   for (const char* id : {"zoom-pop", "swing"}) {
     for (const std::string& text : {longest, std::string("W")}) {
       CAPTURE(id);
       CAPTURE(text.size());
-      auto out = r.render(text, *test::source_catalogue().find(id), v1::FORMAT_WEBP_ANIMATED, v1::PROFILE_WHATSAPP);
+      auto out = r.render(text, *test::source_catalogue().find(id), v1::FORMAT_WEBP_ANIMATED,
+                          v1::PROFILE_WHATSAPP);
       REQUIRE_MESSAGE(out.ok(), test::error_text(out));
       const auto frames = webp_frames(out->data);
       REQUIRE(frames.size() >= 2);
@@ -338,7 +358,8 @@ TEST_CASE("the longest allowed text and a single wide glyph keep every animated 
 }
 
 TEST_CASE("the validator names the broken rule") {
-  CHECK(encode::check_sticker("not a file", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM) == "not a WebP file");
+  CHECK(encode::check_sticker("not a file", v1::FORMAT_WEBP, v1::PROFILE_TELEGRAM) ==
+        "not a WebP file");
   CHECK(encode::check_sticker("not a file", v1::FORMAT_TGS, v1::PROFILE_TELEGRAM) ==
         "a TGS must be gzip-compressed");
   CHECK(encode::check_sticker(std::string(600 * 1024, 'x'), v1::FORMAT_PNG, v1::PROFILE_TELEGRAM)

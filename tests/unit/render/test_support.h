@@ -50,7 +50,9 @@ struct Image {
   int width = 0, height = 0;
   std::vector<std::uint8_t> rgba;
 
-  const std::uint8_t* at(int x, int y) const { return &rgba[(static_cast<std::size_t>(y) * width + x) * 4]; }
+  const std::uint8_t* at(int x, int y) const {
+    return &rgba[(static_cast<std::size_t>(y) * width + x) * 4];
+  }
   std::uint8_t alpha(int x, int y) const { return at(x, y)[3]; }
 
   // The bounding box of pixels with any alpha: {left, top, right, bottom}, inclusive.
@@ -74,8 +76,8 @@ struct Image {
 
 inline Image decode_webp(const std::string& data) {
   Image img;
-  std::uint8_t* pixels = WebPDecodeRGBA(reinterpret_cast<const std::uint8_t*>(data.data()), data.size(),
-                                        &img.width, &img.height);
+  std::uint8_t* pixels = WebPDecodeRGBA(reinterpret_cast<const std::uint8_t*>(data.data()),
+                                        data.size(), &img.width, &img.height);
   REQUIRE_MESSAGE(pixels != nullptr, "WebPDecodeRGBA rejected the file");
   img.rgba.assign(pixels, pixels + static_cast<std::size_t>(img.width) * img.height * 4);
   WebPFree(pixels);

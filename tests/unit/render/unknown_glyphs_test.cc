@@ -12,7 +12,8 @@ namespace {
 picture::PangoLayoutPtr laid_out(PangoContext* context, std::string_view text) {
   picture::PangoLayoutPtr layout(pango_layout_new(context));
   pango_layout_set_text(layout.get(), text.data(), static_cast<int>(text.size()));
-  picture::PangoFontDescriptionPtr desc(pango_font_description_from_string("DejaVu Sans Bold 40px"));
+  picture::PangoFontDescriptionPtr desc(
+      pango_font_description_from_string("DejaVu Sans Bold 40px"));
   pango_layout_set_font_description(layout.get(), desc.get());
   return layout;
 }

@@ -13,13 +13,17 @@ namespace {
 
 // One shape layer with a filled rectangle; `layer_extra` and `shape` are
 // spliced in so each case changes exactly one thing.
-std::string lottie(const std::string& head = R"("tgs":1,"v":"5.5.2","fr":60,"ip":0,"op":180,"w":512,"h":512,"ddd":0,)",
-                   const std::string& layer_extra = "",
-                   const std::string& shape = R"({"ty":"rc","s":{"a":0,"k":[100,100]},"p":{"a":0,"k":[256,256]},"r":{"a":0,"k":0}})",
-                   const std::string& assets = "[]") {
-  return "{" + head + R"("assets":)" + assets + R"(,"layers":[{"ty":4,"ind":1,"ip":0,"op":180,"st":0,)" +
-         R"("ks":{"o":{"a":0,"k":100},"p":{"a":0,"k":[0,0]}},)" + layer_extra + R"("shapes":[)" + shape +
-         R"(,{"ty":"fl","c":{"a":0,"k":[1,0,0,1]},"o":{"a":0,"k":100}}]}]})";
+std::string lottie(
+    const std::string& head =
+        R"("tgs":1,"v":"5.5.2","fr":60,"ip":0,"op":180,"w":512,"h":512,"ddd":0,)",
+    const std::string& layer_extra = "",
+    const std::string& shape =
+        R"({"ty":"rc","s":{"a":0,"k":[100,100]},"p":{"a":0,"k":[256,256]},"r":{"a":0,"k":0}})",
+    const std::string& assets = "[]") {
+  return "{" + head + R"("assets":)" + assets +
+         R"(,"layers":[{"ty":4,"ind":1,"ip":0,"op":180,"st":0,)" +
+         R"("ks":{"o":{"a":0,"k":100},"p":{"a":0,"k":[0,0]}},)" + layer_extra + R"("shapes":[)" +
+         shape + R"(,{"ty":"fl","c":{"a":0,"k":[1,0,0,1]},"o":{"a":0,"k":100}}]}]})";
 }
 
 std::optional<std::string> check(const std::string& json) {
@@ -47,23 +51,31 @@ TEST_CASE("every TGS rule rejects the file that breaks it, with a sentence namin
       {"30 fps", lottie(R"("tgs":1,"fr":30,"ip":0,"op":90,"w":512,"h":512,)"), "60 fps"},
       {"over 3 s", lottie(R"("tgs":1,"fr":60,"ip":0,"op":181,"w":512,"h":512,)"), "180 frames"},
       {"3D", lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,"ddd":1,)"), "3D"},
-      {"an image asset", lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "", R"({"ty":"rc"})",
-                                R"([{"id":"img","p":"a.png"}])"),
+      {"an image asset",
+       lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "", R"({"ty":"rc"})",
+              R"([{"id":"img","p":"a.png"}])"),
        "assets"},
       {"a text layer", lottie().replace(lottie().find("\"ty\":4"), 6, "\"ty\":5"), "shape layers"},
-      {"a mask", lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", R"("masksProperties":[],)"),
+      {"a mask",
+       lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", R"("masksProperties":[],)"),
        "masksProperties"},
-      {"a matte", lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", R"("tt":1,)"), "\"tt\""},
-      {"an effect", lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", R"("ef":[],)"), "\"ef\""},
-      {"an expression", lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "",
-                               R"({"ty":"rc","s":{"a":0,"k":[1,1],"x":"time*2"}})"),
+      {"a matte", lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", R"("tt":1,)"),
+       "\"tt\""},
+      {"an effect", lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", R"("ef":[],)"),
+       "\"ef\""},
+      {"an expression",
+       lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "",
+              R"({"ty":"rc","s":{"a":0,"k":[1,1],"x":"time*2"}})"),
        "expressions"},
-      {"a gradient stroke", lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "", R"({"ty":"gs"})"),
+      {"a gradient stroke",
+       lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "", R"({"ty":"gs"})"),
        "gradient strokes"},
-      {"a star shape", lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "", R"({"ty":"sr"})"),
+      {"a star shape",
+       lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "", R"({"ty":"sr"})"),
        "\"sr\""},
       {"a skewed group transform",
-       lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "", R"({"ty":"tr","sk":{"a":0,"k":15}})"),
+       lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "",
+              R"({"ty":"tr","sk":{"a":0,"k":15}})"),
        "skew"},
   };
   for (const Case& c : cases) {
@@ -75,9 +87,10 @@ TEST_CASE("every TGS rule rejects the file that breaks it, with a sentence namin
 }
 
 TEST_CASE("an easing handle named x is not an expression") {
-  const auto why = check(lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "",
-                                R"({"ty":"rc","s":{"a":1,"k":[{"t":0,"s":[1,1],"o":{"x":[0.3],"y":[0]},)"
-                                R"("i":{"x":[0.7],"y":[1]}},{"t":60,"s":[2,2]}]}})"));
+  const auto why =
+      check(lottie(R"("tgs":1,"fr":60,"ip":0,"op":180,"w":512,"h":512,)", "",
+                   R"({"ty":"rc","s":{"a":1,"k":[{"t":0,"s":[1,1],"o":{"x":[0.3],"y":[0]},)"
+                   R"("i":{"x":[0.7],"y":[1]}},{"t":60,"s":[2,2]}]}})"));
   CHECK_MESSAGE(!why.has_value(), why.value_or(""));
 }
 
@@ -85,7 +98,8 @@ TEST_CASE("a TGS must be gzip and at most 64 KB") {
   auto plain = encode::check_sticker(lottie(), v1::FORMAT_TGS, v1::PROFILE_TELEGRAM);
   REQUIRE(plain.has_value());
   CHECK(plain->find("gzip") != std::string::npos);
-  auto big = encode::check_sticker(std::string(64 * 1024 + 1, 'x'), v1::FORMAT_TGS, v1::PROFILE_TELEGRAM);
+  auto big =
+      encode::check_sticker(std::string(64 * 1024 + 1, 'x'), v1::FORMAT_TGS, v1::PROFILE_TELEGRAM);
   REQUIRE(big.has_value());
   CHECK(big->find("cap") != std::string::npos);
 }

@@ -12,7 +12,8 @@ const ConfigDefaults kDefaults{4, "/run/s.sock", "/styles"};
 }  // namespace
 
 TEST_CASE("a config file's keys become the flags of the same name") {
-  auto file = parse_config_file("f.json", R"({"workers": 3, "queueSize": 50, "metrics_address": "none"})");
+  auto file =
+      parse_config_file("f.json", R"({"workers": 3, "queueSize": 50, "metrics_address": "none"})");
   REQUIRE(file);
   CHECK(file->values.at("--workers") == "3");
   CHECK(file->values.at("--queue-size") == "50");
@@ -21,7 +22,8 @@ TEST_CASE("a config file's keys become the flags of the same name") {
 }
 
 TEST_CASE("the fair-connection keys are read from a config file, 0 included") {
-  auto file = parse_config_file("f.json", R"({"max_connections_per_uid": 0, "idleTimeoutMs": 30000})");
+  auto file =
+      parse_config_file("f.json", R"({"max_connections_per_uid": 0, "idleTimeoutMs": 30000})");
   REQUIRE(file);
   CHECK(file->values.at("--max-connections-per-uid") == "0");
   CHECK(file->values.at("--idle-timeout-ms") == "30000");
@@ -41,15 +43,16 @@ TEST_CASE("a config file with an unknown key or a wrong type is an error naming 
 }
 
 TEST_CASE("precedence: flag > environment > file > default, with each origin recorded") {
-  auto file = parse_config_file("f.json", R"({"workers": 3, "queue_size": 50, "max_text_length": 99})");
+  auto file =
+      parse_config_file("f.json", R"({"workers": 3, "queue_size": 50, "max_text_length": 99})");
   REQUIRE(file);
   Environment env{{"WORKER_QUEUE_SIZE", "60"}};
   auto inv = parse_config({"--max-text-length", "77", "--check-config"}, env, kDefaults, *file);
   REQUIRE(inv);
   CHECK(inv->action == Action::kCheckConfig);
-  CHECK(inv->config.workers == 3);            // file
-  CHECK(inv->config.queue_size == 60);        // env beats file
-  CHECK(inv->config.max_text_length == 77);   // flag beats file
+  CHECK(inv->config.workers == 3);                  // file
+  CHECK(inv->config.queue_size == 60);              // env beats file
+  CHECK(inv->config.max_text_length == 77);         // flag beats file
   CHECK(inv->config.socket_path == "/run/s.sock");  // default
   const std::string report = describe_config(*inv);
   CHECK(report.find("# file f.json") != std::string::npos);

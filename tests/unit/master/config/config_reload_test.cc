@@ -35,16 +35,35 @@ TEST_CASE("an unchanged configuration has no changes") {
 
 TEST_CASE("pool size, queue, deadlines, retries, drain grace and client limits apply live") {
   const Config running = parsed({"--workers", "1"});
-  const Config loaded =
-      parsed({"--workers", "2", "--queue-size", "7", "--deadline-ms", "500", "--max-retries", "0",
-              "--drain-grace-ms", "9", "--max-connections", "3", "--max-inflight", "4",
-              "--max-write-buffer-mb", "5", "--max-text-length", "6", "--cache-mb", "8",
-              "--max-connections-per-uid", "2", "--idle-timeout-ms", "700"});
+  const Config loaded = parsed({"--workers",
+                                "2",
+                                "--queue-size",
+                                "7",
+                                "--deadline-ms",
+                                "500",
+                                "--max-retries",
+                                "0",
+                                "--drain-grace-ms",
+                                "9",
+                                "--max-connections",
+                                "3",
+                                "--max-inflight",
+                                "4",
+                                "--max-write-buffer-mb",
+                                "5",
+                                "--max-text-length",
+                                "6",
+                                "--cache-mb",
+                                "8",
+                                "--max-connections-per-uid",
+                                "2",
+                                "--idle-timeout-ms",
+                                "700"});
   const auto changes = diff_config(running, loaded);
-  for (std::string_view key : {"workers", "queue_size", "deadline_ms", "max_retries", "drain_grace_ms",
-                               "max_connections", "max_inflight", "max_write_buffer_mb",
-                               "max_text_length", "cache_mb", "max_connections_per_uid",
-                               "idle_timeout_ms"}) {
+  for (std::string_view key :
+       {"workers", "queue_size", "deadline_ms", "max_retries", "drain_grace_ms", "max_connections",
+        "max_inflight", "max_write_buffer_mb", "max_text_length", "cache_mb",
+        "max_connections_per_uid", "idle_timeout_ms"}) {
     INFO(key);
     const ConfigChange* c = find(changes, key);
     REQUIRE(c != nullptr);
@@ -68,11 +87,29 @@ TEST_CASE("pool size, queue, deadlines, retries, drain grace and client limits a
 
 TEST_CASE("sockets, the metrics address, the control group and worker settings need a restart") {
   const Config running = parsed({"--workers", "1"});
-  const Config loaded = parsed({"--workers", "1", "--socket", "/other.sock", "--metrics-address",
-                                "127.0.0.1:1", "--control-group", "ops", "--control-socket", "/c.sock",
-                                "--enable-test-styles", "--styles", "/elsewhere", "--max-frame-bytes", "99",
-                                "--poison-ttl-s", "5", "--max-tasks-per-worker", "5",
-                                "--max-worker-rss-mb", "5", "--worker-binary", "/w"});
+  const Config loaded = parsed({"--workers",
+                                "1",
+                                "--socket",
+                                "/other.sock",
+                                "--metrics-address",
+                                "127.0.0.1:1",
+                                "--control-group",
+                                "ops",
+                                "--control-socket",
+                                "/c.sock",
+                                "--enable-test-styles",
+                                "--styles",
+                                "/elsewhere",
+                                "--max-frame-bytes",
+                                "99",
+                                "--poison-ttl-s",
+                                "5",
+                                "--max-tasks-per-worker",
+                                "5",
+                                "--max-worker-rss-mb",
+                                "5",
+                                "--worker-binary",
+                                "/w"});
   const auto changes = diff_config(running, loaded);
   CHECK(changes.size() == 11);
   for (const auto& c : changes) {
@@ -131,25 +168,47 @@ namespace stickerd {
 // live, then those that wait for a restart, each group in --help's order.
 TEST_CASE("a reload with many changes lists them in a fixed order") {
   const Config running = parsed({"--workers", "1"});
-  const Config fixed = parsed({"--workers", "2", "--scale-idle-ms", "5", "--control-group", "ops",
-                               "--control-socket", "/c.sock", "--metrics-address", "none",
-                               "--enable-test-styles", "--max-tasks-per-worker", "7", "--socket", "/s",
-                               "--max-request-buffer-mb", "3", "--deadline-ms", "9", "--queue-size", "4",
-                               "--cache-mb", "8", "--max-retries", "0"});
-  CHECK(describe_changes(diff_config(running, fixed)) ==
-        "configuration: workers 1 -> 2 (applied); cache_mb 64 -> 8 (applied); queue_size 100 -> 4 "
-        "(applied); deadline_ms 10000 -> 9 (applied); max_retries 1 -> 0 (applied); "
-        "max_request_buffer_mb 32 -> 3 (applied); socket /run/s.sock -> /s (needs a restart); "
-        "max_tasks_per_worker 1000 -> 7 (needs a restart); enable_test_styles false -> true (needs a "
-        "restart); metrics_address 127.0.0.1:9464 -> (none) (needs a restart); control_socket (none) "
-        "-> /c.sock (needs a restart); control_group (none) -> ops (needs a restart); scale_idle_ms "
-        "30000 -> 5 (needs a restart)");
+  const Config fixed = parsed({"--workers",
+                               "2",
+                               "--scale-idle-ms",
+                               "5",
+                               "--control-group",
+                               "ops",
+                               "--control-socket",
+                               "/c.sock",
+                               "--metrics-address",
+                               "none",
+                               "--enable-test-styles",
+                               "--max-tasks-per-worker",
+                               "7",
+                               "--socket",
+                               "/s",
+                               "--max-request-buffer-mb",
+                               "3",
+                               "--deadline-ms",
+                               "9",
+                               "--queue-size",
+                               "4",
+                               "--cache-mb",
+                               "8",
+                               "--max-retries",
+                               "0"});
+  CHECK(
+      describe_changes(diff_config(running, fixed)) ==
+      "configuration: workers 1 -> 2 (applied); cache_mb 64 -> 8 (applied); queue_size 100 -> 4 "
+      "(applied); deadline_ms 10000 -> 9 (applied); max_retries 1 -> 0 (applied); "
+      "max_request_buffer_mb 32 -> 3 (applied); socket /run/s.sock -> /s (needs a restart); "
+      "max_tasks_per_worker 1000 -> 7 (needs a restart); enable_test_styles false -> true (needs a "
+      "restart); metrics_address 127.0.0.1:9464 -> (none) (needs a restart); control_socket (none) "
+      "-> /c.sock (needs a restart); control_group (none) -> ops (needs a restart); scale_idle_ms "
+      "30000 -> 5 (needs a restart)");
   const Config dynamic = parsed({"--workers", "2", "--min-workers", "1", "--max-workers", "4",
                                  "--cache-mb", "0", "--max-inflight", "3", "--styles", "/st"});
-  CHECK(describe_changes(diff_config(running, dynamic)) ==
-        "configuration: workers 1 -> 2 (needs a restart); max_workers 1 -> 4 (needs a restart); "
-        "cache_mb 64 -> 0 (needs a restart); max_inflight 256 -> 3 (applied); styles /styles -> /st "
-        "(needs a restart)");
+  CHECK(
+      describe_changes(diff_config(running, dynamic)) ==
+      "configuration: workers 1 -> 2 (needs a restart); max_workers 1 -> 4 (needs a restart); "
+      "cache_mb 64 -> 0 (needs a restart); max_inflight 256 -> 3 (applied); styles /styles -> /st "
+      "(needs a restart)");
 }
 
 }  // namespace stickerd

@@ -46,10 +46,10 @@ TEST_CASE("the environment overrides defaults and a flag overrides the environme
     CHECK(inv->config.worker_binary == "/env/worker");
   }
   SUBCASE("flags win, in both spellings") {
-    auto inv = parse({"--workers", "5", "--queue-size=9", "--socket", "/flag/s.sock", "--styles=/flag/styles",
-                      "--worker-binary", "/flag/worker", "--max-text-length", "10",
-                      "--max-frame-bytes", "4096"},
-                     env);
+    auto inv = parse(
+        {"--workers", "5", "--queue-size=9", "--socket", "/flag/s.sock", "--styles=/flag/styles",
+         "--worker-binary", "/flag/worker", "--max-text-length", "10", "--max-frame-bytes", "4096"},
+        env);
     REQUIRE(inv.ok());
     CHECK(inv->config.workers == 5);
     CHECK(inv->config.queue_size == 9);
@@ -109,10 +109,10 @@ TEST_CASE("help and version are actions, not runs") {
   CHECK(parse({"--help"})->action == Action::kHelp);
   CHECK(parse({"--version"})->action == Action::kVersion);
   const std::string text = usage();
-  for (const char* name : {"--socket", "--workers", "--queue-size", "--styles", "--worker-binary",
-                           "--max-text-length", "--max-frame-bytes", "WORKER_POOL_SIZE",
-                           "WORKER_QUEUE_SIZE", "STICKERD_SOCKET", "STICKERD_STYLES_DIR",
-                           "STICKERD_WORKER_BINARY"}) {
+  for (const char* name :
+       {"--socket", "--workers", "--queue-size", "--styles", "--worker-binary", "--max-text-length",
+        "--max-frame-bytes", "WORKER_POOL_SIZE", "WORKER_QUEUE_SIZE", "STICKERD_SOCKET",
+        "STICKERD_STYLES_DIR", "STICKERD_WORKER_BINARY"}) {
     CHECK_MESSAGE(text.find(name) != std::string::npos, name);
   }
 }

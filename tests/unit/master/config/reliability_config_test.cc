@@ -3,8 +3,8 @@
 #include <doctest/doctest.h>
 
 #include "build_config.h"
-#include "master/requests/admission.h"
 #include "master/config/config.h"
+#include "master/requests/admission.h"
 
 using namespace stickerd;
 
@@ -53,11 +53,13 @@ TEST_CASE("reliability settings have the documented defaults") {
   CHECK_FALSE(c.enable_test_styles);
 }
 
-TEST_CASE("the drain grace period comes from its flag, variable or file, and --check-config shows it") {
+TEST_CASE(
+    "the drain grace period comes from its flag, variable or file, and --check-config shows it") {
   auto by_env = parse({}, Environment{{"STICKERD_DRAIN_GRACE_MS", "1500"}});
   REQUIRE(by_env.ok());
   CHECK(by_env->config.drain_grace_ms == 1500);
-  auto by_flag = parse({"--drain-grace-ms", "250"}, Environment{{"STICKERD_DRAIN_GRACE_MS", "1500"}});
+  auto by_flag =
+      parse({"--drain-grace-ms", "250"}, Environment{{"STICKERD_DRAIN_GRACE_MS", "1500"}});
   REQUIRE(by_flag.ok());
   CHECK(by_flag->config.drain_grace_ms == 250);
   FileSettings file{"/etc/stickerd.json", {{"--drain-grace-ms", "4000"}}};
@@ -73,10 +75,11 @@ TEST_CASE("the drain grace period comes from its flag, variable or file, and --c
 }
 
 TEST_CASE("reliability flags and the deadline variable are read") {
-  auto inv = parse({"--deadline-ms", "2500", "--max-retries", "0", "--poison-ttl-s=30",
-                    "--max-tasks-per-worker", "5", "--max-worker-rss-mb", "64", "--max-connections",
-                    "3", "--max-inflight", "4", "--max-write-buffer-mb", "1", "--enable-test-styles"},
-                   Environment{{"STICKERD_DEADLINE_MS", "999"}});
+  auto inv =
+      parse({"--deadline-ms", "2500", "--max-retries", "0", "--poison-ttl-s=30",
+             "--max-tasks-per-worker", "5", "--max-worker-rss-mb", "64", "--max-connections", "3",
+             "--max-inflight", "4", "--max-write-buffer-mb", "1", "--enable-test-styles"},
+            Environment{{"STICKERD_DEADLINE_MS", "999"}});
   REQUIRE(inv.ok());
   const Config& c = inv->config;
   CHECK(c.deadline_ms == 2500);
@@ -93,7 +96,9 @@ TEST_CASE("reliability flags and the deadline variable are read") {
   CHECK(env_only->config.deadline_ms == 999);
 }
 
-TEST_CASE("the per-uid connection limit and the idle timeout come from flags or the file; 0 turns each off") {
+TEST_CASE(
+    "the per-uid connection limit and the idle timeout come from flags or the file; 0 turns each "
+    "off") {
   auto inv = parse({"--max-connections-per-uid", "7", "--idle-timeout-ms", "60000"});
   REQUIRE(inv.ok());
   CHECK(inv->config.max_connections_per_uid == 7);

@@ -66,7 +66,9 @@ TEST_CASE("frames without a readable id get id 0 and close the connection") {
     CHECK(mentions(m, "not a protobuf message"));
   }
   SUBCASE("a truncated frame: a field longer than what is there") {
-    const auto m = malformed(id_field(3) + "\x12\x50" "abc");
+    const auto m = malformed(id_field(3) +
+                             "\x12\x50"
+                             "abc");
     CHECK(m.closes_connection());
   }
   SUBCASE("a bad field without an id") {
@@ -83,7 +85,8 @@ TEST_CASE("frames without a readable id get id 0 and close the connection") {
   }
 }
 
-TEST_CASE("a frame with a readable id is one bad request, answered under its id with the true reason") {
+TEST_CASE(
+    "a frame with a readable id is one bad request, answered under its id with the true reason") {
   SUBCASE("invalid UTF-8 in the text") {
     const auto m = malformed(id_field(5) + field(2, 2, field(1, 2, "ok\xc3\x28")));
     CHECK(m.id == 5);
@@ -103,7 +106,8 @@ TEST_CASE("a frame with a readable id is one bad request, answered under its id 
     CHECK_FALSE(mentions(m, "UTF-8"));
   }
   SUBCASE("a field of the wrong wire type is not blamed when another is at fault") {
-    const auto m = malformed(id_field(8) + field(2, 2, field(1, 0, varint(3)) + field(2, 2, "\xff")));
+    const auto m =
+        malformed(id_field(8) + field(2, 2, field(1, 0, varint(3)) + field(2, 2, "\xff")));
     CHECK(m.id == 8);
     CHECK(mentions(m, "render.style_id is not valid UTF-8"));
   }
@@ -113,7 +117,8 @@ TEST_CASE("a frame with a readable id is one bad request, answered under its id 
   }
 }
 
-TEST_CASE("a field of the wrong wire type is kept as unknown, as protobuf does: the request is read") {
+TEST_CASE(
+    "a field of the wrong wire type is kept as unknown, as protobuf does: the request is read") {
   auto frame = read_request(id_field(8) + field(2, 2, field(1, 0, varint(3))));
   REQUIRE(std::holds_alternative<v1::Request>(frame));
   CHECK(std::get<v1::Request>(frame).render().text().empty());  // admission refuses it then

@@ -62,8 +62,10 @@ TEST_CASE("metrics record a finished task under the original and the new names")
   m.sample({.total_workers = 2, .ready_workers = 2, .busy_workers = 1, .queue_size = 3});
   const std::string text = m.serialize();
   CHECK(text.find("bot_worker_tasks_completed_total 2") != std::string::npos);
-  CHECK(text.find("bot_worker_task_duration_seconds_count{status=\"success\"} 1") != std::string::npos);
-  CHECK(text.find("bot_worker_task_duration_seconds_count{status=\"error\"} 1") != std::string::npos);
+  CHECK(text.find("bot_worker_task_duration_seconds_count{status=\"success\"} 1") !=
+        std::string::npos);
+  CHECK(text.find("bot_worker_task_duration_seconds_count{status=\"error\"} 1") !=
+        std::string::npos);
   CHECK(text.find("stickerd_worker_tasks_completed_total{slot=\"1\"} 1") != std::string::npos);
   CHECK(text.find("stickerd_render_duration_seconds_count{format=\"png\"} 1") != std::string::npos);
   CHECK(text.find("stickerd_rejections_total{reason=\"queue_full\"} 1") != std::string::npos);

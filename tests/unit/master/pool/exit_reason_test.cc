@@ -27,11 +27,14 @@ TEST_CASE("why a worker ended follows from what the supervisor knew, in order of
   const DeathCause segv{SIGSEGV, 0};
   const DeathCause clean{0, 0};
   // Stopping the daemon explains every end, even a crash.
-  CHECK(classify_exit({.cause = segv, .stopping = true, .task_lost = true}) == ExitReason::kShutdown);
+  CHECK(classify_exit({.cause = segv, .stopping = true, .task_lost = true}) ==
+        ExitReason::kShutdown);
   // A scaled-away slot: a deadline kill, a crash with a task, or simply the shrink.
-  CHECK(classify_exit({.cause = killed, .removed = true, .killing = true}) == ExitReason::kDeadline);
+  CHECK(classify_exit({.cause = killed, .removed = true, .killing = true}) ==
+        ExitReason::kDeadline);
   CHECK(classify_exit({.cause = segv, .removed = true, .task_lost = true}) == ExitReason::kCrash);
-  CHECK(classify_exit({.cause = clean, .removed = true, .retiring = true}) == ExitReason::kScaleDown);
+  CHECK(classify_exit({.cause = clean, .removed = true, .retiring = true}) ==
+        ExitReason::kScaleDown);
   // A rolling restart's worker that went without a task.
   CHECK(classify_exit({.cause = clean, .retire_requested = true, .retiring = true}) ==
         ExitReason::kRestart);
@@ -43,15 +46,15 @@ TEST_CASE("why a worker ended follows from what the supervisor knew, in order of
   CHECK(classify_exit({.cause = clean, .retiring = true}) == ExitReason::kRecycle);
   // Retiring but holding a task nobody answered: it died rendering.
   CHECK(classify_exit({.cause = segv, .retiring = true, .task_lost = true}) == ExitReason::kCrash);
-  CHECK(classify_exit({.cause = clean}) == ExitReason::kCrash);  // exited on its own
+  CHECK(classify_exit({.cause = clean}) == ExitReason::kCrash);   // exited on its own
   CHECK(classify_exit({.cause = killed}) == ExitReason::kCrash);  // killed from outside
 }
 
 TEST_CASE("replaced workers are counted by reason, and the stats' sums follow from them") {
   ExitCounts counts;
-  for (ExitReason reason : {ExitReason::kCrash, ExitReason::kCrash, ExitReason::kDeadline,
-                            ExitReason::kSpawnFailed, ExitReason::kRecycle, ExitReason::kMemory,
-                            ExitReason::kMemory}) {
+  for (ExitReason reason :
+       {ExitReason::kCrash, ExitReason::kCrash, ExitReason::kDeadline, ExitReason::kSpawnFailed,
+        ExitReason::kRecycle, ExitReason::kMemory, ExitReason::kMemory}) {
     counts.add(reason);
   }
   CHECK(counts.of(ExitReason::kCrash) == 2);

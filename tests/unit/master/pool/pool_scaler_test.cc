@@ -7,7 +7,11 @@ namespace stickerd {
 namespace {
 
 ScalerOptions options() {
-  return {.min_workers = 1, .max_workers = 3, .grow_after_ms = 200, .shrink_after_ms = 1000, .cooldown_ms = 500};
+  return {.min_workers = 1,
+          .max_workers = 3,
+          .grow_after_ms = 200,
+          .shrink_after_ms = 1000,
+          .cooldown_ms = 500};
 }
 
 }  // namespace
@@ -45,7 +49,9 @@ TEST_CASE("a queue that drains before grow_after_ms is a burst, not a reason to 
   CHECK(scaler.tick({.now_ms = 450, .workers = 1, .idle_workers = 0, .queued = 1}).has_value());
 }
 
-TEST_CASE("the pool shrinks by one after shrink_after_ms of idle workers and an empty queue, down to min") {
+TEST_CASE(
+    "the pool shrinks by one after shrink_after_ms of idle workers and an empty queue, down to "
+    "min") {
   PoolScaler scaler(options());
   CHECK_FALSE(scaler.tick({.now_ms = 0, .workers = 3, .idle_workers = 2, .queued = 0}));
   CHECK_FALSE(scaler.tick({.now_ms = 999, .workers = 3, .idle_workers = 2, .queued = 0}));

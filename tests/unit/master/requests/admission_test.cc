@@ -45,13 +45,16 @@ TEST_CASE("a good request is normalised: trimmed text, default format, profile a
   REQUIRE(spec.ok());
   CHECK(spec->text == "hi");
   CHECK(spec->style_id == catalogue().default_style_id());
-  CHECK(spec->format == default_format_for(*catalogue().find(spec->style_id), v1::PROFILE_TELEGRAM));
+  CHECK(spec->format ==
+        default_format_for(*catalogue().find(spec->style_id), v1::PROFILE_TELEGRAM));
   CHECK(spec->profile == v1::PROFILE_TELEGRAM);
   CHECK(spec->priority == v1::PRIORITY_INTERACTIVE);
   CHECK(spec->deadline_ms == 1500);
 }
 
-TEST_CASE("text that is not UTF-8 is INVALID_ARGUMENT") { CHECK(rejection(render("a\xff")) == v1::INVALID_ARGUMENT); }
+TEST_CASE("text that is not UTF-8 is INVALID_ARGUMENT") {
+  CHECK(rejection(render("a\xff")) == v1::INVALID_ARGUMENT);
+}
 
 TEST_CASE("empty or blank text is INVALID_ARGUMENT") {
   CHECK(rejection(render("")) == v1::INVALID_ARGUMENT);
@@ -61,7 +64,8 @@ TEST_CASE("empty or blank text is INVALID_ARGUMENT") {
 TEST_CASE("text over the limit in code points is TEXT_TOO_LONG, bytes do not count") {
   CHECK(rejection(render("abcdef")) == v1::TEXT_TOO_LONG);
   CHECK(admit_render(render("ÄÖÜäö"), catalogue(), kLimits).ok());  // 5 code points, 10 bytes
-  CHECK(admit_render(render("  abcde  "), catalogue(), kLimits).ok());  // limit applies after trimming
+  CHECK(admit_render(render("  abcde  "), catalogue(), kLimits)
+            .ok());  // limit applies after trimming
 }
 
 TEST_CASE("an unknown style is UNKNOWN_STYLE") {

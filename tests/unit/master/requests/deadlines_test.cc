@@ -6,7 +6,9 @@
 
 using namespace stickerd;
 
-TEST_CASE("a worker is killed at the daemon's deadline or 2 s after the client's, never before the client's") {
+TEST_CASE(
+    "a worker is killed at the daemon's deadline or 2 s after the client's, never before the "
+    "client's") {
   CHECK(hang_at(1'000, 10'000) == 1'000 + kHangGraceMs);  // a short client deadline: the grace
   CHECK(hang_at(9'000, 10'000) == 10'000);                // the daemon's deadline comes first
   CHECK(hang_at(10'000, 10'000) == 10'000);               // the client asked for the daemon's
@@ -25,7 +27,8 @@ TEST_CASE("a new task's deadline counts from now, queue time included") {
   CHECK(task.hang_at_ms == 11'000);
 }
 
-TEST_CASE("a task is past its deadline at that millisecond and after; one without a deadline never is") {
+TEST_CASE(
+    "a task is past its deadline at that millisecond and after; one without a deadline never is") {
   Task task;
   CHECK_FALSE(past_deadline(task, 0));
   CHECK_FALSE(past_deadline(task, ~std::uint64_t{0}));

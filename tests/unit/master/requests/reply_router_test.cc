@@ -146,7 +146,9 @@ TEST_CASE("a cancelled batch is done: items settled after the cancel are not sen
   CHECK(f.sink.finals().at({1, 40}) == 1);
 }
 
-TEST_CASE("when a connection goes, its requests leave the book and nothing more is sent; others are answered") {
+TEST_CASE(
+    "when a connection goes, its requests leave the book and nothing more is sent; others are "
+    "answered") {
   Fixture f;
   const auto mine = f.render(1, 50);
   const auto my_batch = f.batch(1, 51, 2);
@@ -163,7 +165,9 @@ TEST_CASE("when a connection goes, its requests leave the book and nothing more 
   CHECK(f.book.empty());
 }
 
-TEST_CASE("random settle, cancel, disconnect and duplicate sequences: exactly one final reply per accepted request") {
+TEST_CASE(
+    "random settle, cancel, disconnect and duplicate sequences: exactly one final reply per "
+    "accepted request") {
   std::mt19937 rng(12);
   for (int round = 0; round < 200; ++round) {
     Fixture f;

@@ -26,7 +26,8 @@ LostTask lost(unsigned attempts, unsigned crashes, DeathCause cause) {
 
 }  // namespace
 
-TEST_CASE("a crash signal or an exit code is self-inflicted; SIGKILL and SIGTERM come from outside") {
+TEST_CASE(
+    "a crash signal or an exit code is self-inflicted; SIGKILL and SIGTERM come from outside") {
   CHECK(self_inflicted(kSegv));
   CHECK(self_inflicted(kExit3));
   CHECK(self_inflicted(DeathCause{SIGABRT, 0}));

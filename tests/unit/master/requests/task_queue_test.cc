@@ -158,14 +158,15 @@ TEST_CASE("a task never displaces its own class or a higher one") {
   CHECK(q.size() == 2);
 }
 
-TEST_CASE("a promoted task moves to the back of the higher class and can no longer be displaced by it") {
+TEST_CASE(
+    "a promoted task moves to the back of the higher class and can no longer be displaced by it") {
   TaskQueue q(3);
   push(q, make_task(1, v1::PRIORITY_INTERACTIVE));
   push(q, make_task(2, v1::PRIORITY_BACKGROUND));
   push(q, make_task(3, v1::PRIORITY_BACKGROUND));
   CHECK(q.promote(2, v1::PRIORITY_INTERACTIVE));
-  CHECK_FALSE(q.promote(2, v1::PRIORITY_BATCH));  // never down
-  CHECK_FALSE(q.promote(1, v1::PRIORITY_INTERACTIVE));  // already there
+  CHECK_FALSE(q.promote(2, v1::PRIORITY_BATCH));         // never down
+  CHECK_FALSE(q.promote(1, v1::PRIORITY_INTERACTIVE));   // already there
   CHECK_FALSE(q.promote(99, v1::PRIORITY_INTERACTIVE));  // not queued
   Task t = make_task(4, v1::PRIORITY_INTERACTIVE);
   auto out = q.push_or_displace(t);
