@@ -13,7 +13,7 @@
 //    deadline has passed, at once, so the client hears DEADLINE_EXCEEDED on
 //    time. Such a task is never reported again (not as a result, not as
 //    lost). Its worker is SIGKILLed only once the task passes hang_at_ms
-//    (the daemon's deadline, or a grace after a client's shorter one): a
+//    (the daemon's deadline, whatever shorter one the client asked for): a
 //    client that asks for a short deadline gets its answer at that deadline
 //    while the worker finishes the render (its result is dropped), so no
 //    client can make workers restart by asking for 1 ms. A killed slot respawns at once (reason

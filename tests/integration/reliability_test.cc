@@ -78,7 +78,7 @@ TEST_CASE("a request may ask for a shorter deadline, and queue time counts") {
   CHECK(second.id() == 1);
   CHECK_MESSAGE(is_error(second, v1::DEADLINE_EXCEEDED), describe(second));
   CHECK(seconds_since(start) < 10.0);  // its own 1 s, not the daemon's 20 s
-  // Still hung 2 s after its own deadline: its worker is killed then.
+  // Still hung at the daemon's deadline: its worker is killed then.
   CHECK(wait_until([&] { return daemon->stats().restarts_deadline() == 1; }, 30s));
   CHECK(wait_until([&] { return daemon->stats().idle_workers() == 1; }, 30s));
 }
@@ -104,7 +104,8 @@ TEST_CASE("a client's short deadline costs no worker; a render hung past it does
   v1::Reply extra;
   CHECK(client.receive(extra, 300ms) == Client::Status::kTimeout);
 
-  // A render still going 2 s after its short deadline is hung: killed then.
+  // A render still going at the daemon's deadline is hung, whatever the
+  // client asked for: killed then.
   client.send(test_render(2, "test-hang", unique_text("hang past a short deadline"), 300));
   const v1::Reply hung = client.receive(20s);
   CHECK(hung.id() == 2);
