@@ -15,10 +15,13 @@ inline constexpr std::string_view kTestStyleExit = "test-exit";    // exit(3)
 // Answers at once with a few placeholder bytes, no rendering: what the daemon
 // itself costs per request (bench/run's overhead and soak figures).
 inline constexpr std::string_view kTestStyleEcho = "test-echo";
+// Sleeps (5 s, or the ms its text starts with), then answers like test-echo:
+// a render that is slow but healthy, to hold a worker for a known time.
+inline constexpr std::string_view kTestStyleSlow = "test-slow";
 
 inline bool is_test_style(std::string_view id) {
   return id == kTestStyleCrash || id == kTestStyleHang || id == kTestStyleLeak ||
-         id == kTestStyleExit || id == kTestStyleEcho;
+         id == kTestStyleExit || id == kTestStyleEcho || id == kTestStyleSlow;
 }
 
 }  // namespace stickerd

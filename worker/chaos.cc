@@ -1,13 +1,15 @@
-// Chaos: crash, hang, leak and exit on demand, for the reliability tests, and
-// an instant echo for the overhead benchmarks.
+// Chaos: crash, hang, leak, exit and slowness on demand, for the reliability
+// and overload tests, and an instant echo for the overhead benchmarks.
 #include "worker/chaos.h"
 
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -26,10 +28,22 @@ std::vector<std::unique_ptr<char[]>>& leaked() {
   return blocks;
 }
 
-unsigned leak_mib(const std::string& text) {
+// The number the text starts with, if it is in 1..max; otherwise fallback.
+unsigned leading_number(const std::string& text, unsigned fallback, unsigned max) {
   unsigned n = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  return ec == std::errc() && end != text.data() && n > 0 && n <= 1024 ? n : kDefaultLeakMib;
+  return ec == std::errc() && end != text.data() && n > 0 && n <= max ? n : fallback;
+}
+
+v1::TaskResult placeholder(const v1::Task& task) {
+  v1::TaskResult result;
+  result.set_task_id(task.task_id());
+  v1::Sticker* s = result.mutable_sticker();
+  s->set_data("echo");
+  s->set_format(task.format());
+  s->set_profile(task.profile());
+  s->set_style_id(task.style_id());
+  return result;
 }
 
 }  // namespace
@@ -54,22 +68,19 @@ std::optional<v1::TaskResult> run(const v1::Task& task, bool enabled) {
     log::warning("test-exit: exiting with code 3 on purpose (task {})", task.task_id());
     std::_Exit(3);
   }
-  if (id == kTestStyleEcho) {
-    v1::TaskResult result;
-    result.set_task_id(task.task_id());
-    v1::Sticker* s = result.mutable_sticker();
-    s->set_data("echo");
-    s->set_format(task.format());
-    s->set_profile(task.profile());
-    s->set_style_id(id);
-    return result;
+  if (id == kTestStyleEcho) return placeholder(task);
+  if (id == kTestStyleSlow) {
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(leading_number(task.text(), kDefaultSlowMs, 600'000)));
+    return placeholder(task);
   }
   if (id == kTestStyleHang) {
     log::warning("test-hang: hanging on purpose (task {})", task.task_id());
     for (;;) ::pause();
   }
   // test-leak: touch every page so the memory is resident, not just reserved.
-  const std::size_t bytes = static_cast<std::size_t>(leak_mib(task.text())) << 20;
+  const std::size_t bytes =
+      static_cast<std::size_t>(leading_number(task.text(), kDefaultLeakMib, 1024)) << 20;
   auto block = std::make_unique<char[]>(bytes);
   std::memset(block.get(), 0x5a, bytes);
   leaked().push_back(std::move(block));

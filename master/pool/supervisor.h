@@ -86,7 +86,7 @@ struct WorkerCounts {
   unsigned backoff = 0;  // dead, waiting out a respawn delay
 };
 
-class Supervisor : private WorkerLinkEvents {
+class Supervisor final : private WorkerLinkEvents {
  public:
   Supervisor(uv_loop_t* loop, SupervisorOptions options, SupervisorEvents& events);
   Supervisor(const Supervisor&) = delete;

@@ -41,7 +41,7 @@ struct WorkerSpawnOptions {
   bool enable_test_styles = false;  // passes --enable-test-styles
 };
 
-class WorkerLink : private FramedPipeEvents {
+class WorkerLink final : private FramedPipeEvents {
  public:
   static Result<std::unique_ptr<WorkerLink>> spawn(uv_loop_t* loop,
                                                    const WorkerSpawnOptions& options,
