@@ -1,6 +1,7 @@
 // ExitReason labels and the wording of a process's end.
 #include "master/pool/exit_reason.h"
 
+#include <csignal>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -29,6 +30,8 @@ const char* exit_reason_label(ExitReason reason) {
       return "shutdown";
     case ExitReason::kSpawnFailed:
       return "spawn-failed";
+    case ExitReason::kSandbox:
+      return "sandbox";
   }
   return "";
 }
@@ -43,6 +46,9 @@ ExitReason classify_exit(const ExitFacts& f) {
   if (f.retire_requested && f.retiring && !f.task_lost) return ExitReason::kRestart;
   if (f.cause.term_signal == 0 && f.cause.exit_code == kWorkerExitFatalConfig)
     return ExitReason::kConfig;
+  // Only the worker's seccomp filter sends SIGSYS (a bad system call number
+  // would too, but no compiled code makes one).
+  if (f.cause.term_signal == SIGSYS) return ExitReason::kSandbox;
   if (f.killing) return ExitReason::kDeadline;
   if (f.retiring && !f.task_lost) return f.recycle_reason;
   return ExitReason::kCrash;

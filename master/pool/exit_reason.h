@@ -29,9 +29,9 @@ enum class ExitReason {
   kConfig,       // exited 78: its configuration is broken; not respawned
   kShutdown,     // stopped with the daemon
   kSpawnFailed,  // no process at all: fork or exec failed
+  kSandbox,      // killed by its seccomp filter (SIGSYS): a forbidden system call
 };
-inline constexpr std::size_t kExitReasonCount =
-    static_cast<std::size_t>(ExitReason::kSpawnFailed) + 1;
+inline constexpr std::size_t kExitReasonCount = static_cast<std::size_t>(ExitReason::kSandbox) + 1;
 
 // The reason's label: "crash", "deadline", "scale-down", ...; "" for kNone.
 const char* exit_reason_label(ExitReason reason);
@@ -42,18 +42,19 @@ std::string describe_death(const DeathCause& cause);
 // The reasons a slot's worker is replaced by a new one (respawned): what the
 // restart metric counts, each under its own label.
 inline constexpr std::initializer_list<ExitReason> kRespawnReasons = {
-    ExitReason::kCrash, ExitReason::kDeadline, ExitReason::kRecycle, ExitReason::kMemory,
-    ExitReason::kSpawnFailed};
+    ExitReason::kCrash,  ExitReason::kDeadline,    ExitReason::kRecycle,
+    ExitReason::kMemory, ExitReason::kSpawnFailed, ExitReason::kSandbox};
 
 // How many workers were replaced, by reason.
 class ExitCounts {
  public:
   void add(ExitReason reason) { ++counts_[static_cast<std::size_t>(reason)]; }
   std::uint64_t of(ExitReason reason) const { return counts_[static_cast<std::size_t>(reason)]; }
-  // Workers that died (crashed, missed a deadline or never started) and were
-  // replaced: the stats' `restarts`.
+  // Workers that died (crashed, broke the sandbox, missed a deadline or never
+  // started) and were replaced: the stats' `restarts`.
   std::uint64_t restarts() const {
-    return of(ExitReason::kCrash) + of(ExitReason::kDeadline) + of(ExitReason::kSpawnFailed);
+    return of(ExitReason::kCrash) + of(ExitReason::kSandbox) + of(ExitReason::kDeadline) +
+           of(ExitReason::kSpawnFailed);
   }
   // Workers retired at their task or memory limit: the stats' `recycled_workers`.
   std::uint64_t recycles() const { return of(ExitReason::kRecycle) + of(ExitReason::kMemory); }
