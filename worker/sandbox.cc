@@ -22,8 +22,6 @@
 
 #include <fmt/format.h>
 
-#include "common/log.h"
-
 #if defined(__SANITIZE_ADDRESS__)
 #define STICKERD_LSAN 1
 #elif defined(__has_feature)
@@ -133,13 +131,8 @@ int landlock_abi() {
 // reading the font files.
 Result<bool> restrict_files(const std::vector<std::string>& readable) {
   const int abi = landlock_abi();
-  if (abi <= 0) {
-    log::warning(
-        "Landlock is not available (kernel without it, or a filter refusing its calls): the "
-        "sandbox is seccomp alone, and a worker may read any file its user can (seccomp "
-        "cannot look at paths)");
-    return false;
-  }
+  // READY says "seccomp" then, and the master logs it once for the pool.
+  if (abi <= 0) return false;
   landlock_ruleset_attr attr{};
   attr.handled_access_fs =
       LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |

@@ -8,7 +8,8 @@
 //     are the font set's files, read-only. Cairo keeps at most a handful of
 //     FreeType faces open and reopens the others by path, so reading fonts
 //     lazily must stay possible; Landlock makes sure that is all it can read.
-//     Without Landlock the worker logs that once and relies on seccomp alone.
+//     Without Landlock it relies on seccomp alone, and READY says so (the
+//     master logs that once).
 //  3. A seccomp-bpf allow-list (libseccomp) of what rendering needs: read and
 //     write on open descriptors, memory, futex, clocks, threads (clone with
 //     CLONE_THREAD), opening files read-only, exit. Everything else kills the

@@ -142,6 +142,13 @@ void Supervisor::on_worker_message(WorkerLink& link, v1::FromWorker message) {
     }
     slot.state = SlotState::kIdle;
     slot.sandbox = message.ready().sandbox();
+    if (slot.sandbox == "seccomp" && !landlock_warned_) {
+      landlock_warned_ = true;
+      log::warning(
+          "workers have no Landlock (a kernel without it, or a filter refusing its calls): "
+          "their sandbox is seccomp alone, so a compromised worker could read any file this "
+          "user can (docs/SECURITY.md)");
+    }
     log::info("worker slot {}: ready (pid {}, warm-up {} ms, {} styles, sandbox {})", slot.index,
               message.ready().pid(), message.ready().warmup_us() / 1000,
               message.ready().style_count(), slot.sandbox.empty() ? "?" : slot.sandbox);

@@ -202,6 +202,7 @@ class Supervisor final : private WorkerLinkEvents {
   bool stopping_ = false;
   bool stopped_reported_ = false;
   bool ready_announced_ = false;
+  bool landlock_warned_ = false;  // a worker said READY without Landlock: logged once
   // Rolling restart: the slot being replaced and the pid it had, and the
   // slots still to do.
   std::optional<unsigned> rolling_slot_;

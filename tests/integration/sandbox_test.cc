@@ -49,6 +49,19 @@ std::vector<std::pair<std::string, std::string>> script_sentences() {
   return out;
 }
 
+// The soft and hard values of one limit in /proc/<pid>/limits ("Max open files").
+std::string limit_of(pid_t pid, const std::string& name) {
+  std::istringstream in(read_file(fmt::format("/proc/{}/limits", pid)));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with(name)) continue;
+    std::istringstream values(line.substr(name.size()));
+    std::string soft, hard;
+    values >> soft >> hard;
+    return soft + " " + hard;
+  }
+  return "";
+}
+
 v1::StyleList list_styles(const Daemon& daemon) {
   Client client(daemon.socket_path());
   v1::Request request;
@@ -117,7 +130,9 @@ TEST_CASE("every style in every format, and every script, renders on sandboxed w
   }
 }
 
-TEST_CASE("every worker is sandboxed before READY: Seccomp 2, NoNewPrivs 1, shown by stickerctl") {
+TEST_CASE(
+    "every worker is sandboxed before READY: Seccomp 2, NoNewPrivs 1, its limits, shown by "
+    "stickerctl") {
   auto daemon = start_daemon({.workers = 2});
   const std::vector<pid_t> pids = daemon->worker_pids();
   REQUIRE(pids.size() == 2);
@@ -126,6 +141,10 @@ TEST_CASE("every worker is sandboxed before READY: Seccomp 2, NoNewPrivs 1, show
     INFO("pid ", pid, "\n", status);
     CHECK(status.find("Seccomp:\t2\n") != std::string::npos);  // a filter is installed
     CHECK(status.find("NoNewPrivs:\t1\n") != std::string::npos);
+    // Its own limits (worker/resource_limits.h). RLIMIT_FSIZE stays: the
+    // harness sends the workers' log to a file.
+    CHECK(limit_of(pid, "Max open files") == "32 32");
+    CHECK(limit_of(pid, "Max core file size") == "0 0");
   }
   const v1::WorkerList list = worker_list(*daemon);
   for (const auto& w : list.workers()) {
@@ -187,7 +206,7 @@ TEST_CASE("socket, execve, fork and ptrace kill only their worker with SIGSYS, n
     const v1::Reply reply = client.call(escape(id++, a.text), 60s);
     // It killed the worker, and the retry's worker too: poisoned like a crash.
     CHECK_MESSAGE(is_error(reply, v1::POISONED), describe(reply));
-    CHECK(reply.error().message().find("SIGSYS") != std::string::npos);
+    CHECK(reply.error().message().find("signal SIGSYS, a sandbox violation") != std::string::npos);
     // Every other request is still served.
     check_still_serving(*daemon);
     const std::string log = daemon->log();
