@@ -78,7 +78,7 @@ v1::StyleList list_styles(const Daemon& daemon) {
 // worker with SIGSYS, which shows as a failed render and a restart.
 TEST_CASE("every style in every format, and every script, renders on sandboxed workers") {
   auto daemon =
-      start_daemon({.workers = 2, .queue_size = 1000, .extra_args = {"--deadline-ms", "240000"}});
+      start_daemon({.workers = 2, .queue_size = 1000, .extra_args = {"--deadline-ms", "600000"}});
   const v1::StyleList styles = list_styles(*daemon);
   REQUIRE(styles.styles_size() > 0);
   struct Job {
@@ -118,7 +118,7 @@ TEST_CASE("every style in every format, and every script, renders on sandboxed w
   for (const Job& job : jobs) append_frame(job.request, frames);
   client.send_raw(frames);
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    const v1::Reply reply = client.receive(240s);
+    const v1::Reply reply = client.receive(600s);
     REQUIRE(reply.id() >= 1);
     REQUIRE(reply.id() <= jobs.size());
     CHECK_MESSAGE(reply.has_sticker(), jobs[reply.id() - 1].what, ": ", describe(reply));
