@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 
 #include <fmt/format.h>
@@ -23,6 +24,18 @@ std::uint64_t next_random(std::uint64_t& state) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
+}
+
+// The system call a violation names, for the log. A compromised worker wrote
+// that frame, so only a short name of letters, digits and _ is taken as given.
+std::string describe_call(const std::optional<v1::Violation>& violation) {
+  if (!violation) return "an unreported system call";
+  const std::string& name = violation->name();
+  const bool plain = !name.empty() && name.size() <= 32 &&
+                     std::all_of(name.begin(), name.end(),
+                                 [](unsigned char c) { return std::isalnum(c) != 0 || c == '_'; });
+  if (!plain) return fmt::format("system call {}", violation->syscall());
+  return fmt::format("system call {} ({})", violation->syscall(), name);
 }
 
 }  // namespace
@@ -219,13 +232,10 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
   } else if (reason == ExitReason::kCrash) {
     respawn_after_crash(slot, pid, how + holding, reason);
   } else if (reason == ExitReason::kSandbox) {
-    const std::string call =
-        !slot.violation ? std::string("an unreported system call")
-        : slot.violation->name().empty()
-            ? fmt::format("system call {}", slot.violation->syscall())
-            : fmt::format("system call {} ({})", slot.violation->syscall(), slot.violation->name());
-    respawn_after_crash(slot, pid, fmt::format("{}: sandbox violation, {}{}", how, call, holding),
-                        reason);
+    respawn_after_crash(
+        slot, pid,
+        fmt::format("{}: sandbox violation, {}{}", how, describe_call(slot.violation), holding),
+        reason);
   } else {
     replace_healthy(slot, pid, how, reason);
   }
