@@ -1,6 +1,8 @@
 // ExitReason labels and the wording of a process's end.
 #include "master/pool/exit_reason.h"
 
+#include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstring>
 
@@ -52,6 +54,14 @@ ExitReason classify_exit(const ExitFacts& f) {
   if (f.killing) return ExitReason::kDeadline;
   if (f.retiring && !f.task_lost) return f.recycle_reason;
   return ExitReason::kCrash;
+}
+
+std::string describe_system_call(std::uint32_t number, std::string_view name) {
+  const bool plain = !name.empty() && name.size() <= 32 &&
+                     std::all_of(name.begin(), name.end(),
+                                 [](unsigned char c) { return std::isalnum(c) != 0 || c == '_'; });
+  if (!plain) return fmt::format("system call {}", number);
+  return fmt::format("system call {} ({})", number, name);
 }
 
 std::string describe_death(const DeathCause& cause) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include "master/pool/death_cause.h"
 
@@ -38,6 +39,12 @@ const char* exit_reason_label(ExitReason reason);
 
 // How a process ended, for people: "signal SIGKILL" or "exit code 3".
 std::string describe_death(const DeathCause& cause);
+
+// The system call a worker's sandbox violation reported, for the log:
+// "system call 59 (execve)". A compromised worker wrote the name, so it is
+// shown only when it looks like one (up to 32 letters, digits and _);
+// otherwise "system call 59".
+std::string describe_system_call(std::uint32_t number, std::string_view name);
 
 // The reasons a slot's worker is replaced by a new one (respawned): what the
 // restart metric counts, each under its own label.

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <csignal>
 
 #include <fmt/format.h>
@@ -26,16 +25,10 @@ std::uint64_t next_random(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-// The system call a violation names, for the log. A compromised worker wrote
-// that frame, so only a short name of letters, digits and _ is taken as given.
+// The system call a dying worker's violation frame named, for the log.
 std::string describe_call(const std::optional<v1::Violation>& violation) {
   if (!violation) return "an unreported system call";
-  const std::string& name = violation->name();
-  const bool plain = !name.empty() && name.size() <= 32 &&
-                     std::all_of(name.begin(), name.end(),
-                                 [](unsigned char c) { return std::isalnum(c) != 0 || c == '_'; });
-  if (!plain) return fmt::format("system call {}", violation->syscall());
-  return fmt::format("system call {} ({})", violation->syscall(), name);
+  return describe_system_call(violation->syscall(), violation->name());
 }
 
 }  // namespace

@@ -14,6 +14,15 @@ TEST_CASE("a process's end reads as the signal's short name or the exit code") {
   CHECK(describe_death({0, 0}) == "exit code 0");
 }
 
+TEST_CASE("a reported system call is named only when its name looks like one") {
+  CHECK(describe_system_call(59, "execve") == "system call 59 (execve)");
+  CHECK(describe_system_call(334, "rseq") == "system call 334 (rseq)");
+  CHECK(describe_system_call(59, "") == "system call 59");
+  // A compromised worker wrote the frame: nothing else reaches the log.
+  CHECK(describe_system_call(59, "execve\n<3>stickerd: forged") == "system call 59");
+  CHECK(describe_system_call(59, std::string(33, 'a')) == "system call 59");
+}
+
 TEST_CASE("exit reasons have the labels stickerctl workers shows") {
   CHECK(std::string(exit_reason_label(ExitReason::kNone)).empty());
   CHECK(std::string(exit_reason_label(ExitReason::kCrash)) == "crash");
