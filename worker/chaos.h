@@ -1,7 +1,8 @@
 // Chaos: the worker side of the test styles (common/test_styles.h). Each one
 // misbehaves the way a real bug would (a crash, a hang, a leak, an exit), or a
 // slow but healthy render would (test-slow), except test-echo, which answers
-// at once and measures the daemon's own cost.
+// at once and measures the daemon's own cost, and test-escape, which acts
+// like exploit code trying to leave the sandbox.
 // They run only in a worker started with --enable-test-styles; otherwise
 // they are refused with INVALID_ARGUMENT, so production cannot trip them.
 #pragma once

@@ -103,4 +103,16 @@ bool have_program(const std::string& program) {
   return std::system(fmt::format("command -v {} >/dev/null 2>&1", program).c_str()) == 0;
 }
 
+std::string control_socket(const Daemon& daemon) { return daemon.dir() + "/c.sock"; }
+
+v1::WorkerList worker_list(const Daemon& daemon) {
+  Client control(control_socket(daemon));
+  v1::Request request;
+  request.set_id(1);
+  request.mutable_workers();
+  const v1::Reply reply = control.call(request);
+  if (!reply.has_workers()) throw HarnessError("workers: " + describe(reply));
+  return reply.workers();
+}
+
 }  // namespace stickerd::itest
