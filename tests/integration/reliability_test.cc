@@ -62,8 +62,8 @@ TEST_CASE("a hung render gets DEADLINE_EXCEEDED near its deadline while other cl
 }
 
 TEST_CASE("a request may ask for a shorter deadline, and queue time counts") {
-  auto daemon = start_daemon(
-      {.workers = 1, .extra_args = {"--enable-test-styles", "--deadline-ms", "8000"}});
+  auto daemon =
+      start_daemon({.workers = 1, .extra_args = {"--enable-test-styles", "--deadline-ms", "8000"}});
   Client client(daemon->socket_path());
   const auto start = Clock::now();
   client.send(test_render(1, "test-hang", unique_text("short hang"), 1000));
