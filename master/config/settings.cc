@@ -245,7 +245,8 @@ constexpr Setting kSettings[] = {
      .kind = kSwitch,
      .field = field<&Config::enable_test_styles>(),
      .fallback = "false",
-     .help = "accept the test-crash/-hang/-leak/-exit styles (tests only)"},
+     .help = "accept the test styles: test-crash, -hang, -leak, -exit, -echo,\n"
+             "-slow and -escape (common/test_styles.h; tests only)"},
     {.key = "sandbox",
      .flag = "--sandbox",
      .env = "STICKERD_SANDBOX",
