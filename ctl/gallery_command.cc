@@ -112,6 +112,8 @@ int run_gallery(Client& client, const Options& options) {
   for (const v1::StyleInfo& style : *styles) {
     std::optional<SheetSource> sheet_source;
     for (int f : style.formats()) {
+      // Its card would need a <video> rather than an <img>: not yet (issue 15).
+      if (f == v1::FORMAT_WEBM) continue;
       GalleryEntry e;
       e.style_id = style.id();
       e.style_name = style.name().empty() ? style.id() : style.name();

@@ -186,7 +186,8 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     } else if (option == "--format") {
       const auto format = parse_format(value);
       if (!format) {
-        return usage(fmt::format("unknown format '{}' (webp, png, webp_animated, tgs)", value));
+        return usage(
+            fmt::format("unknown format '{}' (webp, png, webp_animated, tgs, webm)", value));
       }
       options.format = *format;
     } else if (option == "--profile") {

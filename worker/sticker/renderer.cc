@@ -14,6 +14,7 @@
 #include "worker/encode/lottie.h"
 #include "worker/encode/png.h"
 #include "worker/encode/validator.h"
+#include "worker/encode/webm.h"
 #include "worker/encode/webp.h"
 #include "worker/encode/webp_animated.h"
 #include "worker/render/allocator.h"
@@ -186,7 +187,7 @@ Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene,
 
 Result<RenderedSticker> Renderer::render_animated(const Scene& scene, const v1::StyleSpec& style,
                                                   const std::vector<FrameLook>& looks,
-                                                  v1::Profile profile,
+                                                  v1::Format format, v1::Profile profile,
                                                   const encode::WebpSettings& webp_settings) {
   // With a second encoder thread (an idle core) the frames are drawn on a
   // thread of their own too, ahead of the encoder; surface_ is then that
@@ -202,14 +203,17 @@ Result<RenderedSticker> Renderer::render_animated(const Scene& scene, const v1::
       },
       webp_settings.thread_level > 0);
   const bool quality_set = style.webp_quality() != 0;
-  auto anim = encode::encode_webp_animated(
-      frames, kCanvasPx, kCanvasPx, timing(style).frame_ms,
-      quality_set ? style.webp_quality() : encode::kDefaultAnimatedQuality,
-      encode::max_bytes(v1::FORMAT_WEBP_ANIMATED, profile), webp_settings);
+  auto anim = format == v1::FORMAT_WEBM
+                  ? encode::encode_webm(frames, kCanvasPx, kCanvasPx, timing(style).frame_ms,
+                                        encode::max_bytes(format, profile))
+                  : encode::encode_webp_animated(
+                        frames, kCanvasPx, kCanvasPx, timing(style).frame_ms,
+                        quality_set ? style.webp_quality() : encode::kDefaultAnimatedQuality,
+                        encode::max_bytes(format, profile), webp_settings);
   if (!anim) return frames.failure().value_or(anim.error());
   RenderedSticker out;
-  out.format = v1::FORMAT_WEBP_ANIMATED;
-  out.mime_type = "image/webp";
+  out.format = format;
+  out.mime_type = format == v1::FORMAT_WEBM ? "video/webm" : "image/webp";
   out.width = out.height = kCanvasPx;
   out.data = std::move(anim->data);
   out.quality = anim->quality;
@@ -229,10 +233,9 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
   }
   if (auto why = format_profile_conflict(format, profile))
     return make_error(v1::INVALID_ARGUMENT, *why);
-  if (format == v1::FORMAT_WEBP_ANIMATED && !is_animated(style)) {
-    return make_error(
-        v1::INVALID_ARGUMENT,
-        fmt::format("style {} has no animation for format webp_animated", style.id()));
+  if ((format == v1::FORMAT_WEBP_ANIMATED || format == v1::FORMAT_WEBM) && !is_animated(style)) {
+    return make_error(v1::INVALID_ARGUMENT, fmt::format("style {} has no animation for format {}",
+                                                        style.id(), format_name(format)));
   }
 
   std::vector<FrameLook> looks;
@@ -258,7 +261,8 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
       break;
     }
     case v1::FORMAT_WEBP_ANIMATED:
-      out = render_animated(*scene, style, looks, profile, webp);
+    case v1::FORMAT_WEBM:
+      out = render_animated(*scene, style, looks, format, profile, webp);
       release_freed_memory();  // its frames are gone; a static sticker's working set is a third of
                                // that
       break;

@@ -67,9 +67,10 @@ class Renderer {
                                               const FrameLook& look, v1::Format format,
                                               v1::Profile profile,
                                               const encode::WebpSettings& webp);
+  // Animated WebP or WEBM, from the same drawn frames.
   Result<RenderedSticker> render_animated(const Scene& scene, const v1::StyleSpec& style,
-                                          const std::vector<FrameLook>& looks, v1::Profile profile,
-                                          const encode::WebpSettings& webp);
+                                          const std::vector<FrameLook>& looks, v1::Format format,
+                                          v1::Profile profile, const encode::WebpSettings& webp);
 
   FontSet fonts_;
   std::string fallback_;  // fonts_.fallback, comma-separated
