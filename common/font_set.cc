@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "common/checksum_field.h"
 #include "style.pb.h"
 
 namespace stickerd {
@@ -36,27 +37,17 @@ bool read_at(std::ifstream& in, std::uint64_t offset, unsigned char* out, std::s
   return static_cast<std::size_t>(in.gcount()) == n;
 }
 
-void feed(GChecksum* sum, std::string_view field) {
-  const auto n = static_cast<std::uint32_t>(field.size());
-  const unsigned char len[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
-                                static_cast<unsigned char>(n >> 16),
-                                static_cast<unsigned char>(n >> 24)};
-  g_checksum_update(sum, len, sizeof len);
-  g_checksum_update(sum, reinterpret_cast<const guchar*>(field.data()),
-                    static_cast<gssize>(field.size()));
-}
-
 std::string fingerprint_of(const FontSet& set) {
   std::unique_ptr<GChecksum, decltype(&g_checksum_free)> sum(g_checksum_new(G_CHECKSUM_SHA256),
                                                              &g_checksum_free);
-  feed(sum.get(), "stickerd-font-set-v1");
+  checksum_field(sum.get(), "stickerd-font-set-v1");
   for (const FontFile& f : set.files) {
-    feed(sum.get(), f.path);
-    feed(sum.get(), std::to_string(f.size));
-    feed(sum.get(), f.version);
+    checksum_field(sum.get(), f.path);
+    checksum_field(sum.get(), std::to_string(f.size));
+    checksum_field(sum.get(), f.version);
   }
-  for (const std::string& family : set.fallback) feed(sum.get(), family);
-  feed(sum.get(), set.emoji);
+  for (const std::string& family : set.fallback) checksum_field(sum.get(), family);
+  checksum_field(sum.get(), set.emoji);
   return std::string(g_checksum_get_string(sum.get()), 16);
 }
 

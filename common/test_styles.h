@@ -15,10 +15,22 @@ inline constexpr std::string_view kTestStyleExit = "test-exit";    // exit(3)
 // Answers at once with a few placeholder bytes, no rendering: what the daemon
 // itself costs per request (bench/run's overhead and soak figures).
 inline constexpr std::string_view kTestStyleEcho = "test-echo";
+// Sleeps (5 s, or the ms its text starts with), then answers like test-echo:
+// a render that is slow but healthy, to hold a worker for a known time.
+inline constexpr std::string_view kTestStyleSlow = "test-slow";
+
+// Acts like an exploited render trying to break out of the sandbox
+// (worker/sandbox.h); the text names the attempt: read (/etc/passwd), write
+// (create a file), connect (socket to 127.0.0.1), exec (/bin/sh), fork,
+// ptrace. A refused attempt is answered PERMISSION_DENIED; a forbidden call
+// kills the worker with SIGSYS; an attempt that works is answered with a
+// sticker whose data starts "escaped".
+inline constexpr std::string_view kTestStyleEscape = "test-escape";
 
 inline bool is_test_style(std::string_view id) {
   return id == kTestStyleCrash || id == kTestStyleHang || id == kTestStyleLeak ||
-         id == kTestStyleExit || id == kTestStyleEcho;
+         id == kTestStyleExit || id == kTestStyleEcho || id == kTestStyleSlow ||
+         id == kTestStyleEscape;
 }
 
 }  // namespace stickerd

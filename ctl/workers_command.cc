@@ -32,12 +32,13 @@ std::string last_exit(const v1::WorkerInfo& w) {
 
 void print_workers(const v1::WorkerList& list) {
   fmt::print("{} workers configured{}\n", list.configured(), list.draining() ? " (draining)" : "");
-  fmt::print("{:>4}  {:>8}  {:<9} {:>10}  {:>10}  {:>9}  {}\n", "slot", "pid", "state", "tasks",
-             "rss", "uptime", "last exit");
+  fmt::print("{:>4}  {:>8}  {:<9} {:>10}  {:>10}  {:>9}  {:<16}  {}\n", "slot", "pid", "state",
+             "tasks", "rss", "uptime", "sandbox", "last exit");
   for (const auto& w : list.workers()) {
-    fmt::print("{:>4}  {:>8}  {:<9} {:>10}  {:>10}  {:>8.0f}s  {}\n", w.slot(),
+    fmt::print("{:>4}  {:>8}  {:<9} {:>10}  {:>10}  {:>8.0f}s  {:<16}  {}\n", w.slot(),
                w.pid() > 0 ? std::to_string(w.pid()) : std::string("-"), w.state(), w.tasks_done(),
-               human_bytes(w.rss_bytes()), w.uptime_seconds(), last_exit(w));
+               human_bytes(w.rss_bytes()), w.uptime_seconds(),
+               w.sandbox().empty() ? std::string("-") : w.sandbox(), last_exit(w));
   }
 }
 

@@ -101,6 +101,12 @@ int main(int argc, char** argv) {
   log::info("stickerd {}: {} workers ({}), queue {}, {} styles from {}", STICKERD_VERSION,
             config.workers, config.worker_binary, config.queue_size, catalogue->styles().size(),
             config.styles_dir);
+  if (config.sandbox == "off") {
+    log::warning(
+        "SANDBOX OFF (--sandbox off): workers render hostile text with every right of this "
+        "daemon's user: they can read its files, open sockets and run programs. Use this only "
+        "to debug a worker, never in production (docs/SECURITY.md)");
+  }
 
   UvLoop loop;  // outlives the server, so every close callback runs before uv_loop_close
   Server server(loop.get(), std::move(config), std::move(*catalogue), std::move(source), loaded);

@@ -21,7 +21,7 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigS
                   SupervisorOptions{config_.worker_binary, config_.styles_dir, config_.workers,
                                     std::max(config_.max_frame_bytes, kDefaultMaxFrameBytes),
                                     config_.enable_test_styles, config_.max_tasks_per_worker,
-                                    config_.max_worker_rss_mb << 20},
+                                    config_.max_worker_rss_mb << 20, config_.sandbox != "off"},
                   *this),
       ops_(
           loop, [this] { return reports_.snapshot(); },

@@ -1,11 +1,14 @@
-// stickerd-worker: parse arguments, load styles, warm up, say READY, serve.
+// stickerd-worker: parse arguments, load styles, warm up, enter the sandbox,
+// say READY, serve.
 #include <signal.h>
 #include <sys/prctl.h>
 
 #include "common/log.h"
+#include "common/process_memory.h"
 #include "worker/render/allocator.h"
 #include "worker/render/font_map.h"
 #include "worker/resource_limits.h"
+#include "worker/sandbox.h"
 #include "worker/worker_loop.h"
 
 int main(int argc, char** argv) {
@@ -21,7 +24,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   log::set_tag(fmt::format("worker[{}]", options->slot));
-  apply_worker_limits();
+  apply_worker_limits(options->max_rss_mb);
   render::reuse_freed_memory();
 
   auto catalogue = StyleCatalogue::load_dir(options->styles_dir);
@@ -46,9 +49,27 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
 
+  // From here on the worker parses hostile text: lock it down first.
+  std::string sandbox = "off";
+  if (options->sandbox) {
+    (void)own_resident_bytes();  // opens /proc/self/statm while it still can
+    SandboxOptions walls{.readable_files = {}, .channel_fd = options->fd};
+    for (const FontFile& font : catalogue->font_set().files)
+      walls.readable_files.push_back(font.path);
+    apply_sandbox_limits();
+    auto entered = enter_sandbox(walls);
+    if (!entered) {
+      // Serving unsandboxed when a sandbox was asked for would be a lie to
+      // the operator; exiting 78 stops the slot instead of a respawn loop.
+      log::error("cannot enter the sandbox: {}", entered.error().message);
+      return kExitConfig;
+    }
+    sandbox = *entered;
+  }
+
   WorkerLoop loop(options->fd, *catalogue, renderer);
   loop.enable_test_styles(options->enable_test_styles);
-  if (!loop.send_ready(*warmup_us)) {
+  if (!loop.send_ready(*warmup_us, sandbox)) {
     log::error("cannot write READY on fd {}; exiting", options->fd);
     return kExitOk;
   }

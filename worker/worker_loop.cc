@@ -35,7 +35,9 @@ bool parse_int(std::string_view text, int& out) {
 Result<WorkerOptions> parse_worker_options(int argc, const char* const* argv) {
   auto usage = [](std::string why) {
     return make_error(v1::INVALID_ARGUMENT,
-                      why + " (usage: stickerd-worker [--styles DIR] [--slot N] [--fd N])");
+                      why +
+                          " (usage: stickerd-worker [--styles DIR] [--slot N] [--fd N] "
+                          "[--sandbox on|off] [--max-rss-mb N] [--enable-test-styles])");
   };
   WorkerOptions options;
   for (int i = 1; i < argc; ++i) {
@@ -51,6 +53,15 @@ Result<WorkerOptions> parse_worker_options(int argc, const char* const* argv) {
     } else if (arg == "--slot") {
       if (!parse_int(value, options.slot))
         return usage(fmt::format("--slot {} is not a number", value));
+    } else if (arg == "--sandbox") {
+      if (value != "on" && value != "off")
+        return usage(fmt::format("--sandbox {} is not on or off", value));
+      options.sandbox = value == "on";
+    } else if (arg == "--max-rss-mb") {
+      int mb = 0;
+      if (!parse_int(value, mb))
+        return usage(fmt::format("--max-rss-mb {} is not a number", value));
+      options.max_rss_mb = static_cast<std::uint64_t>(mb);
     } else if (arg == "--fd") {
       if (!parse_int(value, options.fd))
         return usage(fmt::format("--fd {} is not a number", value));
@@ -81,12 +92,13 @@ Result<std::uint32_t> warm_up(const StyleCatalogue& catalogue, render::Renderer&
   return micros_since(start);
 }
 
-bool WorkerLoop::send_ready(std::uint32_t warmup_us) {
+bool WorkerLoop::send_ready(std::uint32_t warmup_us, const std::string& sandbox) {
   v1::FromWorker msg;
   auto* ready = msg.mutable_ready();
   ready->set_pid(static_cast<std::uint32_t>(::getpid()));
   ready->set_warmup_us(warmup_us);
   ready->set_style_count(static_cast<std::uint32_t>(catalogue_.styles().size()));
+  ready->set_sandbox(sandbox);
   return write_frame(fd_, msg);
 }
 

@@ -26,9 +26,12 @@ struct WorkerOptions {
   int slot = 0;
   int fd = 3;
   bool enable_test_styles = false;  // --enable-test-styles (see worker/chaos.h)
+  bool sandbox = true;              // --sandbox on|off (see worker/sandbox.h)
+  std::uint64_t max_rss_mb = 0;     // --max-rss-mb N: sizes RLIMIT_AS (resource_limits.h)
 };
 
-// Parses --styles DIR, --slot N, --fd N, --enable-test-styles. `styles_dir` defaults to
+// Parses --styles DIR, --slot N, --fd N, --enable-test-styles, --sandbox on|off,
+// --max-rss-mb N. `styles_dir` defaults to
 // default_styles_dir(). INVALID_ARGUMENT with a usage sentence otherwise.
 Result<WorkerOptions> parse_worker_options(int argc, const char* const* argv);
 
@@ -37,8 +40,9 @@ class WorkerLoop {
   WorkerLoop(int fd, const StyleCatalogue& catalogue, render::Renderer& renderer)
       : fd_(fd), catalogue_(catalogue), renderer_(renderer) {}
 
-  // Sends FromWorker{ready}. False when the master is gone.
-  bool send_ready(std::uint32_t warmup_us);
+  // Sends FromWorker{ready} with the sandbox's state ("off" when none).
+  // False when the master is gone.
+  bool send_ready(std::uint32_t warmup_us, const std::string& sandbox);
   // Serves tasks until shutdown, EOF or a protocol error; returns the exit code.
   int run();
   // Lets the test styles (common/test_styles.h) misbehave instead of being refused.

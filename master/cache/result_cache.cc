@@ -5,20 +5,10 @@
 
 #include <memory>
 
+#include "common/checksum_field.h"
+
 namespace stickerd {
 namespace {
-
-// The key's fields are length-prefixed so no two field splits hash alike
-// ("ab"+"c" against "a"+"bc").
-void feed(GChecksum* sum, std::string_view field) {
-  const auto n = static_cast<std::uint32_t>(field.size());
-  const unsigned char len[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
-                                static_cast<unsigned char>(n >> 16),
-                                static_cast<unsigned char>(n >> 24)};
-  g_checksum_update(sum, len, sizeof len);
-  g_checksum_update(sum, reinterpret_cast<const guchar*>(field.data()),
-                    static_cast<gssize>(field.size()));
-}
 
 std::string_view trim_unicode_space(std::string_view s) {
   auto space_at = [](const char* p) { return g_unichar_isspace(g_utf8_get_char(p)); };
@@ -48,12 +38,12 @@ std::string cache_key(std::string_view text, std::string_view config_id, v1::For
 
   std::unique_ptr<GChecksum, decltype(&g_checksum_free)> sum(g_checksum_new(G_CHECKSUM_SHA256),
                                                              &g_checksum_free);
-  feed(sum.get(), "stickerd-cache-v1");
-  feed(sum.get(), canonical);
-  feed(sum.get(), config_id);
-  feed(sum.get(), std::to_string(static_cast<int>(format)));
-  feed(sum.get(), std::to_string(static_cast<int>(profile)));
-  feed(sum.get(), renderer_version);
+  checksum_field(sum.get(), "stickerd-cache-v1");
+  checksum_field(sum.get(), canonical);
+  checksum_field(sum.get(), config_id);
+  checksum_field(sum.get(), std::to_string(static_cast<int>(format)));
+  checksum_field(sum.get(), std::to_string(static_cast<int>(profile)));
+  checksum_field(sum.get(), renderer_version);
   return g_checksum_get_string(sum.get());
 }
 

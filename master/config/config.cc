@@ -91,6 +91,10 @@ Result<std::string> check(const Setting& s, const Picked& p) {
                          "expected HOST:PORT with a port from 0 to 65535, or none for no endpoint");
       }
       return p.value == "none" ? std::string() : std::string(p.value);
+    case Kind::kOnOff:
+      if (p.value != "on" && p.value != "off")
+        return bad_value(p.name, p.value, "expected on or off");
+      break;
     case Kind::kText:
     case Kind::kSwitch:
       break;

@@ -49,6 +49,9 @@ struct Config {
   std::size_t max_request_frame_kb{};
   std::size_t max_request_buffer_mb{};  // unfinished request frames, all connections
   bool enable_test_styles{};            // test-crash, test-hang, ... (tests only)
+  // "on": workers render in their sandbox (worker/sandbox.h); "off" only to
+  // debug a worker (strace, gdb), and logged loudly.
+  std::string sandbox;
   // Operations (see master/operations.h).
   std::string metrics_address;  // HOST:PORT; empty: no endpoint
   std::string control_socket;   // empty: default_control_socket()

@@ -19,6 +19,7 @@ enum class Kind {
   kAddress,  // HOST:PORT, or "" / none for no endpoint (metrics_address.h)
   kCount,    // a whole number from 1 to Setting::max
   kSwitch,   // a flag without a value; no variable or file key
+  kOnOff,    // "on" or "off"
 };
 
 // --help lists the rows group by group (and the table's order within one);

@@ -245,7 +245,19 @@ constexpr Setting kSettings[] = {
      .kind = kSwitch,
      .field = field<&Config::enable_test_styles>(),
      .fallback = "false",
-     .help = "accept the test-crash/-hang/-leak/-exit styles (tests only)"},
+     .help = "accept the test styles: test-crash, -hang, -leak, -exit, -echo,\n"
+             "-slow and -escape (common/test_styles.h; tests only)"},
+    {.key = "sandbox",
+     .flag = "--sandbox",
+     .env = "STICKERD_SANDBOX",
+     .section = kReliability,
+     .kind = kOnOff,
+     .field = field<&Config::sandbox>(),
+     .fallback = "on",
+     .arg = "on|off",
+     .help = "workers render in a sandbox: seccomp allow-list, Landlock,\n"
+             "no new privileges (docs/SECURITY.md); off is for debugging\n"
+             "only [{env}; default {default}]"},
     {.key = "metrics_address",
      .flag = "--metrics-address",
      .env = "STICKERD_METRICS_ADDRESS",

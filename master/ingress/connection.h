@@ -36,7 +36,7 @@ class ConnectionEvents {
   ~ConnectionEvents() = default;
 };
 
-class Connection : private FramedPipeEvents {
+class Connection final : private FramedPipeEvents {
  public:
   // A client that leaves more than `max_pending_bytes` of replies unread is
   // disconnected (and its requests cancelled by the closed callback).

@@ -186,8 +186,8 @@ Metrics::Metrics()
 void Metrics::precreate_series() {
   for (const char* status : {"success", "error"})
     task_duration_.Add({{"status", status}}, kSecondsBuckets);
-  for (auto reason :
-       {ExitReason::kCrash, ExitReason::kDeadline, ExitReason::kRecycle, ExitReason::kMemory}) {
+  for (auto reason : {ExitReason::kCrash, ExitReason::kSandbox, ExitReason::kDeadline,
+                      ExitReason::kRecycle, ExitReason::kMemory}) {
     restarts_.Add({{"reason", exit_reason_label(reason)}});
   }
   for (auto code : {v1::QUEUE_FULL, v1::INVALID_ARGUMENT, v1::UNKNOWN_STYLE, v1::TEXT_TOO_LONG,

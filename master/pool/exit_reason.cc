@@ -1,6 +1,9 @@
 // ExitReason labels and the wording of a process's end.
 #include "master/pool/exit_reason.h"
 
+#include <algorithm>
+#include <cctype>
+#include <csignal>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -29,6 +32,8 @@ const char* exit_reason_label(ExitReason reason) {
       return "shutdown";
     case ExitReason::kSpawnFailed:
       return "spawn-failed";
+    case ExitReason::kSandbox:
+      return "sandbox";
   }
   return "";
 }
@@ -43,9 +48,20 @@ ExitReason classify_exit(const ExitFacts& f) {
   if (f.retire_requested && f.retiring && !f.task_lost) return ExitReason::kRestart;
   if (f.cause.term_signal == 0 && f.cause.exit_code == kWorkerExitFatalConfig)
     return ExitReason::kConfig;
+  // Only the worker's seccomp filter sends SIGSYS (a bad system call number
+  // would too, but no compiled code makes one).
+  if (f.cause.term_signal == SIGSYS) return ExitReason::kSandbox;
   if (f.killing) return ExitReason::kDeadline;
   if (f.retiring && !f.task_lost) return f.recycle_reason;
   return ExitReason::kCrash;
+}
+
+std::string describe_system_call(std::uint32_t number, std::string_view name) {
+  const bool plain = !name.empty() && name.size() <= 32 &&
+                     std::all_of(name.begin(), name.end(),
+                                 [](unsigned char c) { return std::isalnum(c) != 0 || c == '_'; });
+  if (!plain) return fmt::format("system call {}", number);
+  return fmt::format("system call {} ({})", number, name);
 }
 
 std::string describe_death(const DeathCause& cause) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include "master/pool/death_cause.h"
 
@@ -29,9 +30,9 @@ enum class ExitReason {
   kConfig,       // exited 78: its configuration is broken; not respawned
   kShutdown,     // stopped with the daemon
   kSpawnFailed,  // no process at all: fork or exec failed
+  kSandbox,      // killed by its seccomp filter (SIGSYS): a forbidden system call
 };
-inline constexpr std::size_t kExitReasonCount =
-    static_cast<std::size_t>(ExitReason::kSpawnFailed) + 1;
+inline constexpr std::size_t kExitReasonCount = static_cast<std::size_t>(ExitReason::kSandbox) + 1;
 
 // The reason's label: "crash", "deadline", "scale-down", ...; "" for kNone.
 const char* exit_reason_label(ExitReason reason);
@@ -39,21 +40,28 @@ const char* exit_reason_label(ExitReason reason);
 // How a process ended, for people: "signal SIGKILL" or "exit code 3".
 std::string describe_death(const DeathCause& cause);
 
+// The system call a worker's sandbox violation reported, for the log:
+// "system call 59 (execve)". A compromised worker wrote the name, so it is
+// shown only when it looks like one (up to 32 letters, digits and _);
+// otherwise "system call 59".
+std::string describe_system_call(std::uint32_t number, std::string_view name);
+
 // The reasons a slot's worker is replaced by a new one (respawned): what the
 // restart metric counts, each under its own label.
 inline constexpr std::initializer_list<ExitReason> kRespawnReasons = {
-    ExitReason::kCrash, ExitReason::kDeadline, ExitReason::kRecycle, ExitReason::kMemory,
-    ExitReason::kSpawnFailed};
+    ExitReason::kCrash,  ExitReason::kDeadline,    ExitReason::kRecycle,
+    ExitReason::kMemory, ExitReason::kSpawnFailed, ExitReason::kSandbox};
 
 // How many workers were replaced, by reason.
 class ExitCounts {
  public:
   void add(ExitReason reason) { ++counts_[static_cast<std::size_t>(reason)]; }
   std::uint64_t of(ExitReason reason) const { return counts_[static_cast<std::size_t>(reason)]; }
-  // Workers that died (crashed, missed a deadline or never started) and were
-  // replaced: the stats' `restarts`.
+  // Workers that died (crashed, broke the sandbox, missed a deadline or never
+  // started) and were replaced: the stats' `restarts`.
   std::uint64_t restarts() const {
-    return of(ExitReason::kCrash) + of(ExitReason::kDeadline) + of(ExitReason::kSpawnFailed);
+    return of(ExitReason::kCrash) + of(ExitReason::kSandbox) + of(ExitReason::kDeadline) +
+           of(ExitReason::kSpawnFailed);
   }
   // Workers retired at their task or memory limit: the stats' `recycled_workers`.
   std::uint64_t recycles() const { return of(ExitReason::kRecycle) + of(ExitReason::kMemory); }

@@ -25,6 +25,12 @@ std::uint64_t next_random(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+// The system call a dying worker's violation frame named, for the log.
+std::string describe_call(const std::optional<v1::Violation>& violation) {
+  if (!violation) return "an unreported system call";
+  return describe_system_call(violation->syscall(), violation->name());
+}
+
 }  // namespace
 
 Supervisor::Supervisor(uv_loop_t* loop, SupervisorOptions options, SupervisorEvents& events)
@@ -53,8 +59,13 @@ void Supervisor::start() {
 }
 
 void Supervisor::spawn(Slot& slot) {
-  WorkerSpawnOptions opts{options_.worker_binary, options_.styles_dir, slot.index,
-                          options_.max_frame_bytes, options_.enable_test_styles};
+  WorkerSpawnOptions opts{options_.worker_binary,
+                          options_.styles_dir,
+                          slot.index,
+                          options_.max_frame_bytes,
+                          options_.enable_test_styles,
+                          options_.sandbox,
+                          options_.max_worker_rss_bytes >> 20};
   auto link = WorkerLink::spawn(loop_, opts, *this);
   if (!link) {
     // A fork/exec failure (out of memory, too many processes) may pass:
@@ -74,6 +85,8 @@ void Supervisor::spawn(Slot& slot) {
   slot.task_limit = 0;
   slot.spawned_ns = uv_hrtime();
   slot.recycle_reason = ExitReason::kRecycle;
+  slot.sandbox.clear();
+  slot.violation.reset();
   if (const std::uint64_t max = options_.max_tasks_per_worker; max > 0) {
     const std::uint64_t span = max / 10;
     slot.task_limit =
@@ -134,9 +147,17 @@ void Supervisor::on_worker_message(WorkerLink& link, v1::FromWorker message) {
       return;
     }
     slot.state = SlotState::kIdle;
-    log::info("worker slot {}: ready (pid {}, warm-up {} ms, {} styles)", slot.index,
+    slot.sandbox = message.ready().sandbox();
+    if (slot.sandbox == "seccomp" && !landlock_warned_) {
+      landlock_warned_ = true;
+      log::warning(
+          "workers have no Landlock (a kernel without it, or a filter refusing its calls): "
+          "their sandbox is seccomp alone, so a compromised worker could read any file this "
+          "user can (docs/SECURITY.md)");
+    }
+    log::info("worker slot {}: ready (pid {}, warm-up {} ms, {} styles, sandbox {})", slot.index,
               message.ready().pid(), message.ready().warmup_us() / 1000,
-              message.ready().style_count());
+              message.ready().style_count(), slot.sandbox.empty() ? "?" : slot.sandbox);
     announce_ready_once();
     events_.on_worker_started(static_cast<double>(uv_hrtime() - slot.spawned_ns) / 1e9);
     events_.on_worker_idle();
@@ -164,6 +185,10 @@ void Supervisor::on_worker_message(WorkerLink& link, v1::FromWorker message) {
     if (result.has_sticker()) result.mutable_sticker()->set_worker_slot(slot.index);
     events_.on_task_result(std::move(task), std::move(result));
     events_.on_worker_idle();
+    return;
+  }
+  if (message.has_violation()) {  // it is about to die of SIGSYS
+    slot.violation = message.violation();
     return;
   }
   // A newer worker may send messages this master does not know: harmless.
@@ -198,7 +223,12 @@ void Supervisor::on_worker_exit(WorkerLink& link, std::int64_t exit_status, int 
         slot.index, pid, holding);
     slot.state = SlotState::kDisabled;
   } else if (reason == ExitReason::kCrash) {
-    respawn_after_crash(slot, pid, how + holding);
+    respawn_after_crash(slot, pid, how + holding, reason);
+  } else if (reason == ExitReason::kSandbox) {
+    respawn_after_crash(
+        slot, pid,
+        fmt::format("{}: sandbox violation, {}{}", how, describe_call(slot.violation), holding),
+        reason);
   } else {
     replace_healthy(slot, pid, how, reason);
   }
@@ -226,17 +256,20 @@ void Supervisor::replace_healthy(Slot& slot, int pid, const std::string& how, Ex
   spawn(slot);
 }
 
-void Supervisor::respawn_after_crash(Slot& slot, int pid, const std::string& how) {
-  exits_.add(ExitReason::kCrash);
+void Supervisor::respawn_after_crash(Slot& slot, int pid, const std::string& how,
+                                     ExitReason reason) {
+  exits_.add(reason);
+  const char* label = exit_reason_label(reason);
   const std::uint64_t delay = slot.policy.on_death(uv_now(loop_));
   if (delay > 0) {
     log::warning(
         "worker slot {} (pid {}) {}; it keeps dying ({} deaths in a row), "
-        "restarting it in {} ms (reason: crash, backoff)",
-        slot.index, pid, how, slot.policy.streak(), delay);
+        "restarting it in {} ms (reason: {}, backoff)",
+        slot.index, pid, how, slot.policy.streak(), delay, label);
     schedule_respawn(slot, delay);
   } else {
-    log::warning("worker slot {} (pid {}) {}; restarting it (reason: crash)", slot.index, pid, how);
+    log::warning("worker slot {} (pid {}) {}; restarting it (reason: {})", slot.index, pid, how,
+                 label);
     spawn(slot);
   }
 }

@@ -13,7 +13,7 @@
 //    deadline has passed, at once, so the client hears DEADLINE_EXCEEDED on
 //    time. Such a task is never reported again (not as a result, not as
 //    lost). Its worker is SIGKILLed only once the task passes hang_at_ms
-//    (the daemon's deadline, or a grace after a client's shorter one): a
+//    (the daemon's deadline, whatever shorter one the client asked for): a
 //    client that asks for a short deadline gets its answer at that deadline
 //    while the worker finishes the render (its result is dropped), so no
 //    client can make workers restart by asking for 1 ms. A killed slot respawns at once (reason
@@ -26,6 +26,10 @@
 //    because of it.
 //  * Each slot remembers why its previous worker ended (ExitReason), for
 //    operators (`stickerctl workers`).
+//  * A worker killed by SIGSYS broke its sandbox (worker/sandbox.h): it is
+//    logged with the system call it made (its last message names it),
+//    counted as "sandbox" and respawned like a crash; its task's fate is a
+//    crash's (retried, then POISONED).
 //  * A worker that exits with 78 (EX_CONFIG, fatal configuration) is not
 //    respawned: its slot is disabled and the error logged. When every slot
 //    is disabled, on_no_workers_possible tells the caller to give up.
@@ -76,6 +80,7 @@ struct SupervisorOptions {
   bool enable_test_styles = false;         // passed to each worker
   std::uint64_t max_tasks_per_worker = 0;  // 0: never recycle on count
   std::uint64_t max_worker_rss_bytes = 0;  // 0: never recycle on memory
+  bool sandbox = true;                     // passed to each worker (--sandbox on|off)
 };
 
 struct WorkerCounts {
@@ -86,7 +91,7 @@ struct WorkerCounts {
   unsigned backoff = 0;  // dead, waiting out a respawn delay
 };
 
-class Supervisor : private WorkerLinkEvents {
+class Supervisor final : private WorkerLinkEvents {
  public:
   Supervisor(uv_loop_t* loop, SupervisorOptions options, SupervisorEvents& events);
   Supervisor(const Supervisor&) = delete;
@@ -149,7 +154,10 @@ class Supervisor : private WorkerLinkEvents {
     std::uint64_t spawned_ns = 0;  // uv_hrtime() at spawn, for the warm-up time
     // Why maybe_recycle() retired the worker: kRecycle or kMemory.
     ExitReason recycle_reason = ExitReason::kRecycle;
-    LastExit last_exit;  // why the previous worker in this slot ended
+    LastExit last_exit;   // why the previous worker in this slot ended
+    std::string sandbox;  // the current process's sandbox, from its READY ("" before)
+    // The forbidden system call its SIGSYS handler reported, just before dying.
+    std::optional<v1::Violation> violation;
     // Control (supervisor_control.cc): retire after the current task (scale
     // down, rolling restart); a removed slot is not respawned and not counted.
     bool retire_requested = false;
@@ -167,7 +175,8 @@ class Supervisor : private WorkerLinkEvents {
   // After a worker ended (on_worker_exit): one that did its job or was asked
   // to go is replaced at once; a crashed one under the restart policy's backoff.
   void replace_healthy(Slot& slot, int pid, const std::string& how, ExitReason reason);
-  void respawn_after_crash(Slot& slot, int pid, const std::string& how);
+  // A crash or a sandbox violation (`reason`): respawned under the backoff.
+  void respawn_after_crash(Slot& slot, int pid, const std::string& how, ExitReason reason);
   // Every slot's worker exited 78 (its configuration is broken): tells the server.
   void report_if_all_disabled();
   void schedule_respawn(Slot& slot, std::uint64_t delay_ms);
@@ -193,6 +202,7 @@ class Supervisor : private WorkerLinkEvents {
   bool stopping_ = false;
   bool stopped_reported_ = false;
   bool ready_announced_ = false;
+  bool landlock_warned_ = false;  // a worker said READY without Landlock: logged once
   // Rolling restart: the slot being replaced and the pid it had, and the
   // slots still to do.
   std::optional<unsigned> rolling_slot_;

@@ -29,8 +29,8 @@ struct Task {
   TaskSpec spec;
   std::uint64_t deadline_at_ms = 0;  // loop time (uv_now) when its deadline passes; 0: none
   // Loop time after which a worker still rendering it counts as hung and is
-  // killed: the daemon's own deadline, or a grace after the client's shorter
-  // one (a client's 1 ms deadline must not cost a worker); 0: deadline_at_ms.
+  // killed: the daemon's own deadline, whatever shorter one the client asked
+  // for (a client's 1 ms deadline must not cost a worker); 0: deadline_at_ms.
   std::uint64_t hang_at_ms = 0;
   std::uint64_t fingerprint = 0;  // identifies identical requests (see poison_list.h)
   unsigned crashes = 0;           // workers that died by their own hand holding it

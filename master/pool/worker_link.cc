@@ -39,6 +39,12 @@ Result<std::unique_ptr<WorkerLink>> WorkerLink::spawn(uv_loop_t* loop,
                                    "--fd",
                                    std::to_string(kWorkerFd)};
   if (options.enable_test_styles) args.emplace_back("--enable-test-styles");
+  args.emplace_back("--sandbox");
+  args.emplace_back(options.sandbox ? "on" : "off");
+  if (options.max_rss_mb > 0) {
+    args.emplace_back("--max-rss-mb");
+    args.emplace_back(std::to_string(options.max_rss_mb));
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

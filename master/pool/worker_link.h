@@ -39,9 +39,11 @@ struct WorkerSpawnOptions {
   unsigned slot = 0;
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   bool enable_test_styles = false;  // passes --enable-test-styles
+  bool sandbox = true;              // passes --sandbox on|off
+  std::uint64_t max_rss_mb = 0;     // passes --max-rss-mb (sizes its RLIMIT_AS)
 };
 
-class WorkerLink : private FramedPipeEvents {
+class WorkerLink final : private FramedPipeEvents {
  public:
   static Result<std::unique_ptr<WorkerLink>> spawn(uv_loop_t* loop,
                                                    const WorkerSpawnOptions& options,

@@ -34,6 +34,7 @@ std::vector<WorkerView> Supervisor::workers() const {
     v.pid = slot->link ? slot->link->pid() : 0;
     v.state = name(slot->state);
     v.tasks_done = slot->tasks_done;
+    if (slot->link) v.sandbox = slot->sandbox;
     const ExitReason reason = slot->last_exit.reason;
     v.last_exit_reason = exit_reason_label(reason);
     // A failed spawn left no process whose end could be described.

@@ -16,6 +16,9 @@ struct WorkerView {
   // label, and how the process ended ("signal SIGKILL", "exit code 0").
   std::string last_exit_reason;
   std::string last_exit_status;
+  // The current process's sandbox as its READY said: "seccomp+landlock",
+  // "seccomp", "off"; "" before READY.
+  std::string sandbox;
 };
 
 }  // namespace stickerd

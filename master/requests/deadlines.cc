@@ -5,8 +5,7 @@
 namespace stickerd {
 
 std::uint64_t hang_at(std::uint64_t client_deadline_at, std::uint64_t daemon_deadline_at) {
-  return std::max(client_deadline_at,
-                  std::min(client_deadline_at + kHangGraceMs, daemon_deadline_at));
+  return std::max(client_deadline_at, daemon_deadline_at);
 }
 
 void set_deadlines(Task& task, std::uint64_t now_ms, std::uint64_t daemon_deadline_ms) {

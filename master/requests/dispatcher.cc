@@ -1,5 +1,7 @@
 #include "master/requests/dispatcher.h"
 
+#include <csignal>
+
 #include <fmt/format.h>
 
 #include "common/log.h"
@@ -138,7 +140,9 @@ void Dispatcher::task_lost(Task task, DeathCause cause) {
 void Dispatcher::poison(const Task& task, DeathCause cause) {
   ++r_.counters.poisoned;
   r_.poison.add(task.fingerprint, task.spec, cause, task.crashes, uv_now(p_.loop));
-  const std::string how = describe_death(cause);
+  // SIGSYS comes from the worker's seccomp filter: say so to the client.
+  const std::string how =
+      describe_death(cause) + (cause.term_signal == SIGSYS ? ", a sandbox violation" : "");
   log::warning("task {} killed {} workers (last by {}); its request is poisoned for {} s",
                task.task_id, task.crashes, how, p_.config.poison_ttl_s);
   settle(task,

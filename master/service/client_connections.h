@@ -35,7 +35,7 @@
 
 namespace stickerd {
 
-class ClientConnections : public ReplySink {
+class ClientConnections final : public ReplySink {
  public:
   // Whether request `id` of a connection still owes its final reply, or
   // (no id) whether any request of it does.

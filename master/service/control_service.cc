@@ -215,6 +215,7 @@ void ControlService::fill_workers(v1::WorkerList& list) const {
     w->set_tasks_done(v.tasks_done);
     w->set_last_exit_reason(v.last_exit_reason);
     w->set_last_exit_status(v.last_exit_status);
+    w->set_sandbox(v.sandbox);
     if (v.pid > 0) {
       w->set_rss_bytes(resident_bytes(v.pid).value_or(0));
       w->set_uptime_seconds(uptime_seconds(v.pid));

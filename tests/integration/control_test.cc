@@ -18,8 +18,6 @@
 namespace stickerd::itest {
 namespace {
 
-std::string control_socket(const Daemon& daemon) { return daemon.dir() + "/c.sock"; }
-
 CtlRun ctl(const Daemon& daemon, std::vector<std::string> args) {
   args.insert(args.begin(), {"--control-socket", control_socket(daemon)});
   return run_stickerctl(args, daemon.dir());
@@ -42,17 +40,6 @@ void expect_all_stickers(Client& client, int count) {
     ids.insert(reply.id());
   }
   CHECK(ids.size() == static_cast<std::size_t>(count));
-}
-
-// The workers reply, asked on the control socket directly.
-v1::WorkerList worker_list(const Daemon& daemon) {
-  Client control(control_socket(daemon));
-  v1::Request request;
-  request.set_id(1);
-  request.mutable_workers();
-  const v1::Reply reply = control.call(request);
-  if (!reply.has_workers()) throw HarnessError("workers: " + describe(reply));
-  return reply.workers();
 }
 
 const v1::WorkerInfo& slot_info(const v1::WorkerList& list, unsigned slot) {

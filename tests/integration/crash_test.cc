@@ -58,7 +58,11 @@ TEST_CASE("SIGKILLing READY workers under load loses no request and the pool rec
   constexpr int kConnections = 4;
   constexpr int kPerConnection = 50;  // 200 requests in all
   constexpr int kInFlight = 6;
-  auto daemon = start_daemon({.workers = kWorkers, .queue_size = 100});
+  // Deadlines are not under test: with every kill a worker warms up again (a
+  // second under ASan on a busy machine) and the queue waits, so the default
+  // 10 s could answer DEADLINE_EXCEEDED instead of the stickers checked here.
+  auto daemon = start_daemon(
+      {.workers = kWorkers, .queue_size = 100, .extra_args = {"--deadline-ms", "120000"}});
 
   std::vector<ConnectionLog> logs(kConnections);
   std::atomic<int> running{kConnections};

@@ -130,10 +130,12 @@ TEST_CASE("/metrics reports the tasks a client sent under the original bot's nam
 
 TEST_CASE("cache, single-flight, pool scaling and worker warm-up metrics follow real traffic") {
   DaemonOptions options = with_metrics(1);
-  // A 1 MiB cache holds about five animated stickers: ten of them evict.
-  options.extra_args.insert(
-      options.extra_args.end(),
-      {"--cache-mb", "1", "--min-workers", "1", "--max-workers", "2", "--scale-idle-ms", "300"});
+  // A 1 MiB cache holds about five animated stickers: ten of them evict. Ten
+  // animations queue behind one worker, longer than the default 10 s deadline
+  // on a busy machine under ASan; deadlines are not under test here.
+  options.extra_args.insert(options.extra_args.end(),
+                            {"--cache-mb", "1", "--min-workers", "1", "--max-workers", "2",
+                             "--scale-idle-ms", "300", "--deadline-ms", "120000"});
   auto daemon = start_daemon(options);
   const int port = metrics_port(*daemon);
   const std::string start = scrape_until(port, [](const std::string& t) {

@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
-#include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -55,15 +55,22 @@ std::optional<HttpResponse> http_get(int port, const std::string& path,
   return response;
 }
 
+// The port from the daemon's "metrics on ADDRESS (port N)" log line. Plain
+// string search: std::regex set off GCC 12's -Wmaybe-uninitialized here.
 int metrics_port(const Daemon& daemon, std::chrono::milliseconds timeout) {
-  static const std::regex kLine(R"(metrics on \S+ \(port (\d+)\))");
   int port = 0;
   wait_until(
       [&] {
-        std::smatch m;
         const std::string log = daemon.log();
-        if (!std::regex_search(log, m, kLine)) return false;
-        port = std::stoi(m[1]);
+        const auto line = log.find("metrics on ");
+        if (line == std::string::npos) return false;
+        const auto at = log.find("(port ", line);
+        if (at == std::string::npos) return false;
+        const char* digits = log.data() + at + 6;
+        int found = 0;
+        const auto [end, ec] = std::from_chars(digits, log.data() + log.size(), found);
+        if (ec != std::errc() || end == digits || *end != ')') return false;
+        port = found;
         return true;
       },
       timeout);
@@ -94,6 +101,18 @@ ShellRun run_shell(const std::string& command, const std::string& scratch_dir) {
 
 bool have_program(const std::string& program) {
   return std::system(fmt::format("command -v {} >/dev/null 2>&1", program).c_str()) == 0;
+}
+
+std::string control_socket(const Daemon& daemon) { return daemon.dir() + "/c.sock"; }
+
+v1::WorkerList worker_list(const Daemon& daemon) {
+  Client control(control_socket(daemon));
+  v1::Request request;
+  request.set_id(1);
+  request.mutable_workers();
+  const v1::Reply reply = control.call(request);
+  if (!reply.has_workers()) throw HarnessError("workers: " + describe(reply));
+  return reply.workers();
 }
 
 }  // namespace stickerd::itest

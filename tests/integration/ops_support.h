@@ -1,6 +1,7 @@
 // Helpers for the operations tests: a blocking HTTP GET on loopback, the
 // metrics port a daemon reports in its log, reading one sample out of a
-// Prometheus text exposition, and running a shell command.
+// Prometheus text exposition, running a shell command, and the control
+// socket's worker table.
 #pragma once
 
 #include <chrono>
@@ -36,5 +37,10 @@ ShellRun run_shell(const std::string& command, const std::string& scratch_dir);
 
 // Whether `program` is on PATH.
 bool have_program(const std::string& program);
+
+// The daemon's control socket (the harness puts it in the daemon's directory).
+std::string control_socket(const Daemon& daemon);
+// The workers reply, asked on the control socket directly.
+v1::WorkerList worker_list(const Daemon& daemon);
 
 }  // namespace stickerd::itest

@@ -36,8 +36,9 @@ TEST_CASE("interactive requests overtake queued background ones and displace exa
                               .queue_size = 4,
                               .extra_args = {"--enable-test-styles", "--deadline-ms", "60000"}});
   Client client(daemon->socket_path());
-  // Occupy the only worker for 2 s, so everything after this waits in the queue.
-  client.send(prioritised(1, v1::PRIORITY_INTERACTIVE, "test-hang", 2000));
+  // Occupy the only worker for 5 s (answered at its own 2 s deadline), so
+  // everything after this waits in the queue.
+  client.send(prioritised(1, v1::PRIORITY_INTERACTIVE, "test-slow", 2000));
   REQUIRE(wait_until([&] { return daemon->stats().busy_workers() == 1; }, 10s));
   for (std::uint64_t id = 10; id < 14; ++id) client.send(prioritised(id, v1::PRIORITY_BACKGROUND));
   REQUIRE(wait_until([&] { return daemon->stats().queue_size() == 4; }, 10s));
@@ -90,7 +91,7 @@ TEST_CASE(
                               .queue_size = 4,
                               .extra_args = {"--enable-test-styles", "--deadline-ms", "60000"}});
   Client client(daemon->socket_path());
-  client.send(prioritised(1, v1::PRIORITY_INTERACTIVE, "test-hang", 2000));  // holds the worker
+  client.send(prioritised(1, v1::PRIORITY_INTERACTIVE, "test-slow", 2000));  // holds the worker
   REQUIRE(wait_until([&] { return daemon->stats().busy_workers() == 1; }, 10s));
 
   SUBCASE("an interactive batch displaces exactly the newest background renders, one per item") {
@@ -163,7 +164,7 @@ TEST_CASE("an interactive request sharing a queued background render lifts it to
                               .queue_size = 3,
                               .extra_args = {"--enable-test-styles", "--deadline-ms", "60000"}});
   Client client(daemon->socket_path());
-  client.send(prioritised(1, v1::PRIORITY_INTERACTIVE, "test-hang", 2000));
+  client.send(prioritised(1, v1::PRIORITY_INTERACTIVE, "test-slow", 2000));  // holds the worker
   REQUIRE(wait_until([&] { return daemon->stats().busy_workers() == 1; }, 10s));
   const std::string shared = unique_text("shared");
   auto with_text = [&](std::uint64_t id, v1::Priority priority, const std::string& text) {
@@ -232,7 +233,7 @@ TEST_CASE("cancel and disconnect remove queued work; running work finishes and i
   auto daemon = start_daemon(
       {.workers = 1, .extra_args = {"--enable-test-styles", "--deadline-ms", "60000"}});
   Client owner(daemon->socket_path());
-  owner.send(prioritised(1, v1::PRIORITY_INTERACTIVE, "test-hang", 2000));  // holds the worker
+  owner.send(prioritised(1, v1::PRIORITY_INTERACTIVE, "test-slow", 2000));  // holds the worker
   REQUIRE(wait_until([&] { return daemon->stats().busy_workers() == 1; }, 10s));
 
   // An explicit cancel of a queued request: CANCELLED for it, found for the cancel.
@@ -259,8 +260,8 @@ TEST_CASE("cancel and disconnect remove queued work; running work finishes and i
   }
   CHECK(wait_until([&] { return daemon->stats().queue_size() == 0; }, 10s));
   const std::uint64_t completed = daemon->stats().tasks_completed();
-  const v1::Reply hung = owner.receive(30s);
-  CHECK(hung.id() == 1);
+  const v1::Reply slow = owner.receive(30s);  // answered at its own deadline
+  CHECK(slow.id() == 1);
   CHECK(wait_until([&] { return daemon->stats().ready_workers() == 1; }, 30s));
   check_still_serving(*daemon);
   CHECK(daemon->stats().tasks_completed() == completed + 1);  // only the check's own render

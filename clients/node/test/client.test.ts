@@ -59,8 +59,11 @@ describe('Client (2 workers)', { skip: SKIP }, () => {
   });
 
   test('aborting sends CancelRequest and rejects with Cancelled', async () => {
-    // Eight renders on two workers: the last is still queued when aborted.
-    const renders = Array.from({ length: 7 }, (_, n) => client.render(unique(`busy ${n}`)));
+    // Seven animations (hundreds of ms each) on two workers ahead of it: the
+    // target is still queued when aborted, even on a busy machine, where
+    // seven static stickers were done before the abort arrived.
+    const busy = { styleId: 'bounce', format: 'FORMAT_WEBP_ANIMATED', profile: 'PROFILE_WHATSAPP', deadlineMs: 30_000 } as const;
+    const renders = Array.from({ length: 7 }, (_, n) => client.render(unique(`busy ${n}`), busy));
     const controller = new AbortController();
     const target = client.render(unique('target'), { signal: controller.signal });
     await new Promise((resolve) => setImmediate(resolve)); // let it reach the daemon

@@ -103,10 +103,12 @@ class ClientTest(unittest.TestCase):
         self.client.render(unique("y" * 240))  # 247 code points: within the limit
 
     def test_cancel_a_pending_request(self):
-        # Fill both workers and the queue with distinct texts so the last one is
-        # certainly still pending when the cancel arrives.
+        # Fill both workers and the queue with distinct animations (hundreds of
+        # ms each) so the last one is certainly still pending when the cancel
+        # arrives, even on a busy machine.
         calls = [self.client.submit(lambda rid, t=unique(f"busy {n}"): sc.protocol.render_request(
-            rid, t)) for n in range(8)]
+            rid, t, "bounce", format=sc.protocol.pb.FORMAT_WEBP_ANIMATED,
+            profile=sc.protocol.pb.PROFILE_WHATSAPP, deadline_ms=30000)) for n in range(8)]
         target = calls[-1]
         found = target.cancel(timeout=30)
         if found:

@@ -44,7 +44,7 @@ TEST_CASE("the worker answers tasks in order and exits 0 on shutdown") {
   Channel ch;
   render::Renderer renderer;
   WorkerLoop loop(ch.worker.get(), test::source_catalogue(), renderer);
-  REQUIRE(loop.send_ready(1234));
+  REQUIRE(loop.send_ready(1234, "off"));
   REQUIRE(write_frame(ch.master.get(), task(1, "Привет 🎉", "classic")));
   REQUIRE(write_frame(ch.master.get(), task(2, "Hi", "no-such-style")));
   REQUIRE(write_frame(ch.master.get(), task(3, "Hi", "")));
@@ -58,6 +58,7 @@ TEST_CASE("the worker answers tasks in order and exits 0 on shutdown") {
   const v1::FromWorker ready = read_reply(ch.master.get(), decoder);
   REQUIRE(ready.has_ready());
   CHECK(ready.ready().warmup_us() == 1234);
+  CHECK(ready.ready().sandbox() == "off");
   CHECK(ready.ready().style_count() == test::source_catalogue().styles().size());
   CHECK(ready.ready().pid() > 0);
 
@@ -120,6 +121,7 @@ TEST_CASE("worker arguments parse, with defaults, and reject the unknown") {
   CHECK(o->styles_dir == "/tmp/s");
   CHECK(o->slot == 2);
   CHECK(o->fd == 5);
+  CHECK(o->sandbox);  // on unless asked
   const char* bare[] = {"stickerd-worker"};
   auto d = parse_worker_options(1, bare);
   REQUIRE(d.ok());
@@ -129,6 +131,12 @@ TEST_CASE("worker arguments parse, with defaults, and reject the unknown") {
   CHECK_FALSE(parse_worker_options(3, bad).ok());
   const char* unknown[] = {"stickerd-worker", "--verbose", "1"};
   CHECK_FALSE(parse_worker_options(3, unknown).ok());
+  const char* off[] = {"stickerd-worker", "--sandbox", "off"};
+  auto no_sandbox = parse_worker_options(3, off);
+  REQUIRE(no_sandbox.ok());
+  CHECK_FALSE(no_sandbox->sandbox);
+  const char* maybe[] = {"stickerd-worker", "--sandbox", "maybe"};
+  CHECK_FALSE(parse_worker_options(3, maybe).ok());
 }
 
 }  // namespace stickerd

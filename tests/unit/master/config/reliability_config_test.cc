@@ -142,7 +142,7 @@ TEST_CASE("a request may shorten its deadline but never lengthen it") {
 
 TEST_CASE("test styles are unknown unless enabled") {
   AdmissionLimits limits;
-  for (const char* style : {"test-crash", "test-hang", "test-leak", "test-exit"}) {
+  for (const char* style : {"test-crash", "test-hang", "test-leak", "test-exit", "test-slow"}) {
     auto refused = admit_render(render(style), catalogue(), limits);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().code == v1::UNKNOWN_STYLE);

@@ -18,7 +18,9 @@ namespace {
 
 using google::protobuf::FieldDescriptor;
 
-bool is_text(Kind kind) { return kind == Kind::kText || kind == Kind::kAddress; }
+bool is_text(Kind kind) {
+  return kind == Kind::kText || kind == Kind::kAddress || kind == Kind::kOnOff;
+}
 
 }  // namespace
 

@@ -14,12 +14,22 @@ TEST_CASE("a process's end reads as the signal's short name or the exit code") {
   CHECK(describe_death({0, 0}) == "exit code 0");
 }
 
+TEST_CASE("a reported system call is named only when its name looks like one") {
+  CHECK(describe_system_call(59, "execve") == "system call 59 (execve)");
+  CHECK(describe_system_call(334, "rseq") == "system call 334 (rseq)");
+  CHECK(describe_system_call(59, "") == "system call 59");
+  // A compromised worker wrote the frame: nothing else reaches the log.
+  CHECK(describe_system_call(59, "execve\n<3>stickerd: forged") == "system call 59");
+  CHECK(describe_system_call(59, std::string(33, 'a')) == "system call 59");
+}
+
 TEST_CASE("exit reasons have the labels stickerctl workers shows") {
   CHECK(std::string(exit_reason_label(ExitReason::kNone)).empty());
   CHECK(std::string(exit_reason_label(ExitReason::kCrash)) == "crash");
   CHECK(std::string(exit_reason_label(ExitReason::kMemory)) == "memory");
   CHECK(std::string(exit_reason_label(ExitReason::kScaleDown)) == "scale-down");
   CHECK(std::string(exit_reason_label(ExitReason::kRestart)) == "restart");
+  CHECK(std::string(exit_reason_label(ExitReason::kSandbox)) == "sandbox");
 }
 
 TEST_CASE("why a worker ended follows from what the supervisor knew, in order of precedence") {
@@ -46,6 +56,13 @@ TEST_CASE("why a worker ended follows from what the supervisor knew, in order of
   CHECK(classify_exit({.cause = clean, .retiring = true}) == ExitReason::kRecycle);
   // Retiring but holding a task nobody answered: it died rendering.
   CHECK(classify_exit({.cause = segv, .retiring = true, .task_lost = true}) == ExitReason::kCrash);
+  // SIGSYS is the seccomp filter's: a sandbox violation, not a crash, even
+  // while retiring; stopping and scaling away still explain it first.
+  const DeathCause sigsys{SIGSYS, 0};
+  CHECK(classify_exit({.cause = sigsys, .task_lost = true}) == ExitReason::kSandbox);
+  CHECK(classify_exit({.cause = sigsys, .retiring = true, .task_lost = true}) ==
+        ExitReason::kSandbox);
+  CHECK(classify_exit({.cause = sigsys, .stopping = true}) == ExitReason::kShutdown);
   CHECK(classify_exit({.cause = clean}) == ExitReason::kCrash);   // exited on its own
   CHECK(classify_exit({.cause = killed}) == ExitReason::kCrash);  // killed from outside
 }
@@ -54,13 +71,14 @@ TEST_CASE("replaced workers are counted by reason, and the stats' sums follow fr
   ExitCounts counts;
   for (ExitReason reason :
        {ExitReason::kCrash, ExitReason::kCrash, ExitReason::kDeadline, ExitReason::kSpawnFailed,
-        ExitReason::kRecycle, ExitReason::kMemory, ExitReason::kMemory}) {
+        ExitReason::kRecycle, ExitReason::kMemory, ExitReason::kMemory, ExitReason::kSandbox}) {
     counts.add(reason);
   }
   CHECK(counts.of(ExitReason::kCrash) == 2);
   CHECK(counts.of(ExitReason::kMemory) == 2);
   CHECK(counts.of(ExitReason::kRestart) == 0);
-  CHECK(counts.restarts() == 4);  // crash, crash, deadline, spawn-failed
+  CHECK(counts.of(ExitReason::kSandbox) == 1);
+  CHECK(counts.restarts() == 5);  // crash, crash, deadline, spawn-failed, sandbox
   CHECK(counts.recycles() == 3);  // recycle, memory, memory
 }
 
