@@ -2,7 +2,11 @@
 
 #include <vpx/vp8cx.h>
 
+#include <vector>
+
 #include <fmt/format.h>
+
+#include "worker/encode/yuv_image.h"
 
 namespace stickerd::encode {
 namespace {
@@ -62,6 +66,18 @@ Result<Vp9Frame> Vp9Stream::encode(const vpx_image_t& picture, std::int64_t pts_
   }
   if (out.data.empty()) return make_error(v1::INTERNAL, "VP9 encoder dropped a frame");
   return out;
+}
+
+std::optional<Error> warm_up_vp9() {
+  constexpr int kSide = 64;
+  auto stream = Vp9Stream::open(kSide, kSide, 63);
+  if (!stream) return stream.error();
+  YuvImage picture(kSide, kSide);
+  if (!picture.valid()) return make_error(v1::INTERNAL, "out of memory allocating a VP9 picture");
+  const std::vector<std::uint8_t> grey(std::size_t{kSide} * kSide * 4, 128);
+  picture.fill_colour(grey.data());
+  if (auto frame = stream->encode(picture.get(), 0, 1, true); !frame) return frame.error();
+  return std::nullopt;
 }
 
 }  // namespace stickerd::encode

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <vpx/vpx_encoder.h>
@@ -37,5 +38,10 @@ class Vp9Stream {
   explicit Vp9Stream(std::unique_ptr<vpx_codec_ctx_t, Destroy> codec) : codec_(std::move(codec)) {}
   std::unique_ptr<vpx_codec_ctx_t, Destroy> codec_;
 };
+
+// Opens a small stream and codes one picture, so libvpx's one-time set-up
+// (its CPU-specific function tables, built once per process) happens during
+// a worker's warm-up: before the sandbox, and not in the first request.
+std::optional<Error> warm_up_vp9();
 
 }  // namespace stickerd::encode

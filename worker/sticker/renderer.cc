@@ -14,6 +14,7 @@
 #include "worker/encode/lottie.h"
 #include "worker/encode/png.h"
 #include "worker/encode/validator.h"
+#include "worker/encode/vp9_stream.h"
 #include "worker/encode/webm.h"
 #include "worker/encode/webp.h"
 #include "worker/encode/webp_animated.h"
@@ -281,5 +282,7 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
   }
   return out;
 }
+
+std::optional<Error> warm_up_encoders() { return encode::warm_up_vp9(); }
 
 }  // namespace stickerd::render

@@ -80,4 +80,8 @@ class Renderer {
   std::vector<std::uint8_t> straight_;  // unpremultiplied pixels, reused between renders
 };
 
+// The encoders' one-time, process-wide set-up (libvpx's), done by a worker's
+// warm-up before it is sandboxed; a render does it itself when it was not.
+std::optional<Error> warm_up_encoders();
+
 }  // namespace stickerd::render
