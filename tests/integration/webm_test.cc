@@ -2,6 +2,9 @@
 // that comes back is read again with libwebm and passes the validator.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <set>
+
 #include "tests/integration/harness.h"
 #include "worker/encode/validator.h"
 #include "worker/encode/webm_reader.h"
@@ -41,6 +44,31 @@ TEST_CASE("the daemon answers a webm render with a video/webm sticker") {
   CHECK(reply.sticker().width() == 512);
   CHECK(reply.sticker().frame_count() == 30);
   CHECK(reply.sticker().duration_ms() == 3000);
+}
+
+TEST_CASE("stickerctl batch --format webm writes a video sticker per animated style") {
+  auto daemon = start_daemon({.workers = 2});
+  const std::string dir = daemon->dir() + "/batch";
+  // classic is still: it offers no WEBM, and its item says so.
+  const CtlRun run =
+      run_stickerctl({"--socket", daemon->socket_path(), "batch", unique_text("pack"), "--styles",
+                      "bounce,neon,classic", "--format", "webm", "-o", dir},
+                     daemon->dir(), 120s);
+  INFO("stderr: ", run.err);
+  INFO("stdout: ", run.out);
+  CHECK(run.exit_code != 0);  // the first failed item's code
+  CHECK(run.out.find("2 of 3 styles rendered") != std::string::npos);
+  CHECK(run.err.find("classic") != std::string::npos);
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    names.insert(entry.path().filename().string());
+  CHECK(names == std::set<std::string>{"0-bounce.webm", "1-neon.webm"});
+  for (const std::string& name : names) {
+    CAPTURE(name);
+    const std::string bytes = read_file(dir + "/" + name);
+    const auto broken = encode::check_sticker(bytes, v1::FORMAT_WEBM, v1::PROFILE_TELEGRAM);
+    CHECK_MESSAGE(!broken, broken.value_or(""));
+  }
 }
 
 }  // namespace stickerd::itest

@@ -151,6 +151,23 @@ TEST_CASE("every Telegram video-sticker rule refuses the WEBM that breaks it") {
   CHECK_FALSE(encode::check_sticker(webm(512, 512, 60, 100), v1::FORMAT_WEBM, v1::PROFILE_NONE));
 }
 
+TEST_CASE("a WEBM with another codec or an audio track is refused") {
+  const std::string good = webm(512, 512, 30, 100);
+  // Our writer makes neither, so one byte of a good file is changed: the
+  // CodecID's "V_VP9" becomes "V_VP8", the TrackType (0x83, size 1) 1 (video)
+  // becomes 2 (audio).
+  std::string vp8 = good;
+  const auto codec = vp8.find("V_VP9");
+  REQUIRE(codec != std::string::npos);
+  vp8[codec + 4] = '8';
+  CHECK(webm_refusal(vp8) == "the codec is V_VP8, not V_VP9");
+  std::string audio = good;
+  const auto type = audio.find("\x83\x81\x01");
+  REQUIRE(type != std::string::npos);
+  audio[type + 2] = '\x02';
+  CHECK(webm_refusal(audio) == "a video sticker has no audio track");
+}
+
 TEST_CASE("a WEBM whose one frame lacks its alpha is refused, naming the frame") {
   std::vector<encode::WebmFrame> frames;
   for (std::uint32_t i = 0; i < 3; ++i)
