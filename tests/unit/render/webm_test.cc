@@ -3,9 +3,12 @@
 // renderer draws.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include <vpx/vp8dx.h>
 #include <vpx/vpx_decoder.h>
@@ -158,6 +161,7 @@ TEST_CASE("a bounce WEBM decodes back to VP9 with alpha that matches the drawn f
   REQUIRE(frames.size() == w.frames.size());
   Vp9Decoder colour, alpha;
   double worst_colour = 99, worst_alpha = 99;
+  std::vector<std::vector<std::uint8_t>> alphas;  // each decoded alpha plane, packed
   for (std::size_t i = 0; i < frames.size(); ++i) {
     const vpx_image_t& c = colour.decode(w.frames[i].colour);
     REQUIRE(c.d_w == 512);
@@ -167,6 +171,11 @@ TEST_CASE("a bounce WEBM decodes back to VP9 with alpha that matches the drawn f
     double alpha_error = 0;
     const vpx_image_t& a = alpha.decode(w.frames[i].alpha);
     REQUIRE(a.d_w == 512);
+    alphas.emplace_back();
+    for (int y = 0; y < kCanvasPx; ++y) {
+      const std::uint8_t* row = a.planes[0] + static_cast<std::ptrdiff_t>(y) * a.stride[0];
+      alphas.back().insert(alphas.back().end(), row, row + kCanvasPx);
+    }
     for (int y = 0; y < kCanvasPx; ++y) {
       for (int x = 0; x < kCanvasPx; ++x) {
         const double d = a.planes[0][y * a.stride[0] + x] -
@@ -182,4 +191,20 @@ TEST_CASE("a bounce WEBM decodes back to VP9 with alpha that matches the drawn f
           worst_colour, " dB, alpha ", worst_alpha, " dB");
   CHECK(worst_colour >= 30);
   CHECK(worst_alpha >= 30);
+
+  // A clean loop: the step from the last frame back to the first is no
+  // bigger than the steps the animation takes between its own frames (a
+  // repeated or missing frame at the seam would be a jump or a stall).
+  const auto step = [](const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b) {
+    double sum = 0;
+    for (std::size_t k = 0; k < a.size(); ++k) sum += std::abs(a[k] - b[k]);
+    return sum / static_cast<double>(a.size());
+  };
+  double largest = 0;
+  for (std::size_t i = 1; i < alphas.size(); ++i)
+    largest = std::max(largest, step(alphas[i - 1], alphas[i]));
+  const double seam = step(alphas.back(), alphas.front());
+  MESSAGE("loop seam ", seam, ", largest step between frames ", largest);
+  CHECK(largest > 0);  // bounce moves
+  CHECK(seam <= 1.25 * largest);
 }
