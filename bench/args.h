@@ -63,6 +63,7 @@ inline v1::Profile parse_profile(std::string_view p) {
   if (p == "telegram") return v1::PROFILE_TELEGRAM;
   if (p == "whatsapp") return v1::PROFILE_WHATSAPP;
   if (p == "none") return v1::PROFILE_NONE;
+  if (p == "telegram-emoji") return v1::PROFILE_TELEGRAM_EMOJI;
   if (p == "default") return v1::PROFILE_UNSPECIFIED;
   std::fprintf(stderr, "unknown profile %.*s\n", static_cast<int>(p.size()), p.data());
   std::exit(2);

@@ -33,7 +33,8 @@ std::optional<std::string> format_profile_conflict(v1::Format format, v1::Profil
     return "WhatsApp does not take video stickers; ask for format webp_animated for an animated "
            "WhatsApp sticker";
   }
-  if ((profile == v1::PROFILE_TELEGRAM || profile == v1::PROFILE_UNSPECIFIED) &&
+  if ((profile == v1::PROFILE_TELEGRAM || profile == v1::PROFILE_UNSPECIFIED ||
+       profile == v1::PROFILE_TELEGRAM_EMOJI) &&
       format == v1::FORMAT_WEBP_ANIMATED) {
     return "Telegram does not animate WebP stickers; ask for format tgs or webm for an animated "
            "Telegram sticker";

@@ -15,10 +15,11 @@ constexpr std::array<std::pair<std::string_view, v1::Format>, 5> kFormats{{
     {"webm", v1::FORMAT_WEBM},
 }};
 
-constexpr std::array<std::pair<std::string_view, v1::Profile>, 3> kProfiles{{
+constexpr std::array<std::pair<std::string_view, v1::Profile>, 4> kProfiles{{
     {"telegram", v1::PROFILE_TELEGRAM},
     {"whatsapp", v1::PROFILE_WHATSAPP},
     {"none", v1::PROFILE_NONE},
+    {"telegram-emoji", v1::PROFILE_TELEGRAM_EMOJI},
 }};
 
 }  // namespace

@@ -193,7 +193,8 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     } else if (option == "--profile") {
       const auto profile = parse_profile(value);
       if (!profile) {
-        return usage(fmt::format("unknown profile '{}' (telegram, whatsapp, none)", value));
+        return usage(
+            fmt::format("unknown profile '{}' (telegram, whatsapp, none, telegram-emoji)", value));
       }
       options.profile = *profile;
     } else if (option == "-o") {

@@ -71,4 +71,19 @@ TEST_CASE("stickerctl batch --format webm writes a video sticker per animated st
   }
 }
 
+TEST_CASE("stickerctl render --profile telegram-emoji writes a 100x100 custom emoji video") {
+  auto daemon = start_daemon({.workers = 1});
+  const std::string out = daemon->dir() + "/emoji.webm";
+  const CtlRun run =
+      run_stickerctl({"--socket", daemon->socket_path(), "render", unique_text("ok"), "--style",
+                      "neon", "--format", "webm", "--profile", "telegram-emoji", "-o", out},
+                     daemon->dir());
+  INFO("stderr: ", run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("100x100") != std::string::npos);
+  const std::string bytes = read_file(out);
+  const auto broken = encode::check_sticker(bytes, v1::FORMAT_WEBM, v1::PROFILE_TELEGRAM_EMOJI);
+  CHECK_MESSAGE(!broken, broken.value_or(""));
+}
+
 }  // namespace stickerd::itest

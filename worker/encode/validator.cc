@@ -11,6 +11,9 @@
 // |               |          | one VP9 track and no audio, alpha (AlphaMode 1 and a VP9      |
 // |               |          | BlockAdditional on every frame)                                |
 // | webm          | none     | the same without the size, length and rate rules               |
+// | webp, png     | emoji    | exactly 100x100, <= 512 KB, still (Telegram custom emoji)      |
+// | webm          | emoji    | as for telegram, but exactly 100x100                           |
+// | tgs           | emoji    | as for telegram (the 512 canvas)                               |
 // | any           | any      | no glyph drawn as a box (the layout's unknown glyph count)     |
 // TGS JSON is read with nlohmann::json (protobuf's JSON to Struct converter
 // cost ~84 % of a TGS render).
@@ -35,6 +38,19 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::size_t kKiB = 1024;
+constexpr std::uint64_t kEmojiSide = 100;
+
+// Telegram's sticker sides: one exactly 512, the other at most 512; a
+// custom emoji's exactly 100x100. nullopt when `w` x `h` obeys `profile`'s.
+std::optional<std::string> check_sides(std::uint64_t w, std::uint64_t h, v1::Profile profile) {
+  if (profile == v1::PROFILE_TELEGRAM_EMOJI) {
+    if (w == kEmojiSide && h == kEmojiSide) return std::nullopt;
+    return fmt::format("a Telegram custom emoji is exactly 100x100, not {}x{}", w, h);
+  }
+  if ((w == 512 && h <= 512) || (h == 512 && w <= 512)) return std::nullopt;
+  return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}", w,
+                     h);
+}
 
 struct DemuxDeleter {
   void operator()(WebPDemuxer* d) const { WebPDemuxDelete(d); }
@@ -53,9 +69,8 @@ std::optional<std::string> check_webp(std::string_view bytes, v1::Format format,
     return "a static sticker must have one frame";
   if (format == v1::FORMAT_WEBP_ANIMATED && !animated)
     return "an animated sticker must be an animated WebP";
-  if (profile == v1::PROFILE_TELEGRAM && !((w == 512 && h <= 512) || (h == 512 && w <= 512))) {
-    return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}",
-                       w, h);
+  if (profile == v1::PROFILE_TELEGRAM || profile == v1::PROFILE_TELEGRAM_EMOJI) {
+    if (auto why = check_sides(w, h, profile)) return why;
   }
   if (profile == v1::PROFILE_WHATSAPP && (w != 512 || h != 512)) {
     return fmt::format("WhatsApp needs 512x512, not {}x{}", w, h);
@@ -88,18 +103,14 @@ cairo_status_t read_from(void* closure, unsigned char* data, unsigned int length
   return CAIRO_STATUS_SUCCESS;
 }
 
-std::optional<std::string> check_png(std::string_view bytes) {
+std::optional<std::string> check_png(std::string_view bytes, v1::Profile profile) {
   std::string_view rest = bytes;
   std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> png(
       cairo_image_surface_create_from_png_stream(read_from, &rest), cairo_surface_destroy);
   if (cairo_surface_status(png.get()) != CAIRO_STATUS_SUCCESS) return "not a PNG file";
-  const int w = cairo_image_surface_get_width(png.get()),
-            h = cairo_image_surface_get_height(png.get());
-  if (!((w == 512 && h <= 512) || (h == 512 && w <= 512))) {
-    return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}",
-                       w, h);
-  }
-  return std::nullopt;
+  const auto w = static_cast<std::uint64_t>(cairo_image_surface_get_width(png.get())),
+             h = static_cast<std::uint64_t>(cairo_image_surface_get_height(png.get()));
+  return check_sides(w, h, profile);
 }
 
 // The member `key` of an object; nullptr when absent or `v` is no object.
@@ -195,8 +206,9 @@ std::optional<std::string> check_webm(std::string_view bytes, v1::Profile profil
       return fmt::format("frame {} has no alpha (no BlockAdditional with id 1)", i);
   }
   if (profile == v1::PROFILE_NONE) return std::nullopt;
-  const bool side_512 = (w.width == 512 && w.height <= 512) || (w.height == 512 && w.width <= 512);
-  if (!side_512) {
+  if (profile == v1::PROFILE_TELEGRAM_EMOJI) {
+    if (auto why = check_sides(w.width, w.height, profile)) return why;
+  } else if (check_sides(w.width, w.height, profile)) {
     return fmt::format("a video sticker has one side of 512 and the other at most 512, not {}x{}",
                        w.width, w.height);
   }
@@ -270,7 +282,7 @@ std::optional<std::string> check_sticker(std::string_view bytes, v1::Format form
     case v1::FORMAT_TGS:
       return check_tgs(bytes);
     case v1::FORMAT_PNG:
-      return check_png(bytes);
+      return check_png(bytes, profile);
     case v1::FORMAT_WEBM:
       return check_webm(bytes, profile);
     case v1::FORMAT_WEBP:
