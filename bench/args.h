@@ -53,6 +53,7 @@ inline v1::Format parse_format(std::string_view f) {
   if (f == "webp_animated" || f == "animated") return v1::FORMAT_WEBP_ANIMATED;
   if (f == "png") return v1::FORMAT_PNG;
   if (f == "tgs") return v1::FORMAT_TGS;
+  if (f == "webm") return v1::FORMAT_WEBM;
   if (f == "default") return v1::FORMAT_UNSPECIFIED;
   std::fprintf(stderr, "unknown format %.*s\n", static_cast<int>(f.size()), f.data());
   std::exit(2);
@@ -62,6 +63,7 @@ inline v1::Profile parse_profile(std::string_view p) {
   if (p == "telegram") return v1::PROFILE_TELEGRAM;
   if (p == "whatsapp") return v1::PROFILE_WHATSAPP;
   if (p == "none") return v1::PROFILE_NONE;
+  if (p == "telegram-emoji") return v1::PROFILE_TELEGRAM_EMOJI;
   if (p == "default") return v1::PROFILE_UNSPECIFIED;
   std::fprintf(stderr, "unknown profile %.*s\n", static_cast<int>(p.size()), p.data());
   std::exit(2);

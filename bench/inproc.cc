@@ -83,7 +83,7 @@ Options parse(int argc, char** argv) {
     else {
       fmt::print(stderr,
                  "usage: inproc [--styles-dir DIR] [--style a,b] [--format "
-                 "webp|webp_animated|png|tgs|default]\n"
+                 "webp|webp_animated|png|tgs|webm|default]\n"
                  "              [--profile telegram|whatsapp|none] [--procs 1,2] [--count N] "
                  "[--rounds R] [--json]\n");
       std::exit(2);

@@ -65,7 +65,7 @@ struct Options {
       stderr,
       "usage: loadgen --socket PATH [--connections K] [--depth D] [--rate R] [--duration S]\n"
       "               [--warmup S] [--style ID] [--batch-styles a,b,..] [--text ref|unique|same]\n"
-      "               [--format webp|webp_animated|png|tgs] [--priority "
+      "               [--format webp|webp_animated|png|tgs|webm] [--priority "
       "interactive|batch|background]\n"
       "               [--profile telegram|whatsapp|none|default]\n"
       "               [--count N] [--label NAME] [--json]\n");

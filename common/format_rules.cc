@@ -29,10 +29,15 @@ std::optional<std::string> format_profile_conflict(v1::Format format, v1::Profil
     return fmt::format("WhatsApp stickers are WebP; format {} is not offered for profile whatsapp",
                        format_name(format));
   }
-  if ((profile == v1::PROFILE_TELEGRAM || profile == v1::PROFILE_UNSPECIFIED) &&
+  if (profile == v1::PROFILE_WHATSAPP && format == v1::FORMAT_WEBM) {
+    return "WhatsApp does not take video stickers; ask for format webp_animated for an animated "
+           "WhatsApp sticker";
+  }
+  if ((profile == v1::PROFILE_TELEGRAM || profile == v1::PROFILE_UNSPECIFIED ||
+       profile == v1::PROFILE_TELEGRAM_EMOJI) &&
       format == v1::FORMAT_WEBP_ANIMATED) {
-    return "Telegram does not animate WebP stickers; ask for format tgs for an animated Telegram "
-           "sticker";
+    return "Telegram does not animate WebP stickers; ask for format tgs or webm for an animated "
+           "Telegram sticker";
   }
   return std::nullopt;
 }

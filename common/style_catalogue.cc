@@ -39,8 +39,9 @@ std::string validate_effects(const v1::StyleSpec& s) {
     return fmt::format("{}: \"{}\" is not a colour (#RRGGBB or #RRGGBBAA)", field, value);
   };
   const bool animated = s.has_animation() && s.animation().type() != v1::ANIMATION_NONE;
-  if (declares(s, v1::FORMAT_WEBP_ANIMATED) && !animated) {
-    return "animation.type: required by format FORMAT_WEBP_ANIMATED";
+  for (auto format : {v1::FORMAT_WEBP_ANIMATED, v1::FORMAT_WEBM}) {
+    if (declares(s, format) && !animated)
+      return fmt::format("animation.type: required by format {}", v1::Format_Name(format));
   }
   if (s.has_animation()) {
     const auto& a = s.animation();
@@ -50,9 +51,11 @@ std::string validate_effects(const v1::StyleSpec& s) {
     if (frames < 2 || frames > 120) return "animation.frames: must be within 2..120";
     if (frame_ms < 20 || frame_ms > 1000) return "animation.frameMs: must be within 20..1000";
     const std::uint32_t loop_ms = frames * frame_ms;
-    if (declares(s, v1::FORMAT_TGS) && loop_ms > 3000) {
-      return fmt::format("animation: frames x frameMs is {} ms, over the 3000 ms a TGS may last",
-                         loop_ms);
+    for (auto format : {v1::FORMAT_TGS, v1::FORMAT_WEBM}) {
+      if (declares(s, format) && loop_ms > 3000) {
+        return fmt::format("animation: frames x frameMs is {} ms, over the 3000 ms a {} may last",
+                           loop_ms, v1::Format_Name(format).substr(std::size("FORMAT_") - 1));
+      }
     }
     if (loop_ms > 10000) {
       return fmt::format("animation: frames x frameMs is {} ms, over the 10000 ms WhatsApp allows",

@@ -7,17 +7,19 @@
 namespace stickerd::ctl {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, v1::Format>, 4> kFormats{{
+constexpr std::array<std::pair<std::string_view, v1::Format>, 5> kFormats{{
     {"webp", v1::FORMAT_WEBP},
     {"png", v1::FORMAT_PNG},
     {"webp_animated", v1::FORMAT_WEBP_ANIMATED},
     {"tgs", v1::FORMAT_TGS},
+    {"webm", v1::FORMAT_WEBM},
 }};
 
-constexpr std::array<std::pair<std::string_view, v1::Profile>, 3> kProfiles{{
+constexpr std::array<std::pair<std::string_view, v1::Profile>, 4> kProfiles{{
     {"telegram", v1::PROFILE_TELEGRAM},
     {"whatsapp", v1::PROFILE_WHATSAPP},
     {"none", v1::PROFILE_NONE},
+    {"telegram-emoji", v1::PROFILE_TELEGRAM_EMOJI},
 }};
 
 }  // namespace
@@ -42,6 +44,8 @@ std::string_view format_extension(v1::Format format) {
       return "png";
     case v1::FORMAT_TGS:
       return "tgs";
+    case v1::FORMAT_WEBM:
+      return "webm";
     default:
       return "webp";
   }

@@ -29,8 +29,9 @@ v1::Profile profile_for(v1::Format format) {
   return format == v1::FORMAT_WEBP_ANIMATED ? v1::PROFILE_WHATSAPP : v1::PROFILE_TELEGRAM;
 }
 
-// The contact sheet shows a still where the style has one.
-int sheet_preference(v1::Format format) {
+// The contact sheet shows a still where the style has one. A WEBM never:
+// stickerctl decodes no VP9, and every style with a WEBM has a WebP too.
+std::optional<int> sheet_preference(v1::Format format) {
   switch (format) {
     case v1::FORMAT_WEBP:
       return 0;
@@ -38,8 +39,10 @@ int sheet_preference(v1::Format format) {
       return 1;
     case v1::FORMAT_WEBP_ANIMATED:
       return 2;
-    default:
+    case v1::FORMAT_TGS:
       return 3;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -163,8 +166,9 @@ int run_gallery(Client& client, const Options& options) {
           written.push_back(preview_path);
         }
       }
-      if (!options.contact_sheet.empty() &&
-          (!sheet_source || sheet_preference(e.format) < sheet_preference(sheet_source->format))) {
+      if (const auto rank = sheet_preference(e.format);
+          !options.contact_sheet.empty() && rank &&
+          (!sheet_source || *rank < *sheet_preference(sheet_source->format))) {
         sheet_source = SheetSource{e.format, sticker.data()};
       }
       entries.push_back(std::move(e));

@@ -42,7 +42,7 @@ constexpr std::string_view kStyle =
 h1{font-size:1.3em}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}
 .card{background:#fff;border:1px solid #ddd;border-radius:8px;padding:8px}
-.card img{width:256px;height:256px;display:block;margin:auto;
+.card img,.card video{width:256px;height:256px;display:block;margin:auto;
 background:repeating-conic-gradient(#e8e8e8 0% 25%,#fff 0% 50%) 50%/24px 24px}
 .card .name{font-weight:bold}
 .card .meta{font-size:.85em;color:#555}
@@ -54,8 +54,18 @@ std::string card(const GalleryEntry& e) {
   const std::string_view format = format_name(e.format);
   if (e.error.empty()) {
     const std::string& shown = e.preview.empty() ? e.file : e.preview;
-    html += fmt::format("<a href=\"{0}\"><img src=\"{1}\" alt=\"{2} {3}\" loading=\"lazy\"></a>\n",
-                        html_escape(e.file), html_escape(shown), html_escape(e.style_id), format);
+    if (e.format == v1::FORMAT_WEBM) {
+      // A video sticker plays as Telegram plays it: muted, looping, at once
+      // (browsers autoplay only muted video), its alpha over the checkerboard.
+      html += fmt::format(
+          "<a href=\"{0}\"><video src=\"{0}\" title=\"{1} {2}\" autoplay loop muted "
+          "playsinline></video></a>\n",
+          html_escape(e.file), html_escape(e.style_id), format);
+    } else {
+      html +=
+          fmt::format("<a href=\"{0}\"><img src=\"{1}\" alt=\"{2} {3}\" loading=\"lazy\"></a>\n",
+                      html_escape(e.file), html_escape(shown), html_escape(e.style_id), format);
+    }
   }
   html += fmt::format("<div class=\"name\">{} <span class=\"meta\">({})</span></div>\n",
                       html_escape(e.style_name), html_escape(e.style_id));

@@ -186,13 +186,15 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     } else if (option == "--format") {
       const auto format = parse_format(value);
       if (!format) {
-        return usage(fmt::format("unknown format '{}' (webp, png, webp_animated, tgs)", value));
+        return usage(
+            fmt::format("unknown format '{}' (webp, png, webp_animated, tgs, webm)", value));
       }
       options.format = *format;
     } else if (option == "--profile") {
       const auto profile = parse_profile(value);
       if (!profile) {
-        return usage(fmt::format("unknown profile '{}' (telegram, whatsapp, none)", value));
+        return usage(
+            fmt::format("unknown profile '{}' (telegram, whatsapp, none, telegram-emoji)", value));
       }
       options.profile = *profile;
     } else if (option == "-o") {

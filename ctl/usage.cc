@@ -77,8 +77,9 @@ options:
                   the control socket (default: $STICKERD_CONTROL_SOCKET,
                   else $RUNTIME_DIRECTORY/control.sock, else ./run/control.sock)
   --timeout SEC   give up waiting for a reply after SEC seconds (default 120)
-  --format F      webp, png, webp_animated or tgs (default: the style's own)
-  --profile P     telegram, whatsapp or none (default: telegram)
+  --format F      webp, png, webp_animated, tgs or webm (default: the style's own)
+  --profile P     telegram, whatsapp, none or telegram-emoji (100x100 custom
+                  emoji; TGS stays 512) (default: telegram)
   --json          print the reply as JSON
   --              end of options: a TEXT that starts with '-' follows
   -h, --help      this text

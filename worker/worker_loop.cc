@@ -89,6 +89,9 @@ Result<std::uint32_t> warm_up(const StyleCatalogue& catalogue, render::Renderer&
   const v1::StyleSpec* style = catalogue.find(catalogue.default_style_id());
   auto sticker = renderer.render(kText, *style, v1::FORMAT_UNSPECIFIED, v1::PROFILE_TELEGRAM);
   if (!sticker) return sticker.error();
+  // A WEBM render of its own would cost ~0.5 s per worker start; one tiny
+  // VP9 picture sets libvpx up as well.
+  if (auto failed = render::warm_up_encoders()) return *failed;
   return micros_since(start);
 }
 

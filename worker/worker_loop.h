@@ -60,8 +60,9 @@ class WorkerLoop {
 
 // Before READY: lays a throw-away text out in every font the catalogue uses,
 // for raster output (colour emoji) and for TGS (outline emoji, Symbola), then
-// renders one sticker in the default style, so fontconfig, every font and
-// libwebp are loaded and no first request pays for them. Returns microseconds.
+// renders one sticker in the default style and codes one small VP9 picture,
+// so fontconfig, every font, libwebp and libvpx are loaded and no first
+// request pays for them. Returns microseconds.
 Result<std::uint32_t> warm_up(const StyleCatalogue& catalogue, render::Renderer& renderer);
 
 }  // namespace stickerd

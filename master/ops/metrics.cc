@@ -93,6 +93,8 @@ const char* format_label(v1::Format format) {
       return "tgs";
     case v1::FORMAT_PNG:
       return "png";
+    case v1::FORMAT_WEBM:
+      return "webm";
     default:
       return "other";
   }
@@ -194,7 +196,8 @@ void Metrics::precreate_series() {
   }
   requests_.Add({{"code", "ok"}});
   for (const char* direction : {"up", "down"}) scale_events_.Add({{"direction", direction}});
-  for (auto format : {v1::FORMAT_WEBP, v1::FORMAT_WEBP_ANIMATED, v1::FORMAT_TGS, v1::FORMAT_PNG}) {
+  for (auto format : {v1::FORMAT_WEBP, v1::FORMAT_WEBP_ANIMATED, v1::FORMAT_TGS, v1::FORMAT_PNG,
+                      v1::FORMAT_WEBM}) {
     render_.Add({{"format", format_label(format)}}, kSecondsBuckets);
   }
 }

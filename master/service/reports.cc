@@ -7,7 +7,7 @@ namespace {
 
 bool is_animated(const v1::StyleSpec& style) {
   for (int f : style.formats()) {
-    if (f == v1::FORMAT_WEBP_ANIMATED || f == v1::FORMAT_TGS) return true;
+    if (f == v1::FORMAT_WEBP_ANIMATED || f == v1::FORMAT_TGS || f == v1::FORMAT_WEBM) return true;
   }
   return false;
 }

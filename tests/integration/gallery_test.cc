@@ -59,7 +59,7 @@ TEST_CASE(
   auto daemon = start_daemon({.workers = 2});
   const std::string dir = daemon->dir() + "/gallery";
   const std::string sheet = daemon->dir() + "/sheet.png";
-  // classic: webp + png; neon: tgs + animated webp; bubble: webp, png, tgs.
+  // classic: webp + png; neon: tgs, animated webp, webm; bubble: webp, png, tgs.
   const CtlRun run = run_stickerctl(
       {"--socket", daemon->socket_path(), "gallery", unique_text("Привет 🎉"), "--styles",
        "classic,neon,bubble", "-o", dir, "--contact-sheet", sheet, "--json"},
@@ -87,9 +87,10 @@ TEST_CASE(
   const std::string html = read_file(index);
   CHECK(html.find("<!DOCTYPE html>") == 0);
   std::set<std::string> expected = {
-      "classic-webp.webp",     "classic-png.png",         "neon-tgs.tgs",
-      "neon-tgs.preview.webp", "neon-webp_animated.webp", "bubble-webp.webp",
-      "bubble-png.png",        "bubble-tgs.tgs",          "bubble-tgs.preview.webp"};
+      "classic-webp.webp",      "classic-png.png",         "neon-tgs.tgs",
+      "neon-tgs.preview.webp",  "neon-webp_animated.webp", "neon-webm.webm",
+      "bubble-webp.webp",       "bubble-png.png",          "bubble-tgs.tgs",
+      "bubble-tgs.preview.webp"};
   for (const std::string& name : expected) {
     CAPTURE(name);
     CHECK(files.count(dir + "/" + name) == 1);
@@ -108,11 +109,18 @@ TEST_CASE(
       CHECK(webp_frames(bytes) == 1);
     } else if (path.ends_with(".png")) {
       CHECK(png_size(path).first > 0);
+    } else if (path.ends_with(".webm")) {
+      CHECK(bytes.substr(0, 4) == "\x1a\x45\xdf\xa3");  // EBML (the webm test decodes it)
     } else if (path.ends_with(".tgs")) {
       CHECK(bytes.substr(0, 2) == "\x1f\x8b");  // gzip
       CHECK(files.count(path.substr(0, path.size() - 4) + ".preview.webp") == 1);
     }
   }
+  // The WEBM plays in a <video> (an <img> shows no video), looping and muted
+  // so that browsers autoplay it.
+  CHECK(html.find("<video src=\"neon-webm.webm\"") != std::string::npos);
+  CHECK(html.find("autoplay loop muted") != std::string::npos);
+  CHECK(html.find("<img src=\"neon-webm.webm\"") == std::string::npos);
   // neon flickers, so its played-back TGS has frames that differ.
   CHECK(webp_frames(read_file(dir + "/neon-tgs.preview.webp")) > 1);
   // Three styles side by side, each a 192 px picture over a label.

@@ -7,6 +7,13 @@
 // | webp          | whatsapp | 512x512, <= 100 KB, still                                      |
 // | webp_animated | whatsapp | 512x512, <= 500 KB, frames >= 8 ms, <= 10 s                    |
 // | webp_animated | none     | a valid animated WebP                                          |
+// | webm          | telegram | one side 512, the other <= 512, <= 256 KB, <= 3 s, <= 30 fps,  |
+// |               |          | one VP9 track and no audio, alpha (AlphaMode 1 and a VP9      |
+// |               |          | BlockAdditional on every frame)                                |
+// | webm          | none     | the same without the size, length and rate rules               |
+// | webp, png     | emoji    | exactly 100x100, <= 512 KB, still (Telegram custom emoji)      |
+// | webm          | emoji    | as for telegram, but exactly 100x100                           |
+// | tgs           | emoji    | as for telegram (the 512 canvas)                               |
 // | any           | any      | no glyph drawn as a box (the layout's unknown glyph count)     |
 // TGS JSON is read with nlohmann::json (protobuf's JSON to Struct converter
 // cost ~84 % of a TGS render).
@@ -22,12 +29,28 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "worker/encode/webm.h"
+#include "worker/encode/webm_reader.h"
+
 namespace stickerd::encode {
 namespace {
 
 using Json = nlohmann::json;
 
 constexpr std::size_t kKiB = 1024;
+constexpr std::uint64_t kEmojiSide = 100;
+
+// Telegram's sticker sides: one exactly 512, the other at most 512; a
+// custom emoji's exactly 100x100. nullopt when `w` x `h` obeys `profile`'s.
+std::optional<std::string> check_sides(std::uint64_t w, std::uint64_t h, v1::Profile profile) {
+  if (profile == v1::PROFILE_TELEGRAM_EMOJI) {
+    if (w == kEmojiSide && h == kEmojiSide) return std::nullopt;
+    return fmt::format("a Telegram custom emoji is exactly 100x100, not {}x{}", w, h);
+  }
+  if ((w == 512 && h <= 512) || (h == 512 && w <= 512)) return std::nullopt;
+  return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}", w,
+                     h);
+}
 
 struct DemuxDeleter {
   void operator()(WebPDemuxer* d) const { WebPDemuxDelete(d); }
@@ -46,9 +69,8 @@ std::optional<std::string> check_webp(std::string_view bytes, v1::Format format,
     return "a static sticker must have one frame";
   if (format == v1::FORMAT_WEBP_ANIMATED && !animated)
     return "an animated sticker must be an animated WebP";
-  if (profile == v1::PROFILE_TELEGRAM && !((w == 512 && h <= 512) || (h == 512 && w <= 512))) {
-    return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}",
-                       w, h);
+  if (profile == v1::PROFILE_TELEGRAM || profile == v1::PROFILE_TELEGRAM_EMOJI) {
+    if (auto why = check_sides(w, h, profile)) return why;
   }
   if (profile == v1::PROFILE_WHATSAPP && (w != 512 || h != 512)) {
     return fmt::format("WhatsApp needs 512x512, not {}x{}", w, h);
@@ -81,18 +103,14 @@ cairo_status_t read_from(void* closure, unsigned char* data, unsigned int length
   return CAIRO_STATUS_SUCCESS;
 }
 
-std::optional<std::string> check_png(std::string_view bytes) {
+std::optional<std::string> check_png(std::string_view bytes, v1::Profile profile) {
   std::string_view rest = bytes;
   std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> png(
       cairo_image_surface_create_from_png_stream(read_from, &rest), cairo_surface_destroy);
   if (cairo_surface_status(png.get()) != CAIRO_STATUS_SUCCESS) return "not a PNG file";
-  const int w = cairo_image_surface_get_width(png.get()),
-            h = cairo_image_surface_get_height(png.get());
-  if (!((w == 512 && h <= 512) || (h == 512 && w <= 512))) {
-    return fmt::format("Telegram needs one side of exactly 512 px and the other <= 512, not {}x{}",
-                       w, h);
-  }
-  return std::nullopt;
+  const auto w = static_cast<std::uint64_t>(cairo_image_surface_get_width(png.get())),
+             h = static_cast<std::uint64_t>(cairo_image_surface_get_height(png.get()));
+  return check_sides(w, h, profile);
 }
 
 // The member `key` of an object; nullptr when absent or `v` is no object.
@@ -171,10 +189,53 @@ std::optional<std::string> check_tgs(std::string_view bytes) {
   return forbidden(*layers, true);
 }
 
+// The WebM is parsed back with libwebm (webm_reader.h); the VP9 frames are
+// not decoded here: the tests decode them.
+std::optional<std::string> check_webm(std::string_view bytes, v1::Profile profile) {
+  auto read = read_webm(bytes);
+  if (!read) return read.error().message;
+  const WebmContents& w = *read;
+  if (w.doc_type != "webm") return fmt::format("the DocType is \"{}\", not webm", w.doc_type);
+  if (w.audio_tracks > 0) return "a video sticker has no audio track";
+  if (w.video_tracks != 1 || w.other_tracks > 0) return "a video sticker has one track, a video";
+  if (w.codec_id != "V_VP9") return fmt::format("the codec is {}, not V_VP9", w.codec_id);
+  if (w.alpha_mode != 1) return "the video track has no alpha (AlphaMode is not 1)";
+  if (w.frames.empty()) return "the video has no frame";
+  for (std::size_t i = 0; i < w.frames.size(); ++i) {
+    if (w.frames[i].alpha.empty())
+      return fmt::format("frame {} has no alpha (no BlockAdditional with id 1)", i);
+  }
+  if (profile == v1::PROFILE_NONE) return std::nullopt;
+  if (profile == v1::PROFILE_TELEGRAM_EMOJI) {
+    if (auto why = check_sides(w.width, w.height, profile)) return why;
+  } else if (check_sides(w.width, w.height, profile)) {
+    return fmt::format("a video sticker has one side of 512 and the other at most 512, not {}x{}",
+                       w.width, w.height);
+  }
+  // The last frame's duration: DefaultDuration, else as long as the one before.
+  const std::int64_t last = w.frames.back().time_ms;
+  std::int64_t shortest =
+      w.default_duration_ns ? static_cast<std::int64_t>(w.default_duration_ns / 1000000) : 0;
+  for (std::size_t i = 1; i < w.frames.size(); ++i) {
+    const std::int64_t gap = w.frames[i].time_ms - w.frames[i - 1].time_ms;
+    if (shortest == 0 || gap < shortest) shortest = gap;
+  }
+  const double length_ms = std::max(w.duration_ms, static_cast<double>(last + shortest));
+  if (length_ms > 3000)
+    return fmt::format("a video sticker lasts at most 3 s, not {} ms", length_ms);
+  // Millisecond timestamps: 30 fps frames are 33 or 34 ms apart.
+  if (shortest < 1000 / static_cast<std::int64_t>(kWebmMaxFps)) {
+    return fmt::format("a video sticker runs at most {} fps: frames are {} ms apart", kWebmMaxFps,
+                       shortest);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::size_t max_bytes(v1::Format format, v1::Profile profile) {
   if (format == v1::FORMAT_TGS) return 64 * kKiB;
+  if (format == v1::FORMAT_WEBM) return profile == v1::PROFILE_NONE ? 0 : 256 * kKiB;
   switch (profile) {
     case v1::PROFILE_WHATSAPP:
       return format == v1::FORMAT_WEBP_ANIMATED ? 500 * kKiB : 100 * kKiB;
@@ -221,7 +282,9 @@ std::optional<std::string> check_sticker(std::string_view bytes, v1::Format form
     case v1::FORMAT_TGS:
       return check_tgs(bytes);
     case v1::FORMAT_PNG:
-      return check_png(bytes);
+      return check_png(bytes, profile);
+    case v1::FORMAT_WEBM:
+      return check_webm(bytes, profile);
     case v1::FORMAT_WEBP:
     case v1::FORMAT_WEBP_ANIMATED:
       return check_webp(bytes, format, profile);

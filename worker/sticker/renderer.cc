@@ -14,14 +14,18 @@
 #include "worker/encode/lottie.h"
 #include "worker/encode/png.h"
 #include "worker/encode/validator.h"
+#include "worker/encode/vp9_stream.h"
+#include "worker/encode/webm.h"
 #include "worker/encode/webp.h"
 #include "worker/encode/webp_animated.h"
 #include "worker/render/allocator.h"
+#include "worker/render/downscale.h"
 #include "worker/render/draw.h"
 #include "worker/render/font_map.h"
 #include "worker/render/pixels.h"
 #include "worker/scene/layout.h"
 #include "worker/sticker/drawn_frames.h"
+#include "worker/sticker/emoji_style.h"
 
 namespace stickerd::render {
 namespace {
@@ -74,15 +78,17 @@ Renderer::Renderer(FontSet fonts)
       fallback_(joined(fonts_.fallback)),
       font_map_(font_map_or_abort(fonts_)),
       context_(pango_font_map_create_context(font_map_.get())),
-      surface_(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, kCanvasPx, kCanvasPx)) {
+      surface_(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, kCanvasPx, kCanvasPx)),
+      small_(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, kEmojiPx, kEmojiPx)) {
   pango_cairo_context_set_font_options(context_.get(), font_options().get());
   pango_context_set_round_glyph_positions(context_.get(), FALSE);
 }
 
 Result<Scene> Renderer::build_scene(std::string_view text, const v1::StyleSpec& style,
                                     bool vector_only, std::vector<FrameLook>& looks) {
-  if (cairo_surface_status(surface_.get()) != CAIRO_STATUS_SUCCESS) {
-    return make_error(v1::INTERNAL, "cannot allocate the 512x512 canvas");
+  if (cairo_surface_status(surface_.get()) != CAIRO_STATUS_SUCCESS ||
+      cairo_surface_status(small_.get()) != CAIRO_STATUS_SUCCESS) {
+    return make_error(v1::INTERNAL, "cannot allocate the 512x512 and 100x100 canvases");
   }
   FitBox box;
   box.width = box.height = kCanvasPx - 2 * style.padding();
@@ -149,19 +155,24 @@ std::optional<Error> Renderer::draw(const Scene& scene, const v1::StyleSpec& sty
   return std::nullopt;
 }
 
-Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene,
-                                                      const v1::StyleSpec& style,
-                                                      const FrameLook& look, v1::Format format,
-                                                      v1::Profile profile,
-                                                      const encode::WebpSettings& webp_settings) {
+cairo_surface_t* Renderer::shown(int side) {
+  if (side == kCanvasPx) return surface_.get();
+  downscale(surface_.get(), small_.get());
+  return small_.get();
+}
+
+Result<RenderedSticker> Renderer::render_raster_still(
+    const Scene& scene, const v1::StyleSpec& style, const FrameLook& look, v1::Format format,
+    v1::Profile profile, const encode::WebpSettings& webp_settings, int side) {
   if (auto failed = draw(scene, style, look)) return *failed;
+  cairo_surface_t* picture = shown(side);
   RenderedSticker out;
   out.format = format;
-  out.width = out.height = kCanvasPx;
+  out.width = out.height = static_cast<std::uint32_t>(side);
   out.frame_count = 1;
   const std::size_t cap = encode::max_bytes(format, profile);
   if (format == v1::FORMAT_PNG) {
-    auto png = encode::encode_png(surface_.get());
+    auto png = encode::encode_png(picture);
     if (!png) return png.error();
     if (cap && png->size() > cap) {
       return make_error(v1::INTERNAL,
@@ -172,11 +183,10 @@ Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene,
     out.quality = 100;  // lossless
     return out;
   }
-  unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()),
-                       cairo_image_surface_get_stride(surface_.get()), kCanvasPx, kCanvasPx,
-                       straight_);
-  auto webp = encode::encode_webp(straight_.data(), kCanvasPx, kCanvasPx, style.webp_quality(), cap,
-                                  webp_settings);
+  unpremultiply_argb32(cairo_image_surface_get_data(picture),
+                       cairo_image_surface_get_stride(picture), side, side, straight_);
+  auto webp =
+      encode::encode_webp(straight_.data(), side, side, style.webp_quality(), cap, webp_settings);
   if (!webp) return webp.error();
   out.data = std::move(webp->data);
   out.mime_type = "image/webp";
@@ -186,31 +196,35 @@ Result<RenderedSticker> Renderer::render_raster_still(const Scene& scene,
 
 Result<RenderedSticker> Renderer::render_animated(const Scene& scene, const v1::StyleSpec& style,
                                                   const std::vector<FrameLook>& looks,
-                                                  v1::Profile profile,
-                                                  const encode::WebpSettings& webp_settings) {
+                                                  v1::Format format, v1::Profile profile,
+                                                  const encode::WebpSettings& webp_settings,
+                                                  int side) {
   // With a second encoder thread (an idle core) the frames are drawn on a
   // thread of their own too, ahead of the encoder; surface_ is then that
   // thread's alone until `frames` is destroyed.
   DrawnFrames frames(
-      looks.size(), std::size_t{kCanvasPx} * kCanvasPx * 4,
+      looks.size(), static_cast<std::size_t>(side) * side * 4,
       [&](std::size_t i, std::vector<std::uint8_t>& out) -> std::optional<Error> {
         if (auto failed = draw(scene, style, looks[i])) return failed;
-        unpremultiply_argb32(cairo_image_surface_get_data(surface_.get()),
-                             cairo_image_surface_get_stride(surface_.get()), kCanvasPx, kCanvasPx,
-                             out);
+        cairo_surface_t* picture = shown(side);
+        unpremultiply_argb32(cairo_image_surface_get_data(picture),
+                             cairo_image_surface_get_stride(picture), side, side, out);
         return std::nullopt;
       },
       webp_settings.thread_level > 0);
   const bool quality_set = style.webp_quality() != 0;
-  auto anim = encode::encode_webp_animated(
-      frames, kCanvasPx, kCanvasPx, timing(style).frame_ms,
-      quality_set ? style.webp_quality() : encode::kDefaultAnimatedQuality,
-      encode::max_bytes(v1::FORMAT_WEBP_ANIMATED, profile), webp_settings);
+  auto anim = format == v1::FORMAT_WEBM
+                  ? encode::encode_webm(frames, side, side, timing(style).frame_ms,
+                                        encode::max_bytes(format, profile))
+                  : encode::encode_webp_animated(
+                        frames, side, side, timing(style).frame_ms,
+                        quality_set ? style.webp_quality() : encode::kDefaultAnimatedQuality,
+                        encode::max_bytes(format, profile), webp_settings);
   if (!anim) return frames.failure().value_or(anim.error());
   RenderedSticker out;
-  out.format = v1::FORMAT_WEBP_ANIMATED;
-  out.mime_type = "image/webp";
-  out.width = out.height = kCanvasPx;
+  out.format = format;
+  out.mime_type = format == v1::FORMAT_WEBM ? "video/webm" : "image/webp";
+  out.width = out.height = static_cast<std::uint32_t>(side);
   out.data = std::move(anim->data);
   out.quality = anim->quality;
   out.frame_count = anim->frame_count;
@@ -229,14 +243,20 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
   }
   if (auto why = format_profile_conflict(format, profile))
     return make_error(v1::INVALID_ARGUMENT, *why);
-  if (format == v1::FORMAT_WEBP_ANIMATED && !is_animated(style)) {
-    return make_error(
-        v1::INVALID_ARGUMENT,
-        fmt::format("style {} has no animation for format webp_animated", style.id()));
+  if ((format == v1::FORMAT_WEBP_ANIMATED || format == v1::FORMAT_WEBM) && !is_animated(style)) {
+    return make_error(v1::INVALID_ARGUMENT, fmt::format("style {} has no animation for format {}",
+                                                        style.id(), format_name(format)));
   }
 
+  // Custom emoji: stills and video 100x100, drawn with the emoji's style;
+  // a TGS keeps its 512 canvas (Telegram scales the Lottie).
+  const bool emoji = profile == v1::PROFILE_TELEGRAM_EMOJI && format != v1::FORMAT_TGS;
+  const v1::StyleSpec emoji_spec = emoji ? emoji_style(style) : v1::StyleSpec();
+  const v1::StyleSpec& drawn = emoji ? emoji_spec : style;
+  const int side = emoji ? kEmojiPx : kCanvasPx;
+
   std::vector<FrameLook> looks;
-  auto scene = build_scene(text, style, format == v1::FORMAT_TGS, looks);
+  auto scene = build_scene(text, drawn, format == v1::FORMAT_TGS, looks);
   if (!scene) return scene.error();
 
   encode::WebpSettings webp = encode::kStickerWebp;
@@ -258,13 +278,14 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
       break;
     }
     case v1::FORMAT_WEBP_ANIMATED:
-      out = render_animated(*scene, style, looks, profile, webp);
+    case v1::FORMAT_WEBM:
+      out = render_animated(*scene, drawn, looks, format, profile, webp, side);
       release_freed_memory();  // its frames are gone; a static sticker's working set is a third of
                                // that
       break;
     default:
       // A still of an animated style is its frame 0, which shows the whole text.
-      out = render_raster_still(*scene, style, looks.front(), format, profile, webp);
+      out = render_raster_still(*scene, drawn, looks.front(), format, profile, webp, side);
       break;
   }
   if (!out) return out;
@@ -277,5 +298,7 @@ Result<RenderedSticker> Renderer::render(std::string_view text, const v1::StyleS
   }
   return out;
 }
+
+std::optional<Error> warm_up_encoders() { return encode::warm_up_vp9(); }
 
 }  // namespace stickerd::render

@@ -63,20 +63,31 @@ class Renderer {
  private:
   // Draws one frame onto surface_ and leaves it flushed.
   std::optional<Error> draw(const Scene& scene, const v1::StyleSpec& style, const FrameLook& look);
+  // The drawn canvas at the output's `side`: surface_ itself at kCanvasPx,
+  // else scaled down into small_ (kEmojiPx).
+  cairo_surface_t* shown(int side);
+  // `side`: the output's width and height, kCanvasPx or kEmojiPx.
   Result<RenderedSticker> render_raster_still(const Scene& scene, const v1::StyleSpec& style,
                                               const FrameLook& look, v1::Format format,
-                                              v1::Profile profile,
-                                              const encode::WebpSettings& webp);
+                                              v1::Profile profile, const encode::WebpSettings& webp,
+                                              int side);
+  // Animated WebP or WEBM, from the same drawn frames.
   Result<RenderedSticker> render_animated(const Scene& scene, const v1::StyleSpec& style,
-                                          const std::vector<FrameLook>& looks, v1::Profile profile,
-                                          const encode::WebpSettings& webp);
+                                          const std::vector<FrameLook>& looks, v1::Format format,
+                                          v1::Profile profile, const encode::WebpSettings& webp,
+                                          int side);
 
   FontSet fonts_;
   std::string fallback_;  // fonts_.fallback, comma-separated
   picture::PangoFontMapPtr font_map_;
   picture::PangoContextPtr context_;
   picture::CairoSurfacePtr surface_;
+  picture::CairoSurfacePtr small_;      // custom emoji's 100x100 output
   std::vector<std::uint8_t> straight_;  // unpremultiplied pixels, reused between renders
 };
+
+// The encoders' one-time, process-wide set-up (libvpx's), done by a worker's
+// warm-up before it is sandboxed; a render does it itself when it was not.
+std::optional<Error> warm_up_encoders();
 
 }  // namespace stickerd::render

@@ -27,8 +27,8 @@ export const Priority = root.lookupEnum('stickerd.v1.Priority').values;
 
 // Plain-object views of the reply messages (toObject with enums as names,
 // 64-bit integers as numbers, every field present).
-export type FormatName = 'FORMAT_UNSPECIFIED' | 'FORMAT_WEBP' | 'FORMAT_WEBP_ANIMATED' | 'FORMAT_TGS' | 'FORMAT_PNG';
-export type ProfileName = 'PROFILE_UNSPECIFIED' | 'PROFILE_TELEGRAM' | 'PROFILE_WHATSAPP' | 'PROFILE_NONE';
+export type FormatName = 'FORMAT_UNSPECIFIED' | 'FORMAT_WEBP' | 'FORMAT_WEBP_ANIMATED' | 'FORMAT_TGS' | 'FORMAT_PNG' | 'FORMAT_WEBM';
+export type ProfileName = 'PROFILE_UNSPECIFIED' | 'PROFILE_TELEGRAM' | 'PROFILE_WHATSAPP' | 'PROFILE_NONE' | 'PROFILE_TELEGRAM_EMOJI';
 export type PriorityName = 'PRIORITY_UNSPECIFIED' | 'PRIORITY_INTERACTIVE' | 'PRIORITY_BATCH' | 'PRIORITY_BACKGROUND';
 
 export interface Sticker {

@@ -178,8 +178,8 @@ TEST_CASE("formats and profiles the renderer or the style cannot give are INVALI
     REQUIRE_FALSE(out.ok());
     CHECK(out.error().code == v1::INVALID_ARGUMENT);
     CHECK(out.error().message ==
-          "Telegram does not animate WebP stickers; ask for format tgs for an animated Telegram "
-          "sticker");
+          "Telegram does not animate WebP stickers; ask for format tgs or webm for an animated "
+          "Telegram sticker");
   }
   SUBCASE("an animated WebP from a style without an animation") {
     v1::StyleSpec style = classic();

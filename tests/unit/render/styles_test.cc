@@ -190,7 +190,10 @@ void check_renders(Renderer& r, const v1::StyleSpec& style, v1::Format format,
     CHECK(wa->data.size() <= 100 * 1024);
     CHECK_FALSE(encode::check_sticker(wa->data, format, v1::PROFILE_WHATSAPP).has_value());
   }
-  const char* ext = format == v1::FORMAT_TGS ? "tgs" : format == v1::FORMAT_PNG ? "png" : "webp";
+  const char* ext = format == v1::FORMAT_TGS    ? "tgs"
+                    : format == v1::FORMAT_PNG  ? "png"
+                    : format == v1::FORMAT_WEBM ? "webm"
+                                                : "webp";
   dump(fmt::format("{}-{}-{}.{}", style.id(), v1::Format_Name(format), t, ext), out->data);
 }
 
@@ -203,7 +206,8 @@ TEST_CASE(
   for (const auto& style : test::source_catalogue().styles()) {
     for (int f : style.formats()) {
       const auto format = static_cast<v1::Format>(f);
-      if (format == v1::FORMAT_WEBP_ANIMATED) continue;  // the next test, run on its own
+      if (format == v1::FORMAT_WEBP_ANIMATED || format == v1::FORMAT_WEBM)
+        continue;  // the next test, run on its own
       for (std::size_t t = 0; t < kTexts.size(); ++t) check_renders(r, style, format, kTexts[t], t);
     }
   }
@@ -222,13 +226,13 @@ bool frames_all_alike(const v1::StyleSpec& style, const std::string& text) {
 // Animated WebP encodes take seconds each, so meson runs this case as its own
 // test (unit / render-animated) beside the rest of unit_render.
 TEST_CASE(
-    "every animated style renders an animated WebP for every test text, and every file passes the "
-    "validator") {
+    "every animated style renders an animated WebP and a WEBM for every test text, and every file "
+    "passes the validator") {
   Renderer r;
   for (const auto& style : test::source_catalogue().styles()) {
-    if (!StyleCatalogue::supports(style, v1::FORMAT_WEBP_ANIMATED)) continue;
-    for (std::size_t t = 0; t < kTexts.size(); ++t) {
-      check_renders(r, style, v1::FORMAT_WEBP_ANIMATED, kTexts[t], t);
+    for (auto format : {v1::FORMAT_WEBP_ANIMATED, v1::FORMAT_WEBM}) {
+      if (!StyleCatalogue::supports(style, format)) continue;
+      for (std::size_t t = 0; t < kTexts.size(); ++t) check_renders(r, style, format, kTexts[t], t);
     }
   }
 }

@@ -1,7 +1,6 @@
 // The inline bot end to end: real stickerd (six styles, one worker), the bot
 // as its own process (main.js, configured by environment), and a fake Bot API.
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +8,7 @@ import { after, before, test } from 'node:test';
 
 import { Client } from '../../src';
 import { Daemon, SKIP } from '../../test/daemon';
+import { BotProcess } from './botProcess';
 import { FakeBotApi, RecordedCall } from './fakeBotApi';
 
 const STYLE_COUNT = 6;
@@ -42,9 +42,8 @@ function answerOf(call: RecordedCall): Answer {
 
 let daemon: Daemon;
 let api: FakeBotApi;
-let bot: ChildProcess;
+let bot: BotProcess;
 let stickerd: Client;
-let botLog = '';
 let stylesDir: string | undefined;
 
 before(async () => {
@@ -55,28 +54,13 @@ before(async () => {
   stickerd = new Client({ socketPath: daemon.socket, timeoutMs: TIMEOUT_MS });
   api = new FakeBotApi();
   const apiRoot = await api.listen();
-  bot = spawn(process.execPath, [path.join(__dirname, 'main.js')], {
-    env: { ...process.env, BOT_TOKEN: '123:TEST', BOT_API_ROOT: apiRoot, STORAGE_CHAT_ID: '-1001',
-      STICKERD_SOCKET: daemon.socket, PAGE_SIZE: String(PAGE_SIZE) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  bot.stdout!.on('data', (c) => (botLog += c));
-  bot.stderr!.on('data', (c) => (botLog += c));
-  // A bot that cannot start logs why and exits 1: fail at once, with its log.
-  const exited = new Promise<string>((resolve) => bot.once('exit', (code) => resolve(`the bot exited with ${code}`)));
-  const polled = api.waitUntil(() => api.callsOf('getUpdates').length > 0, TIMEOUT_MS, () => `the bot to poll\n${botLog}`);
-  const problem = await Promise.race([polled.then(() => ''), exited]);
-  if (problem && api.callsOf('getUpdates').length === 0) throw new Error(`${problem}:\n${botLog}`);
+  // A bot that cannot start logs why and exits 1: start() fails at once, with its log.
+  bot = await BotProcess.start(api, { BOT_API_ROOT: apiRoot, STICKERD_SOCKET: daemon.socket,
+    PAGE_SIZE: String(PAGE_SIZE) }, TIMEOUT_MS);
 });
 
 after(async () => {
-  if (bot && bot.exitCode === null) {
-    const exited = new Promise((resolve) => bot.once('exit', resolve));
-    bot.kill('SIGTERM');
-    const timer = setTimeout(() => bot.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await bot?.stop();
   await api?.close();
   stickerd?.close();
   await daemon?.close();
@@ -91,7 +75,7 @@ async function scroll(queryId: string, text: string): Promise<Answer[]> {
     const before = api.callsOf('answerInlineQuery').length;
     api.pushInlineQuery(`${queryId}-${page}`, text, offset);
     await api.waitUntil(() => api.callsOf('answerInlineQuery').length > before, TIMEOUT_MS,
-      () => `answer to page ${page}\n${botLog}`);
+      () => `answer to page ${page}\n${bot.log}`);
     const answer = answerOf(api.callsOf('answerInlineQuery')[before]);
     answers.push(answer);
     if (!answer.next_offset) return answers;
@@ -106,7 +90,7 @@ test('inline query: early first answer, pages, then cached file ids', { skip: SK
   // The first answer came before the batch finished: before the last upload.
   const first = api.calls.findIndex((c) => c.method === 'answerInlineQuery');
   const uploads = api.calls.map((c, i) => (c.method === 'sendSticker' ? i : -1)).filter((i) => i >= 0);
-  assert.equal(uploads.length, STYLE_COUNT, `one upload per style\n${botLog}`);
+  assert.equal(uploads.length, STYLE_COUNT, `one upload per style\n${bot.log}`);
   assert.ok(first < uploads[uploads.length - 1], 'the first answer waited for the whole batch');
   assert.ok(answers[0].results.length >= 1 && answers[0].next_offset !== '');
   assert.ok(answers.length >= STYLE_COUNT / PAGE_SIZE, `expected later pages, got ${answers.length}`);

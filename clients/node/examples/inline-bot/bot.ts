@@ -4,11 +4,14 @@
 // asks for more with the next_offset we gave, and each later page waits for
 // at least one more sticker (or the end). Jobs are shared per text, so pages
 // and concurrent users typing the same text join one batch.
+//
+// /pack TEXT (pack.ts) makes a sticker set of video stickers (WEBM) instead.
 import { Bot, InputFile } from 'grammy';
 import type { InlineQueryResultCachedSticker } from 'grammy/types';
 
 import type { Client, StyleInfo } from '../../src';
 import { FileIdCache } from './fileIdCache';
+import { makePack } from './pack';
 import { StickerJob } from './stickerJob';
 
 export interface InlineBotOptions {
@@ -72,6 +75,25 @@ export function createInlineBot(options: InlineBotOptions): Bot {
       // own cache short until the whole set is ready.
       cache_time: more ? 0 : 300,
     });
+  });
+
+  // /pack TEXT: a sticker set of video stickers (pack.ts says why a set).
+  // Not awaited: grammY handles updates one at a time, and a pack takes
+  // seconds that inline queries must not wait for.
+  bot.command('pack', (ctx) => {
+    const text = ctx.match.trim();
+    const from = ctx.from;
+    if (!text || !from) return ctx.reply('Usage: /pack TEXT');
+    void (async () => {
+      try {
+        const pack = await makePack(bot.api, options.stickerd, from.id, text, ctx.me.username, log);
+        await ctx.reply(`${pack.added} video stickers: https://t.me/addstickers/${pack.name}`);
+      } catch (err) {
+        log(`/pack ${JSON.stringify(text)} failed: ${err}`);
+        await ctx.reply(`Sorry, the sticker set could not be made: ${err instanceof Error ? err.message : err}`)
+          .catch((e) => log(`/pack reply failed: ${e}`));
+      }
+    })();
   });
 
   bot.catch((err) => log(`update ${err.ctx.update.update_id} failed: ${err.error}`));

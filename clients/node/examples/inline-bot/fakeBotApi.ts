@@ -1,7 +1,10 @@
 // A fake Telegram Bot API on loopback, for the bot's test. It serves
 // getUpdates from a queue the test fills (long polling: a call waits until an
 // update is queued), records every call, and answers sendSticker with a
-// message carrying a fresh file_id after checking the upload is a WebP.
+// message carrying a fresh file_id after checking the upload is a WebP;
+// createNewStickerSet and addStickerToSet check each sticker is a video
+// sticker (format "video", a WebM with VP9 and alpha, <= 256 KB) and record
+// the sets.
 // failNext() makes the next calls of a method fail, as a Bot API error answer
 // or as a dropped connection, for the start-up tests.
 import * as http from 'node:http';
@@ -17,6 +20,7 @@ export interface RecordedCall {
 export class FakeBotApi {
   readonly calls: RecordedCall[] = [];
   readonly problems: string[] = []; // anything the bot did wrong
+  readonly stickerSets = new Map<string, number>(); // name -> stickers in it
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
   private updates: unknown[] = [];
   private nextUpdateId = 1;
@@ -40,10 +44,23 @@ export class FakeBotApi {
   }
 
   pushInlineQuery(id: string, query: string, offset: string): void {
-    this.updates.push({
-      update_id: this.nextUpdateId++,
-      inline_query: { id, from: { id: 42, is_bot: false, first_name: 'Tester' }, query, offset },
+    this.push({ inline_query: { id, from: { id: 42, is_bot: false, first_name: 'Tester' }, query, offset } });
+  }
+
+  // A private message from user 42; a leading /command is marked as one.
+  pushMessage(text: string): void {
+    const command = /^\/\w+/.exec(text);
+    this.push({
+      message: {
+        message_id: this.nextUpdateId, date: 0, chat: { id: 42, type: 'private' },
+        from: { id: 42, is_bot: false, first_name: 'Tester' }, text,
+        entities: command ? [{ type: 'bot_command', offset: 0, length: command[0].length }] : [],
+      },
     });
+  }
+
+  private push(update: Record<string, unknown>): void {
+    this.updates.push({ update_id: this.nextUpdateId++, ...update });
     const pollers = this.pollers;
     this.pollers = [];
     for (const p of pollers) p();
@@ -129,8 +146,26 @@ export class FakeBotApi {
           sticker: { file_id: `FILE${n}`, file_unique_id: `U${n}`, type: 'regular', width: 512, height: 512, is_animated: false, is_video: false },
         });
       }
+      case 'createNewStickerSet':
+      case 'addStickerToSet': {
+        const name = String(body.name ?? '');
+        const raw = method === 'createNewStickerSet' ? body.stickers : body.sticker;
+        const parsed: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
+        const stickers = (Array.isArray(parsed) ? parsed : [parsed]) as Array<Record<string, unknown>>;
+        if (!/^[A-Za-z][A-Za-z0-9_]*_by_test_bot$/.test(name) || name.length > 64) this.problems.push(`${method}: bad set name ${name}`);
+        if (method === 'createNewStickerSet' && this.stickerSets.has(name)) this.problems.push(`${method}: ${name} exists`);
+        if (method === 'addStickerToSet' && !this.stickerSets.has(name)) this.problems.push(`${method}: no set ${name}`);
+        for (const s of stickers) {
+          const ref = String(s?.sticker ?? '').replace(/^attach:\/\//, '');
+          const file = files[ref];
+          const problem = s?.format !== 'video' ? `format ${s?.format}, not video` : file ? checkWebm(file) : 'no sticker file uploaded';
+          if (problem) this.problems.push(`${method}: ${problem}`);
+        }
+        this.stickerSets.set(name, (this.stickerSets.get(name) ?? 0) + stickers.length);
+        return reply(true);
+      }
       default:
-        return reply(true); // deleteWebhook, answerInlineQuery, ...
+        return reply(true); // deleteWebhook, answerInlineQuery, sendMessage, ...
     }
   }
 }
@@ -168,6 +203,17 @@ function parseRequest(contentType: string, raw: Buffer): { body: Record<string, 
     pos = next;
   }
   return { body, files };
+}
+
+// A Telegram video sticker's container, without decoding: EBML with DocType
+// webm, a VP9 track with AlphaMode (element 0x53C0), within 256 KB.
+function checkWebm(data: Buffer): string | null {
+  if (data.length > 256 * 1024) return `${data.length} bytes is over 256 KB`;
+  if (data.readUInt32BE(0) !== 0x1a45dfa3) return 'not EBML';
+  if (!data.includes('webm')) return 'no webm DocType';
+  if (!data.includes('V_VP9')) return 'not VP9';
+  if (!data.includes(Buffer.from([0x53, 0xc0, 0x81, 0x01]))) return 'no AlphaMode 1';
+  return null;
 }
 
 function checkWebp(data: Buffer): string | null {

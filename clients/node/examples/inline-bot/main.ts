@@ -51,7 +51,7 @@ process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
 startBot(bot, {
   log: (m) => console.error(m),
-  allowedUpdates: ['inline_query'],
+  allowedUpdates: ['inline_query', 'message'], // message: /pack
   onStart: (username) => console.error(`@${username} is running`),
   policy: {
     ...DEFAULT_STARTUP,
