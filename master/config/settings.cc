@@ -339,10 +339,10 @@ constexpr Setting kSettings[] = {
      .unset_text = "(none: a single node)",
      .shown = redact_redis_url,
      .arg = "URL",
-     .help = "join the cluster coordinated by this Redis:\n"
-             "redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH; while it\n"
-             "is unreachable the node serves its own clients alone\n"
-             "(docs/CLUSTER.md) [{env}; default: none, a single node]"},
+     .help = "join the cluster coordinated by this Redis,\n"
+             "redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH;\n"
+             "while it is unreachable the node serves its own clients\n"
+             "alone (docs/CLUSTER.md) [{env}; default: none]"},
     kConfigFile,
 };
 
