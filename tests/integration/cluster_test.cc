@@ -4,6 +4,7 @@
 // serves its own clients; it reconnects by itself when Redis is back; and
 // a bad URL is refused before anything starts.
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -111,6 +112,27 @@ TEST_CASE("the URL's password and database are used, and a wrong password is nam
   auto none = start_node(redis.url());
   CHECK(wait_until([&] { return none->log().find("NOAUTH") != std::string::npos; }, kLinkTimeout));
   CHECK(none->stats().redis() == v1::REDIS_STATE_DEGRADED);
+}
+
+TEST_CASE("SIGTERM ends a cluster node cleanly, its link up or degraded") {
+  const auto stops_cleanly = [](Daemon& node) {
+    node.process().signal(SIGTERM);
+    const auto status = node.process().wait_exit(30s);
+    REQUIRE(status);
+    CHECK(WIFEXITED(*status));
+    CHECK(WEXITSTATUS(*status) == 0);
+    CHECK(node.log().find("handles still open") == std::string::npos);
+  };
+  RedisServer redis;
+  auto up = start_node(redis.url());
+  REQUIRE(wait_until([&] { return link_is(*up, v1::REDIS_STATE_CONNECTED); }, kLinkTimeout));
+  stops_cleanly(*up);
+
+  auto degraded = start_node(redis.url());
+  REQUIRE(wait_until([&] { return link_is(*degraded, v1::REDIS_STATE_CONNECTED); }, kLinkTimeout));
+  redis.kill();
+  REQUIRE(wait_until([&] { return link_is(*degraded, v1::REDIS_STATE_DEGRADED); }, kLinkTimeout));
+  stops_cleanly(*degraded);
 }
 
 TEST_CASE("a bad --redis URL stops --check-config and the start, naming where it came from") {
