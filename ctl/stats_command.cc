@@ -18,6 +18,9 @@ void print_table(const v1::Stats& s) {
   fmt::print("restarts     {}\n", s.restarts());
   fmt::print("connections  {}\n", s.connections());
   fmt::print("uptime       {:.1f} s\n", s.uptime_seconds());
+  if (s.redis() == v1::REDIS_STATE_CONNECTED) fmt::print("redis        connected (cluster mode)\n");
+  if (s.redis() == v1::REDIS_STATE_DEGRADED)
+    fmt::print("redis        degraded: serving this node's clients alone, reconnecting\n");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "master/config/redis_url.h"
 #include "master/ingress/socket_activation.h"
 #include "master/requests/error_reply.h"
 #include "master/service/answer.h"
@@ -11,7 +12,8 @@ namespace stickerd {
 
 Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigSource source,
                Config loaded)
-    : config_(std::move(config)),
+    : loop_(loop),
+      config_(std::move(config)),
       catalogue_(std::move(catalogue)),
       limits_{config_.max_text_length, AdmissionLimits{}.max_batch_styles, config_.deadline_ms,
               config_.enable_test_styles},
@@ -38,11 +40,12 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigS
                  supervisor_, requests_.queue, connections_.frame_budget(), requests_.cache,
                  dispatcher_, rolling_}),
       lifecycle_({loop, config_, state_, requests_.queue, supervisor_, ops_, dispatcher_,
-                  connections_, rolling_, signals_}),
+                  connections_, rolling_, signals_, redis_}),
       control_({config_, state_, supervisor_, requests_.queue, ops_.metrics(), dispatcher_, intake_,
                 connections_, rolling_, lifecycle_, reloader_}),
       sizing_(loop, config_, state_, supervisor_, requests_.queue, ops_.metrics(), dispatcher_),
-      reports_({loop, config_, catalogue_, requests_, supervisor_, connections_, sizing_}) {}
+      reports_({loop, config_, catalogue_, requests_, supervisor_, connections_, sizing_, redis_}) {
+}
 
 Server::~Server() = default;
 
@@ -56,6 +59,14 @@ std::optional<Error> Server::start() {
   if (auto e = connections_.start(find_socket(*inherited, "client", true))) return e;
   if (auto e = control_.start(find_socket(*inherited, "control", false))) return e;
   if (auto e = ops_.start(*metrics_address)) return e;
+  if (!config_.redis_url.empty()) {
+    auto url = parse_redis_url(config_.redis_url);
+    if (!url) return url.error();
+    redis_.emplace(loop_, std::move(*url), [this](RedisState state) {
+      ops_.metrics().redis_up(state == RedisState::kConnected);
+    });
+    redis_->start();
+  }
   dispatcher_.start();
   lifecycle_.start();
   supervisor_.start();

@@ -13,6 +13,7 @@
 //   Lifecycle          drain on SIGTERM, stop
 //   PoolSizing         the dynamic pool
 //   Reports            stats, styles, poison list, the heartbeat's snapshot
+//   RedisLink          cluster mode's connection to Redis (--redis), when configured
 //
 // The central promise, every accepted request gets exactly one final reply,
 // is the Dispatcher's (master/requests/dispatcher.h).
@@ -26,6 +27,7 @@
 
 #include "common/error.h"
 #include "common/style_catalogue.h"
+#include "master/cluster/redis_link.h"
 #include "master/config/config.h"
 #include "master/config/config_source.h"
 #include "master/ingress/connection.h"
@@ -82,6 +84,7 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   bool in_flight(std::uint64_t connection_id, std::optional<std::uint64_t> id);
 
   // The shared state.
+  uv_loop_t* loop_;
   Config config_;
   StyleCatalogue catalogue_;
   AdmissionLimits limits_;
@@ -90,6 +93,7 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   Signals signals_;
   Supervisor supervisor_;
   Operations ops_;
+  std::optional<RedisLink> redis_;  // cluster mode (--redis), made by start()
 
   // The jobs.
   ClientConnections connections_;

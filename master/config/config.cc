@@ -11,6 +11,7 @@
 
 #include "build_config.h"
 #include "master/config/metrics_address.h"
+#include "master/config/redis_url.h"
 #include "master/config/settings.h"
 
 namespace stickerd {
@@ -94,6 +95,12 @@ Result<std::string> check(const Setting& s, const Picked& p) {
     case Kind::kOnOff:
       if (p.value != "on" && p.value != "off")
         return bad_value(p.name, p.value, "expected on or off");
+      break;
+    case Kind::kRedisUrl:
+      if (p.value.empty()) break;
+      if (auto url = parse_redis_url(p.value); !url) {
+        return make_error(v1::INVALID_ARGUMENT, fmt::format("{}: {}", p.name, url.error().message));
+      }
       break;
     case Kind::kText:
     case Kind::kSwitch:

@@ -61,6 +61,8 @@ struct Config {
   unsigned min_workers{};  // dynamic pool bounds; after parsing never 0 (default: workers)
   unsigned max_workers{};
   std::uint64_t scale_idle_ms{};  // idle time before the pool shrinks by one
+  // Cluster mode (see docs/CLUSTER.md).
+  std::string redis_url;  // redis://... or unix://...; empty: a single node
 };
 
 // Defaults that depend on the host, computed by main() and passed in so that

@@ -53,7 +53,8 @@ const std::vector<const Setting*>& reply_order() {
 
 std::string show(const Setting& s, const Config& c) {
   std::string value = s.field.get(c);
-  return value.empty() ? "(none)" : value;
+  if (value.empty()) return "(none)";
+  return s.shown ? s.shown(value) : value;
 }
 
 }  // namespace

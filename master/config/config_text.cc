@@ -56,7 +56,7 @@ std::string help_text(const Setting& s) {
 std::string effective_value(const Setting& s, const Config& c) {
   std::string value = s.field.get(c);
   if ((value.empty() || value == "0") && !s.unset_text.empty()) return std::string(s.unset_text);
-  return value;
+  return s.shown ? s.shown(value) : value;
 }
 
 }  // namespace

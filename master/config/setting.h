@@ -15,16 +15,17 @@ namespace stickerd {
 
 // How a value's text is checked before it is stored.
 enum class Kind {
-  kText,     // any text
-  kAddress,  // HOST:PORT, or "" / none for no endpoint (metrics_address.h)
-  kCount,    // a whole number from 1 to Setting::max
-  kSwitch,   // a flag without a value; no variable or file key
-  kOnOff,    // "on" or "off"
+  kText,      // any text
+  kAddress,   // HOST:PORT, or "" / none for no endpoint (metrics_address.h)
+  kCount,     // a whole number from 1 to Setting::max
+  kSwitch,    // a flag without a value; no variable or file key
+  kOnOff,     // "on" or "off"
+  kRedisUrl,  // redis://... or unix://..., or "" for none (redis_url.h)
 };
 
 // --help lists the rows group by group (and the table's order within one);
 // reload replies too, within each Reload class.
-enum class Section { kBasics, kReliability, kOperations, kPerformance, kSources };
+enum class Section { kBasics, kReliability, kOperations, kPerformance, kCluster, kSources };
 
 // What a reload does with a changed value (config_reload.cc). In this order
 // in a reload's reply.
@@ -59,6 +60,9 @@ struct Setting {
   unsigned long long max = 0;     // kCount: the largest value accepted
   bool zero_allowed = false;      // kCount: "0" is accepted too, and turns the feature off
   std::string_view unset_text{};  // --check-config's text for "" or 0; empty: the value itself
+  // The value as --check-config and reload replies show it, a secret hidden;
+  // null: as it is.
+  std::string (*shown)(std::string_view value) = nullptr;
   Reload reload = Reload::kRestart;
   std::string_view arg{};  // --help's placeholder: "N", "PATH"
   // --help's text after the flag, "\n" between lines; {env}, {default} and

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/frame.h"
+#include "master/config/redis_url.h"
 
 namespace stickerd {
 namespace {
@@ -329,6 +330,19 @@ constexpr Setting kSettings[] = {
      .unset_text = "(none)",
      .arg = "NAME",
      .help = "also allow this group on the control socket (mode 0660)\n[{env}]"},
+    {.key = "redis",
+     .flag = "--redis",
+     .env = "STICKERD_REDIS_URL",
+     .section = kCluster,
+     .kind = kRedisUrl,
+     .field = field<&Config::redis_url>(),
+     .unset_text = "(none: a single node)",
+     .shown = redact_redis_url,
+     .arg = "URL",
+     .help = "join the cluster coordinated by this Redis,\n"
+             "redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH;\n"
+             "while it is unreachable the node serves its own clients\n"
+             "alone (docs/CLUSTER.md) [{env}; default: none]"},
     kConfigFile,
 };
 

@@ -58,6 +58,10 @@ const Histogram::BucketBoundaries kByteBuckets{4096,   8192,   16384,   32768,  
 // /health is answered from a CivetWeb thread, which must not touch the loop:
 // the loop publishes the one figure it needs here.
 std::atomic<unsigned> g_ready_workers{0};
+// Cluster mode's link to Redis, for /health's text: a degraded node still
+// serves its own clients, so it stays healthy (200).
+enum class RedisHealth : unsigned { kSingleNode, kConnected, kDegraded };
+std::atomic<RedisHealth> g_redis{RedisHealth::kSingleNode};
 
 // The HTTP endpoint's limits (see Metrics::expose and docs/RELIABILITY.md).
 // 256 idle threads cost the master about 5 MiB of RSS.
@@ -74,8 +78,19 @@ int answer_health(mg_connection* conn) {
   }
   const unsigned ready = g_ready_workers.load(std::memory_order_relaxed);
   const int status = ready > 0 ? 200 : 503;
-  const std::string body = ready > 0 ? fmt::format("ok: {} workers ready\n", ready)
-                                     : std::string("unavailable: no worker is ready\n");
+  std::string body = ready > 0 ? fmt::format("ok: {} workers ready", ready)
+                               : std::string("unavailable: no worker is ready");
+  switch (g_redis.load(std::memory_order_relaxed)) {
+    case RedisHealth::kSingleNode:
+      break;
+    case RedisHealth::kConnected:
+      body += "; redis connected";
+      break;
+    case RedisHealth::kDegraded:
+      body += "; redis degraded: serving this node's clients alone";
+      break;
+  }
+  body += '\n';
   mg_printf(conn,
             "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
             "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
@@ -171,6 +186,9 @@ Metrics::Metrics()
       scale_events_(family(
           BuildCounter(), *registry_, "stickerd_pool_scale_events_total",
           "Dynamic pool sizing decisions, by direction (up: a worker added, down: one retired).")),
+      redis_up_(family(BuildGauge(), *registry_, "stickerd_redis_up",
+                       "Cluster mode: 1 while the link to Redis answers, 0 while the node is "
+                       "degraded (serving its own clients alone). Absent on a single node.")),
       build_info_(family(BuildGauge(), *registry_, "stickerd_build_info",
                          "Always 1; the labels say which build is running.")
                       .Add({{"version", STICKERD_VERSION}})),
@@ -320,6 +338,11 @@ void Metrics::cache(const CacheCounts& counts, std::uint64_t flight_joins) {
 
 void Metrics::pool_scaled(bool up) {
   scale_events_.Add({{"direction", up ? "up" : "down"}}).Increment();
+}
+
+void Metrics::redis_up(bool up) {
+  redis_up_.Add({}).Set(up ? 1 : 0);
+  g_redis.store(up ? RedisHealth::kConnected : RedisHealth::kDegraded, std::memory_order_relaxed);
 }
 
 std::string Metrics::serialize() const {

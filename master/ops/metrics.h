@@ -81,6 +81,9 @@ class Metrics {
   void cache(const CacheCounts& counts, std::uint64_t flight_joins);
   // The dynamic pool sizing grew (up) or shrank (down) the pool by one.
   void pool_scaled(bool up);
+  // Cluster mode's link to Redis is up or degraded. A single node never
+  // calls it, so it has no stickerd_redis_up series and /health says nothing.
+  void redis_up(bool up);
 
   // The text a scrape would return (for tests and `stickerctl`-free debugging).
   std::string serialize() const;
@@ -119,6 +122,7 @@ class Metrics {
   prometheus::Gauge& cache_entries_;
   prometheus::Counter& flight_joins_;
   prometheus::Family<prometheus::Counter>& scale_events_;
+  prometheus::Family<prometheus::Gauge>& redis_up_;
   prometheus::Gauge& build_info_;
   prometheus::Gauge& start_time_;
 

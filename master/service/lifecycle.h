@@ -9,9 +9,11 @@
 
 #include <uv.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "master/cluster/redis_link.h"
 #include "master/config/config.h"
 #include "master/ops/operations.h"
 #include "master/ops/signals.h"
@@ -36,6 +38,7 @@ struct LifecycleParts {
   ClientConnections& connections;
   RollingRestart& rolling;
   Signals& signals;
+  std::optional<RedisLink>& redis;  // cluster mode only
 };
 
 class Lifecycle {

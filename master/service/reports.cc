@@ -38,6 +38,10 @@ void Reports::fill_stats(v1::Stats& stats) const {
   stats.set_rejected_limits(n.rejected_limits);
   stats.set_poison_entries(static_cast<std::uint32_t>(p_.requests.poison.size()));
   fill_cache_stats(stats);
+  if (p_.redis) {
+    stats.set_redis(p_.redis->state() == RedisState::kConnected ? v1::REDIS_STATE_CONNECTED
+                                                                : v1::REDIS_STATE_DEGRADED);
+  }
 }
 
 void Reports::fill_cache_stats(v1::Stats& stats) const {

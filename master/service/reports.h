@@ -7,8 +7,10 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <optional>
 
 #include "common/style_catalogue.h"
+#include "master/cluster/redis_link.h"
 #include "master/config/config.h"
 #include "master/ops/operations.h"
 #include "master/pool/supervisor.h"
@@ -26,6 +28,7 @@ struct ReportParts {
   const Supervisor& supervisor;
   const ClientConnections& connections;
   const PoolSizing& sizing;
+  const std::optional<RedisLink>& redis;  // cluster mode only
 };
 
 class Reports {

@@ -19,7 +19,8 @@ namespace {
 using google::protobuf::FieldDescriptor;
 
 bool is_text(Kind kind) {
-  return kind == Kind::kText || kind == Kind::kAddress || kind == Kind::kOnOff;
+  return kind == Kind::kText || kind == Kind::kAddress || kind == Kind::kOnOff ||
+         kind == Kind::kRedisUrl;
 }
 
 }  // namespace

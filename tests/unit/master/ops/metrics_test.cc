@@ -35,6 +35,15 @@ TEST_CASE("cache metrics advance by what changed between two totals") {
   CHECK(text.find("stickerd_single_flight_joins_total 1\n") != std::string::npos);
 }
 
+TEST_CASE("stickerd_redis_up exists only in cluster mode and follows the link") {
+  Metrics m;
+  CHECK(m.serialize().find("stickerd_redis_up ") == std::string::npos);
+  m.redis_up(false);
+  CHECK(m.serialize().find("stickerd_redis_up 0\n") != std::string::npos);
+  m.redis_up(true);
+  CHECK(m.serialize().find("stickerd_redis_up 1\n") != std::string::npos);
+}
+
 TEST_CASE("scale events count by direction and warm-up times land in the histogram") {
   Metrics m;
   m.pool_scaled(true);

@@ -1,0 +1,161 @@
+// Cluster mode's first piece against a real redis-server: the node's link
+// to Redis (--redis). It reports the link in stats, the stickerd_redis_up
+// gauge and /health; while Redis is gone the node is degraded and still
+// serves its own clients; it reconnects by itself when Redis is back; and
+// a bad URL is refused before anything starts.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "tests/integration/harness.h"
+#include "tests/integration/ops_support.h"
+#include "tests/integration/redis_server.h"
+
+namespace stickerd::itest {
+namespace {
+
+// The Redis link's worst case from a loss to the next attempt (the
+// backoff's cap) plus its handshake, with room for a loaded machine.
+constexpr auto kLinkTimeout = 20s;
+
+std::unique_ptr<Daemon> start_node(const std::string& redis_url,
+                                   std::vector<std::string> extra_args = {}) {
+  extra_args.insert(extra_args.end(), {"--redis", redis_url});
+  return start_daemon({.workers = 1, .extra_args = std::move(extra_args)});
+}
+
+bool link_is(const Daemon& daemon, v1::RedisState state) { return daemon.stats().redis() == state; }
+
+}  // namespace
+
+TEST_CASE("without --redis a node is a single node: no link in stats, metrics or /health") {
+  auto daemon = start_daemon({.workers = 1, .extra_args = {"--metrics-address", "127.0.0.1:0"}});
+  CHECK(daemon->stats().redis() == v1::REDIS_STATE_OFF);
+  const int port = metrics_port(*daemon);
+  const auto metrics = http_get(port, "/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->body.find("stickerd_redis_up") == std::string::npos);
+  const auto health = http_get(port, "/health");
+  REQUIRE(health);
+  CHECK(health->body.find("redis") == std::string::npos);
+}
+
+TEST_CASE("with --redis a node renders as before and reports its link connected") {
+  RedisServer redis;
+  auto daemon = start_node(redis.url(), {"--metrics-address", "127.0.0.1:0"});
+  CHECK(wait_until([&] { return link_is(*daemon, v1::REDIS_STATE_CONNECTED); }, kLinkTimeout));
+  check_still_serving(*daemon);
+  const int port = metrics_port(*daemon);
+  const auto metrics = http_get(port, "/metrics");
+  REQUIRE(metrics);
+  CHECK(sample_value(metrics->body, "stickerd_redis_up") == 1.0);
+  const auto health = http_get(port, "/health");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(health->body.find("redis connected") != std::string::npos);
+  CHECK(daemon->log().find("redis: connected to redis://127.0.0.1:") != std::string::npos);
+}
+
+TEST_CASE("Redis killed: the node is degraded and keeps serving; Redis back: it rejoins") {
+  RedisServer redis;
+  auto daemon = start_node(redis.url(), {"--metrics-address", "127.0.0.1:0"});
+  REQUIRE(wait_until([&] { return link_is(*daemon, v1::REDIS_STATE_CONNECTED); }, kLinkTimeout));
+  const int port = metrics_port(*daemon);
+
+  redis.kill();
+  CHECK(wait_until([&] { return link_is(*daemon, v1::REDIS_STATE_DEGRADED); }, kLinkTimeout));
+  check_still_serving(*daemon);
+  const auto metrics = http_get(port, "/metrics");
+  REQUIRE(metrics);
+  CHECK(sample_value(metrics->body, "stickerd_redis_up") == 0.0);
+  const auto health = http_get(port, "/health");
+  REQUIRE(health);
+  CHECK(health->status == 200);  // degraded is not down: the node still serves
+  CHECK(health->body.find("redis degraded") != std::string::npos);
+  CHECK(daemon->log().find("redis: lost") != std::string::npos);
+
+  redis.start();  // the same port, as a restarted Redis
+  CHECK(wait_until([&] { return link_is(*daemon, v1::REDIS_STATE_CONNECTED); }, kLinkTimeout));
+  CHECK_FALSE(daemon->process().exited());
+  CHECK(daemon->log().find("redis: reconnected to") != std::string::npos);
+  check_still_serving(*daemon);
+}
+
+TEST_CASE("an unreachable Redis at start is a degraded start, joined once Redis comes") {
+  RedisServer redis;
+  redis.kill();
+  auto daemon = start_node(redis.url());
+  CHECK(wait_until([&] { return daemon->log().find("at start") != std::string::npos; },
+                   kLinkTimeout));
+  CHECK(daemon->stats().redis() == v1::REDIS_STATE_DEGRADED);
+  CHECK(daemon->log().find("starting degraded") != std::string::npos);
+  check_still_serving(*daemon);
+
+  redis.start();
+  CHECK(wait_until([&] { return link_is(*daemon, v1::REDIS_STATE_CONNECTED); }, kLinkTimeout));
+}
+
+TEST_CASE("the URL's password and database are used, and a wrong password is named, not shown") {
+  RedisServer redis("hunter2");
+  auto daemon = start_node(redis.url("hunter2", 3));
+  CHECK(wait_until([&] { return link_is(*daemon, v1::REDIS_STATE_CONNECTED); }, kLinkTimeout));
+
+  auto wrong = start_node(redis.url("letmein"));
+  CHECK(wait_until([&] { return wrong->log().find("AUTH refused") != std::string::npos; },
+                   kLinkTimeout));
+  CHECK(wrong->stats().redis() == v1::REDIS_STATE_DEGRADED);
+  check_still_serving(*wrong);
+  CHECK(wrong->log().find("letmein") == std::string::npos);
+
+  auto none = start_node(redis.url());
+  CHECK(wait_until([&] { return none->log().find("NOAUTH") != std::string::npos; }, kLinkTimeout));
+  CHECK(none->stats().redis() == v1::REDIS_STATE_DEGRADED);
+}
+
+TEST_CASE("SIGTERM ends a cluster node cleanly, its link up or degraded") {
+  const auto stops_cleanly = [](Daemon& node) {
+    node.process().signal(SIGTERM);
+    const auto status = node.process().wait_exit(30s);
+    REQUIRE(status);
+    CHECK(WIFEXITED(*status));
+    CHECK(WEXITSTATUS(*status) == 0);
+    CHECK(node.log().find("handles still open") == std::string::npos);
+  };
+  RedisServer redis;
+  auto up = start_node(redis.url());
+  REQUIRE(wait_until([&] { return link_is(*up, v1::REDIS_STATE_CONNECTED); }, kLinkTimeout));
+  stops_cleanly(*up);
+
+  auto degraded = start_node(redis.url());
+  REQUIRE(wait_until([&] { return link_is(*degraded, v1::REDIS_STATE_CONNECTED); }, kLinkTimeout));
+  redis.kill();
+  REQUIRE(wait_until([&] { return link_is(*degraded, v1::REDIS_STATE_DEGRADED); }, kLinkTimeout));
+  stops_cleanly(*degraded);
+}
+
+TEST_CASE("a bad --redis URL stops --check-config and the start, naming where it came from") {
+  TempDir dir;
+  const std::string stickerd = binary_path("STICKERD_BIN");
+  const ShellRun flag =
+      run_shell(stickerd + " --redis 'redis://:s3cret@h:99999' --check-config", dir.path());
+  INFO(flag.output);
+  CHECK(flag.exit_code == 2);
+  CHECK(flag.output.find("--redis: 'redis://:***@h:99999'") != std::string::npos);
+  CHECK(flag.output.find("s3cret") == std::string::npos);
+
+  const ShellRun env = run_shell("STICKERD_REDIS_URL=localhost:6379 " + stickerd, dir.path());
+  INFO(env.output);
+  CHECK(env.exit_code == 2);
+  CHECK(env.output.find("STICKERD_REDIS_URL: 'localhost:6379'") != std::string::npos);
+
+  const ShellRun good =
+      run_shell(stickerd + " --redis 'redis://:s3cret@h:7000/2' --check-config", dir.path());
+  INFO(good.output);
+  CHECK(good.exit_code == 0);
+  CHECK(good.output.find("redis://:***@h:7000/2") != std::string::npos);
+  CHECK(good.output.find("s3cret") == std::string::npos);
+}
+
+}  // namespace stickerd::itest
