@@ -15,7 +15,10 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigS
       catalogue_(std::move(catalogue)),
       limits_{config_.max_text_length, AdmissionLimits{}.max_batch_styles, config_.deadline_ms,
               config_.enable_test_styles},
-      requests_(config_.queue_size, config_.cache_mb * 1024 * 1024, config_.poison_ttl_s * 1000),
+      // The disk tier is looked up by the memory tier's keys: off without it.
+      requests_(loop, config_.queue_size, config_.cache_mb << 20, config_.disk_cache_dir,
+                config_.cache_mb == 0 ? 0 : config_.disk_cache_mb << 20,
+                config_.poison_ttl_s * 1000),
       signals_(loop, [this](int signum) { lifecycle_.on_signal(signum); }),
       supervisor_(loop,
                   SupervisorOptions{config_.worker_binary, config_.styles_dir, config_.workers,
@@ -57,6 +60,7 @@ std::optional<Error> Server::start() {
   if (auto e = control_.start(find_socket(*inherited, "control", false))) return e;
   if (auto e = ops_.start(*metrics_address)) return e;
   dispatcher_.start();
+  requests_.disk.start();
   lifecycle_.start();
   supervisor_.start();
   sizing_.start();  // dynamic pool sizing, when --min-workers < --max-workers

@@ -61,6 +61,9 @@ struct Config {
   unsigned min_workers{};  // dynamic pool bounds; after parsing never 0 (default: workers)
   unsigned max_workers{};
   std::uint64_t scale_idle_ms{};  // idle time before the pool shrinks by one
+  // The disk cache, the result cache's second tier (master/cache/disk_cache.h).
+  std::string disk_cache_dir;   // its LMDB store
+  std::size_t disk_cache_mb{};  // its budget in MiB, the store's file included; 0: off
 };
 
 // Defaults that depend on the host, computed by main() and passed in so that
@@ -69,6 +72,7 @@ struct ConfigDefaults {
   unsigned cpus = 1;
   std::string socket_path;
   std::string styles_dir;
+  std::string cache_dir;
 };
 
 // The variables parse_config() reads, by name (a missing key is unset).

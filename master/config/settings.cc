@@ -282,6 +282,27 @@ constexpr Setting kSettings[] = {
      .arg = "N",
      .help = "result cache budget in MiB; 0 disables the cache and\n"
              "single-flight [{env}; default {default}]"},
+    {.key = "disk_cache_dir",
+     .flag = "--disk-cache-dir",
+     .env = "STICKERD_DISK_CACHE_DIR",
+     .section = kPerformance,
+     .field = field<&Config::disk_cache_dir>(),
+     .computed_default = [](const ConfigDefaults& host) { return host.cache_dir; },
+     .arg = "DIR",
+     .help = "the disk cache's LMDB store, kept across restarts [{env};\n"
+             "default $CACHE_DIRECTORY, else ./cache]"},
+    {.key = "disk_cache_mb",
+     .flag = "--disk-cache-mb",
+     .env = "STICKERD_DISK_CACHE_MB",
+     .section = kPerformance,
+     .kind = kCount,
+     .field = field<&Config::disk_cache_mb>(),
+     .fallback = "256",
+     .max = kMillion,
+     .zero_allowed = true,
+     .arg = "N",
+     .help = "disk cache budget in MiB (its file included); 0 disables\n"
+             "it; off too when --cache-mb is 0 [{env}; default {default}]"},
     // 0: follows --workers (parse_config), so dynamic sizing is off.
     {.key = "min_workers",
      .flag = "--min-workers",

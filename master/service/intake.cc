@@ -45,7 +45,8 @@ void Intake::render(Connection& connection, std::uint64_t id, const v1::RenderRe
     answer(p_.ops.metrics(), connection, id, std::move(*refusal));
     return;
   }
-  if (!r_.queue.can_accept(spec->priority)) {
+  // A sticker the disk tier holds needs no place in the queue.
+  if (!r_.queue.can_accept(spec->priority) && !(key && r_.disk.contains(*key))) {
     ++r_.counters.rejected_queue_full;
     return refuse(connection, id, make_error(v1::QUEUE_FULL, queue_full_message()));
   }
@@ -153,7 +154,8 @@ void Intake::place_warm_item(BatchItemPlan& item, v1::WarmAccepted& ack) {
     return;
   }
   std::string key = *render_key(*item.spec);
-  if (r_.cache.contains(key) || r_.flights.active(key) || r_.warm.holds(key)) {
+  if (r_.cache.contains(key) || r_.disk.contains(key) || r_.flights.active(key) ||
+      r_.warm.holds(key)) {
     ack.set_cached(ack.cached() + 1);
     return;
   }
@@ -204,6 +206,7 @@ bool Intake::answer_from_cache(const std::string& key, v1::Sticker& out) {
   const v1::Sticker* hit = r_.cache.get(key);
   p_.dispatcher.publish_cache_metrics();
   if (hit == nullptr) return false;
+  r_.disk.touch(key);  // popular in memory is popular on disk: evicted there last
   out = *hit;
   return true;
 }
@@ -252,8 +255,14 @@ Intake::Placed Intake::place(TaskSpec spec, const std::optional<std::string>& ke
   Task task{next_task_id_++, request.serial, request.connection_id, index, 0, std::move(spec)};
   task.fingerprint = request_fingerprint(task.spec, p_.catalogue.config_id(task.spec.style_id));
   set_deadlines(task, uv_now(p_.loop), p_.limits.deadline_ms);
-  p_.ops.task_queued(task.task_id);
   const std::uint64_t task_id = task.task_id;
+  // Missed in memory: the disk tier next, off the loop; it queues the task
+  // itself if the read misses after all.
+  if (key && p_.dispatcher.read_from_disk(task, *key)) {
+    lead_flight(*key, task_id, request.serial, index);
+    return Placed::kQueued;
+  }
+  p_.ops.task_queued(task.task_id);
   auto pushed = r_.queue.push_or_displace(task);
   if (!pushed.accepted) return Placed::kQueueFull;
   if (key) lead_flight(*key, task_id, request.serial, index);

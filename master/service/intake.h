@@ -6,7 +6,8 @@
 //   admission   admit_render / admit_batch (master/requests/admission.h):
 //               a bad request costs nothing but its error reply
 //   per item    poison list, result cache, single-flight join, then a new
-//               task in the queue (warm: its own bounded queue instead)
+//               task: read from the disk tier when it holds the key, else
+//               in the queue (warm: its own bounded queue instead)
 //   booking     the RequestBook entry that owes the client its final reply
 //
 // Each kind takes the stages in the order it always has (a render books
