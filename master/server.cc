@@ -43,7 +43,7 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigS
       lifecycle_({loop, config_, state_, requests_.queue, supervisor_, ops_, dispatcher_,
                   connections_, rolling_, signals_}),
       control_({config_, state_, supervisor_, requests_.queue, ops_.metrics(), dispatcher_, intake_,
-                connections_, rolling_, lifecycle_, reloader_}),
+                connections_, rolling_, lifecycle_, reloader_, requests_.popularity}),
       sizing_(loop, config_, state_, supervisor_, requests_.queue, ops_.metrics(), dispatcher_),
       reports_({loop, config_, catalogue_, requests_, supervisor_, connections_, sizing_}) {}
 
@@ -97,6 +97,7 @@ void Server::on_request(Connection& connection, v1::Request request) {
     case v1::Request::kResume:
     case v1::Request::kRestartWorkers:
     case v1::Request::kReload:
+    case v1::Request::kCacheTop:
       return control_.handle(connection, request);
     case v1::Request::KIND_NOT_SET:
       break;

@@ -2,6 +2,7 @@
 #include "master/cache/disk_cache.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "common/log.h"
@@ -15,6 +16,11 @@ constexpr std::size_t kMaxPendingBytes = 16u << 20;
 // Bookkeeping of entries the memory tier served rides along with the next
 // write, or goes alone once this many are due.
 constexpr std::size_t kMetaFlushCount = 64;
+
+// A start waits this long at most for the preload before READY; the
+// preload's reads stop after kPreloadReadMs.
+constexpr std::uint64_t kWarmupLimitMs = 3000;
+constexpr auto kPreloadReadMs = std::chrono::milliseconds(2000);
 
 // The first characters of a key, enough to find it in a log.
 std::string short_key(const std::string& key) { return key.substr(0, 16); }
@@ -54,8 +60,17 @@ void DiskCache::submit(std::function<void()> work, std::function<void()> done) {
   if (rc == 0) jobs_.insert(job.release());
 }
 
+void DiskCache::preload_into(std::size_t max_bytes, Fill fill) {
+  preload_bytes_ = max_bytes;
+  fill_ = std::move(fill);
+}
+
+bool DiskCache::warming() const { return warming_ && uv_now(loop_) - started_ms_ < kWarmupLimitMs; }
+
 void DiskCache::start() {
   if (!enabled()) return;
+  warming_ = true;
+  started_ms_ = uv_now(loop_);
   struct Opening {
     std::shared_ptr<DiskStore> store;
     DiskContents contents;
@@ -74,6 +89,7 @@ void DiskCache::start() {
       },
       [this, opening] {
         if (!opening->store) {
+          warming_ = false;
           log::warning("disk cache off: {}", opening->error);
           return;
         }
@@ -95,7 +111,46 @@ void DiskCache::opened(std::shared_ptr<DiskStore> store, DiskContents contents) 
   for (std::string& key : contents.unreadable) pending_deletes_.push_back(std::move(key));
   log::info("disk cache: {} entries, {} KiB of {} MiB, in {}", index_.entries(),
             index_.bytes() >> 10, budget_ >> 20, dir_);
+  preload();
   flush();
+  changed();
+}
+
+void DiskCache::preload() {
+  std::vector<std::string> keys = index_.hottest(preload_bytes_);
+  if (keys.empty() || !fill_) {
+    warming_ = false;
+    return;
+  }
+  auto reads = std::make_shared<std::vector<std::pair<std::string, DiskRead>>>();
+  submit(
+      [store = store_, keys = std::move(keys), reads] {
+        const auto until = std::chrono::steady_clock::now() + kPreloadReadMs;
+        for (const std::string& key : keys) {
+          if (std::chrono::steady_clock::now() > until) break;
+          reads->emplace_back(key, store->read(key));
+        }
+      },
+      [this, reads] { preloaded(std::move(*reads)); });
+}
+
+void DiskCache::preloaded(std::vector<std::pair<std::string, DiskRead>> reads) {
+  for (auto& [key, read] : reads) {
+    switch (read.outcome) {
+      case DiskRead::Outcome::kHit:
+        ++counts_.preloaded;
+        fill_(key, std::move(read.sticker));
+        break;
+      case DiskRead::Outcome::kMissing:
+        index_.erase(key);
+        break;
+      case DiskRead::Outcome::kRefused:
+        refuse(key, read.problem);
+        break;
+    }
+  }
+  warming_ = false;
+  log::info("disk cache: {} popular stickers loaded into memory", counts_.preloaded);
   changed();
 }
 
@@ -130,15 +185,19 @@ void DiskCache::read_done(const std::string& key, DiskRead read, const Found& fo
       index_.erase(key);
       break;
     case DiskRead::Outcome::kRefused:
-      ++counts_.refused;
       ++counts_.misses;
-      log::warning("disk cache: entry {}… in {} refused: {}; it is deleted and rendered again",
-                   short_key(key), dir_, read.problem);
-      remove(key);
+      refuse(key, read.problem);
       break;
   }
   changed();
   found(std::move(sticker));
+}
+
+void DiskCache::refuse(const std::string& key, const std::string& problem) {
+  ++counts_.refused;
+  log::warning("disk cache: entry {}… in {} refused: {}; it is deleted and rendered again",
+               short_key(key), dir_, problem);
+  remove(key);
 }
 
 void DiskCache::touch(const std::string& key) {

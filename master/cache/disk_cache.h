@@ -14,6 +14,10 @@
 //    stops writing until a restart while reads go on.
 //  * Writes are batched, one transaction at a time; the backlog is bounded,
 //    and a write that does not fit it is dropped (counted).
+//  * At start the most popular entries are loaded into memory
+//    (preload_into()); warming() holds READY back until that is done, for
+//    at most kWarmupLimitMs, so a restarted daemon answers its regulars
+//    from memory at once.
 //  * Budget 0 turns the tier off: no directory, no lookups counted.
 // Not thread-safe: the loop owns it; only DiskStore runs on other threads.
 #pragma once
@@ -47,14 +51,16 @@ struct DiskCacheCounts {
   std::size_t bytes = 0;             // what the entries held are charged
   std::size_t entries = 0;
   std::size_t budget = 0;
-  std::size_t backlog = 0;  // rendered stickers waiting for their write, or being written
-  bool ready = false;       // the store is open and its index read
-  bool writable = false;    // ready, and no write has failed
+  std::size_t backlog = 0;      // rendered stickers waiting for their write, or being written
+  std::uint64_t preloaded = 0;  // entries loaded into memory at start
+  bool ready = false;           // the store is open and its index read
+  bool writable = false;        // ready, and no write has failed
 };
 
 class DiskCache {
  public:
   using Found = std::function<void(std::optional<v1::Sticker>)>;
+  using Fill = std::function<void(const std::string& key, v1::Sticker sticker)>;
 
   DiskCache(uv_loop_t* loop, std::string dir, std::size_t budget_bytes);
   DiskCache(const DiskCache&) = delete;
@@ -63,9 +69,14 @@ class DiskCache {
   ~DiskCache();
 
   bool enabled() const { return budget_ > 0; }
-  // Opens the store and reads its index off the loop; until then every
-  // lookup is a miss.
+  // At start, hands the most popular entries, up to `max_bytes` of them, to
+  // `fill` (the memory tier). Call before start().
+  void preload_into(std::size_t max_bytes, Fill fill);
+  // Opens the store, reads its index and preloads, off the loop; until the
+  // index is read every lookup is a miss.
   void start();
+  // Whether the start's preload still runs (never longer than kWarmupLimitMs).
+  bool warming() const;
   // Called on the loop after the counts changed outside a caller's call (a
   // read or write finished).
   void on_change(std::function<void()> changed) { changed_ = std::move(changed); }
@@ -89,6 +100,10 @@ class DiskCache {
   // object is gone by then.
   void submit(std::function<void()> work, std::function<void()> done);
   void opened(std::shared_ptr<DiskStore> store, DiskContents contents);
+  void preload();
+  void preloaded(std::vector<std::pair<std::string, DiskRead>> reads);
+  // An entry that failed its check: logged, forgotten and deleted.
+  void refuse(const std::string& key, const std::string& problem);
   void read_done(const std::string& key, DiskRead read, const Found& found);
   void remove(const std::string& key);
   // Starts the next write transaction when one is due and none runs.
@@ -104,6 +119,10 @@ class DiskCache {
   DiskIndex index_;
   DiskCacheCounts counts_;
   std::function<void()> changed_;
+  std::size_t preload_bytes_ = 0;
+  Fill fill_;
+  bool warming_ = false;
+  std::uint64_t started_ms_ = 0;  // loop time of start()
   std::unordered_set<Job*> jobs_;
 
   // Writes not yet started, and the keys of the one running.

@@ -60,6 +60,19 @@ std::optional<DiskMeta> DiskIndex::meta(const std::string& key) const {
   return found->second->meta;
 }
 
+std::vector<std::string> DiskIndex::hottest(std::size_t max_bytes) const {
+  std::vector<std::string> keys;
+  std::size_t taken = 0;
+  for (const Segment* segment : {&protected_, &probation_}) {
+    for (const Node& node : *segment) {
+      if (taken + node.meta.charge > max_bytes) return keys;
+      taken += node.meta.charge;
+      keys.push_back(node.key);
+    }
+  }
+  return keys;
+}
+
 void DiskIndex::evict_one(std::vector<std::string>& evicted) {
   Segment& from = probation_.empty() ? protected_ : probation_;
   evicted.push_back(from.back().key);

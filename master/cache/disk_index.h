@@ -50,6 +50,10 @@ class DiskIndex {
   std::size_t bytes() const { return bytes_; }
   std::size_t entries() const { return nodes_.size(); }
   std::size_t protected_bytes() const { return protected_bytes_; }
+  // The most popular entries first (protected, then probation, each most
+  // recent first), as many as `max_bytes` of charge holds: what a start
+  // loads into memory.
+  std::vector<std::string> hottest(std::size_t max_bytes) const;
   // The record of `key` as it would be persisted; nullopt when not held.
   std::optional<DiskMeta> meta(const std::string& key) const;
 

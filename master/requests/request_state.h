@@ -1,7 +1,8 @@
 // RequestState: what the request path shares between taking work in
 // (Intake) and carrying it out (Dispatcher): the queue, the request book,
 // the result cache and its disk tier, the single flights, the warm queue,
-// the poison list and the counters. One object, owned by the Server; the jobs hold a reference.
+// what is popular, the poison list and the counters. One object, owned by
+// the Server; the jobs hold a reference.
 #pragma once
 
 #include <uv.h>
@@ -12,6 +13,7 @@
 #include <utility>
 
 #include "master/cache/disk_cache.h"
+#include "master/cache/popularity.h"
 #include "master/cache/result_cache.h"
 #include "master/cache/single_flight.h"
 #include "master/cache/warm_queue.h"
@@ -36,6 +38,7 @@ struct RequestState {
   DiskCache disk;
   SingleFlight flights;
   WarmQueue warm;
+  Popularity popularity;
   PoisonList poison;
   Counters counters;
 };

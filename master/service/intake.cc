@@ -35,6 +35,7 @@ void Intake::render(Connection& connection, std::uint64_t id, const v1::RenderRe
   if (!open_for(connection, id, true)) return;
   auto spec = admit_render(render, p_.catalogue, p_.limits);
   if (!spec) return refuse(connection, id, spec.error());
+  r_.popularity.observe(spec->text, spec->style_id);
   const std::optional<std::string> key = render_key(*spec);
   if (v1::Reply hit; key && answer_from_cache(*key, *hit.mutable_sticker())) {
     answer(p_.ops.metrics(), connection, id, std::move(hit));
@@ -100,6 +101,7 @@ void Intake::batch(Connection& connection, std::uint64_t id, const v1::BatchRequ
 void Intake::place_batch_item(BatchItemPlan& item, std::uint32_t index, PendingRequest& request,
                               std::vector<v1::Reply>& immediate, std::vector<Task>& displaced) {
   std::optional<Error> error;
+  if (item.spec) r_.popularity.observe(item.spec->text, item.spec->style_id);
   if (!item.spec) {
     error = item.spec.error();
   } else if (auto poisoned = refuse_if_poisoned(*item.spec)) {

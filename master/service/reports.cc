@@ -65,6 +65,7 @@ void Reports::fill_cache_stats(v1::Stats& stats) const {
   stats.set_disk_cache_ready(d.ready);
   stats.set_disk_cache_writable(d.writable);
   stats.set_disk_cache_backlog(d.backlog);
+  stats.set_disk_cache_preloaded(d.preloaded);
   stats.set_pool_grows(p_.sizing.scaler().grows());
   stats.set_pool_shrinks(p_.sizing.scaler().shrinks());
 }
@@ -110,6 +111,7 @@ PoolSnapshot Reports::snapshot() const {
             p_.connections.size()};
   s.exits = p_.supervisor.exits();
   s.tasks_completed = p_.requests.counters.tasks_completed;
+  s.cache_warming = p_.requests.disk.warming();
   for (const WorkerView& v : p_.supervisor.workers()) {
     if (v.pid > 0) s.worker_pids.emplace_back(v.slot, v.pid);
   }

@@ -94,4 +94,14 @@ TEST_CASE("erase gives the bytes back") {
   CHECK(index.entries() == 1);
 }
 
+TEST_CASE("the hottest entries are the protected ones first, each segment most recent first") {
+  DiskIndex index = index_of(10);
+  for (const char* k : {"a", "b", "c", "d"}) index.insert(k, kUnit);
+  index.touch("b");
+  index.touch("a");
+  CHECK(index.hottest(10 * kUnit) == std::vector<std::string>{"a", "b", "d", "c"});
+  CHECK(index.hottest(3 * kUnit) == std::vector<std::string>{"a", "b", "d"});
+  CHECK(index.hottest(kUnit - 1).empty());
+}
+
 }  // namespace stickerd
