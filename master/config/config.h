@@ -64,6 +64,9 @@ struct Config {
   // The disk cache, the result cache's second tier (master/cache/disk_cache.h).
   std::string disk_cache_dir;   // its LMDB store
   std::size_t disk_cache_mb{};  // its budget in MiB, the store's file included; 0: off
+  // "on": a text that becomes popular is rendered in its other styles on
+  // idle workers (Intake::predict); "off" for measuring without it.
+  std::string predict;
 };
 
 // Defaults that depend on the host, computed by main() and passed in so that

@@ -303,6 +303,18 @@ constexpr Setting kSettings[] = {
      .arg = "N",
      .help = "disk cache budget in MiB (its file included); 0 disables\n"
              "it; off too when --cache-mb is 0 [{env}; default {default}]"},
+    {.key = "predict",
+     .flag = "--predict",
+     .env = "STICKERD_PREDICT",
+     .section = kPerformance,
+     .kind = kOnOff,
+     .field = field<&Config::predict>(),
+     .fallback = "on",
+     .reload = kLive,
+     .arg = "on|off",
+     .help = "a text asked for a third time is rendered in its other\n"
+             "styles, in the format asked for, on idle workers only, so\n"
+             "the next style asked for is a cache hit [{env}; default {default}]"},
     // 0: follows --workers (parse_config), so dynamic sizing is off.
     {.key = "min_workers",
      .flag = "--min-workers",

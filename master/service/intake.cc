@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "build_config.h"
+#include "common/test_styles.h"
 #include "master/requests/deadlines.h"
 #include "master/requests/error_reply.h"
 #include "master/service/answer.h"
@@ -14,6 +15,10 @@ namespace {
 // project version stands in for the renderer version in the cache key (the
 // cache lives in memory and dies with the daemon anyway).
 constexpr std::string_view kRendererVersion = STICKERD_VERSION;
+
+// Inline bots show every style of a text at once: when a text is asked for
+// this often, its other styles are likely next.
+constexpr std::uint32_t kPredictAt = 3;
 
 // A batch item's reply, to be given its sticker or its error.
 v1::Reply batch_item_reply(std::uint64_t id, std::uint32_t index, const std::string& style_id) {
@@ -36,6 +41,7 @@ void Intake::render(Connection& connection, std::uint64_t id, const v1::RenderRe
   auto spec = admit_render(render, p_.catalogue, p_.limits);
   if (!spec) return refuse(connection, id, spec.error());
   r_.popularity.observe(spec->text, spec->style_id);
+  predict(*spec);
   const std::optional<std::string> key = render_key(*spec);
   if (v1::Reply hit; key && answer_from_cache(*key, *hit.mutable_sticker())) {
     answer(p_.ops.metrics(), connection, id, std::move(hit));
@@ -136,6 +142,15 @@ void Intake::warm(Connection& connection, std::uint64_t id, const v1::WarmReques
                   make_error(v1::INVALID_ARGUMENT,
                              "the result cache is off (--cache-mb 0): warm renders would be lost"));
   }
+  auto ack = queue_warm(warm);
+  if (!ack) return refuse(connection, id, ack.error());
+  v1::Reply reply;
+  *reply.mutable_warm_accepted() = std::move(*ack);
+  answer(p_.ops.metrics(), connection, id, std::move(reply));
+  p_.dispatcher.dispatch();
+}
+
+Result<v1::WarmAccepted> Intake::queue_warm(const v1::WarmRequest& warm) {
   v1::BatchRequest as_batch;
   as_batch.set_text(warm.text());
   *as_batch.mutable_style_ids() = warm.style_ids();
@@ -143,11 +158,23 @@ void Intake::warm(Connection& connection, std::uint64_t id, const v1::WarmReques
   as_batch.set_profile(warm.profile());
   as_batch.set_priority(v1::PRIORITY_BACKGROUND);
   auto plan = admit_batch(as_batch, p_.catalogue, p_.limits);
-  if (!plan) return refuse(connection, id, plan.error());
-  v1::Reply reply;
-  for (BatchItemPlan& item : *plan) place_warm_item(item, *reply.mutable_warm_accepted());
-  answer(p_.ops.metrics(), connection, id, std::move(reply));
-  p_.dispatcher.dispatch();
+  if (!plan) return plan.error();
+  v1::WarmAccepted ack;
+  for (BatchItemPlan& item : *plan) place_warm_item(item, ack);
+  return ack;
+}
+
+// Warm renders run only on a worker that would idle otherwise, with one
+// kept free (Dispatcher::dispatch_warm): a client never waits behind them.
+void Intake::predict(const TaskSpec& spec) {
+  // A test style (bench/run's test-echo) stands for no real style.
+  if (p_.config.predict != "on" || !r_.cache.enabled() || is_test_style(spec.style_id)) return;
+  if (r_.popularity.text_count(spec.text) != kPredictAt) return;
+  v1::WarmRequest warm;  // no style named: every style that has the format
+  warm.set_text(spec.text);
+  warm.set_format(spec.format);
+  warm.set_profile(spec.profile);
+  queue_warm(warm);
 }
 
 void Intake::place_warm_item(BatchItemPlan& item, v1::WarmAccepted& ack) {

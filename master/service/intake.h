@@ -101,6 +101,11 @@ class Intake {
                    std::uint32_t batch_index);
   // One warm item into the warm queue, counted in `ack`.
   void place_warm_item(BatchItemPlan& item, v1::WarmAccepted& ack);
+  // Every style of `warm` that is not cached, in flight or queued, into the
+  // warm queue; false (nothing queued) when admission refuses it.
+  Result<v1::WarmAccepted> queue_warm(const v1::WarmRequest& warm);
+  // A text asked for kPredictAt times: its other styles, as a warm request.
+  void predict(const TaskSpec& spec);
 
   IntakeParts p_;
   RequestState& r_;  // p_.requests
