@@ -58,6 +58,9 @@ Result<std::unique_ptr<DiskStore>> DiskStore::open(const std::string& dir,
   if (int rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS | MDB_NOMETASYNC, 0600); rc != 0) {
     return store_error(dir, "mdb_env_open", rc);
   }
+  // LMDB opens the data file without O_CLOEXEC: a worker spawned later
+  // would inherit it, writable, past its sandbox, and could forge entries.
+  if (mdb_filehandle_t fd = -1; mdb_env_get_fd(env, &fd) == 0) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   LmdbTxn txn(env, 0);
   if (txn.rc() != 0) return store_error(dir, "mdb_txn_begin", txn.rc());
   if (int rc = mdb_dbi_open(txn.get(), "entries", MDB_CREATE, &store->entries_); rc != 0) {

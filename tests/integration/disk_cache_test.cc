@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "tests/integration/harness.h"
 
@@ -128,6 +129,23 @@ TEST_CASE("a memory miss the disk holds is read from disk by no worker, and refi
   const v1::Stats refilled = daemon->stats();
   CHECK(refilled.cache_hits() == read.cache_hits() + 1);
   CHECK(refilled.disk_cache_hits() == read.disk_cache_hits());
+}
+
+TEST_CASE("no worker holds a descriptor of the disk cache: its sandbox keeps it out") {
+  TempDir cache;
+  auto daemon = start_with_disk(with_disk_cache(cache.path()));
+  render(*daemon, unique_text("descriptors"));  // the store is open and written
+  const auto workers = daemon->worker_pids();
+  REQUIRE(!workers.empty());
+  for (pid_t pid : workers) {
+    const std::string fds = fmt::format("/proc/{}/fd", pid);
+    for (const auto& entry : std::filesystem::directory_iterator(fds)) {
+      std::error_code ec;
+      const std::string target = std::filesystem::read_symlink(entry.path(), ec).string();
+      CHECK_MESSAGE(target.find(cache.path()) == std::string::npos, "worker ", pid, " holds ",
+                    target);
+    }
+  }
 }
 
 TEST_CASE("a corrupted entry is refused, logged, rendered again and written anew") {
