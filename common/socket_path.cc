@@ -1,4 +1,4 @@
-// Default socket locations shared by the daemon and its clients.
+// Default socket and cache locations shared by the daemon and its clients.
 #include "common/socket_path.h"
 
 #include <cstdlib>
@@ -11,14 +11,19 @@ std::string env_or_empty(const char* name) {
   return v ? std::string(v) : std::string();
 }
 
+// The first directory systemd passes in `variable`, else `fallback`.
+std::string systemd_dir(const char* variable, const char* fallback) {
+  // systemd passes a colon-separated list when several directories are named.
+  std::string dir = env_or_empty(variable);
+  if (auto colon = dir.find(':'); colon != std::string::npos) dir.resize(colon);
+  return dir.empty() ? std::string(fallback) : dir;
+}
+
 }  // namespace
 
-std::string default_runtime_dir() {
-  // systemd passes a colon-separated list when several directories are named.
-  std::string dir = env_or_empty("RUNTIME_DIRECTORY");
-  if (auto colon = dir.find(':'); colon != std::string::npos) dir.resize(colon);
-  return dir.empty() ? std::string("./run") : dir;
-}
+std::string default_runtime_dir() { return systemd_dir("RUNTIME_DIRECTORY", "./run"); }
+
+std::string default_cache_dir() { return systemd_dir("CACHE_DIRECTORY", "./cache"); }
 
 std::string default_client_socket() {
   std::string path = env_or_empty("STICKERD_SOCKET");

@@ -20,6 +20,7 @@ int run_sheet(Client& client, const Options& options);
 // Control commands (the control socket).
 int run_workers(Client& client, const Options& options);
 int run_top(Client& client, const Options& options);
+int run_cache_top(Client& client, const Options& options);
 int run_control(Client& client,
                 const Options& options);  // scale, drain, resume, restart-workers, reload
 

@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
       return run_workers(*client, *options);
     case Command::kTop:
       return run_top(*client, *options);
+    case Command::kCacheTop:
+      return run_cache_top(*client, *options);
     case Command::kScale:
     case Command::kDrain:
     case Command::kResume:

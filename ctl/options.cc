@@ -27,6 +27,7 @@ std::optional<Command> parse_command(std::string_view name) {
   if (name == "sheet") return Command::kSheet;
   if (name == "workers") return Command::kWorkers;
   if (name == "top") return Command::kTop;
+  if (name == "cache") return Command::kCacheTop;  // its one subcommand, "top", is checked later
   if (name == "scale") return Command::kScale;
   if (name == "drain") return Command::kDrain;
   if (name == "resume") return Command::kResume;
@@ -77,6 +78,7 @@ bool accepts(Command command, std::string_view option) {
       return option == "--json";
     case Command::kWorkers:
     case Command::kTop:
+    case Command::kCacheTop:
     case Command::kDrain:
       return option == "--json" || option == "--control-socket" || option == "--exit";
     case Command::kScale:
@@ -137,8 +139,7 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
   if (positional.empty()) {
     return usage(
         "no command given (render, batch, gallery, sheet, stats, styles, fonts, poison, workers, "
-        "top, "
-        "scale, drain, resume, restart-workers or reload)");
+        "top, cache top, scale, drain, resume, restart-workers or reload)");
   }
   const auto command = parse_command(positional[0]);
   if (!command) return usage(fmt::format("unknown command '{}'", positional[0]));
@@ -146,7 +147,11 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
 
   const bool takes_text = *command == Command::kRender || *command == Command::kBatch ||
                           *command == Command::kGallery || *command == Command::kSheet;
-  const std::size_t expected = takes_text || *command == Command::kScale ? 2 : 1;
+  const bool has_argument = takes_text || *command == Command::kScale;
+  const std::size_t expected = has_argument || *command == Command::kCacheTop ? 2 : 1;
+  if (*command == Command::kCacheTop && (positional.size() < 2 || positional[1] != "top")) {
+    return usage("cache wants its subcommand: cache top");
+  }
   if (positional.size() < expected) {
     return usage(
         fmt::format("{} needs {}", positional[0], takes_text ? "a TEXT" : "a worker count N"));

@@ -23,6 +23,7 @@ enum class Command {
   // Control commands: sent on the control socket (see is_control()).
   kWorkers,
   kTop,
+  kCacheTop,  // cache top
   kScale,
   kDrain,
   kResume,

@@ -17,6 +17,18 @@ void print_table(const v1::Stats& s) {
   fmt::print("rejected     {} (queue full)\n", s.rejected_queue_full());
   fmt::print("restarts     {}\n", s.restarts());
   fmt::print("connections  {}\n", s.connections());
+  fmt::print("cache        {} hits, {} misses, {} entries, {} of {} KiB\n", s.cache_hits(),
+             s.cache_misses(), s.cache_entries(), s.cache_bytes() >> 10,
+             s.cache_capacity_bytes() >> 10);
+  if (s.disk_cache_capacity_bytes() > 0) {
+    fmt::print("disk cache   {} hits, {} misses, {} refused, {} entries, {} of {} KiB{}\n",
+               s.disk_cache_hits(), s.disk_cache_misses(), s.disk_cache_refused(),
+               s.disk_cache_entries(), s.disk_cache_bytes() >> 10,
+               s.disk_cache_capacity_bytes() >> 10,
+               !s.disk_cache_ready()     ? " (not open)"
+               : s.disk_cache_writable() ? ""
+                                         : " (not writing: see the log)");
+  }
   fmt::print("uptime       {:.1f} s\n", s.uptime_seconds());
   if (s.redis() == v1::REDIS_STATE_CONNECTED) fmt::print("redis        connected (cluster mode)\n");
   if (s.redis() == v1::REDIS_STATE_DEGRADED)

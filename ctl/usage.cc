@@ -51,6 +51,9 @@ control commands (on the control socket; root or the daemon's user):
   top [--json]
       workers and stats, refreshed every second; q, Ctrl-C or the end
       of input quits.
+  cache top [--json]
+      The 20 texts asked for most lately (an estimate that fades with
+      age), each with its count.
   scale N [--json]
       Grows or shrinks the pool to N workers; shrinking lets busy
       workers finish their task first.

@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   ConfigSource source{
       std::vector<std::string>(argv + 1, argv + argc),
       ConfigDefaults{uv_available_parallelism(), default_runtime_dir() + "/stickerd.sock",
-                     default_styles_dir()}};
+                     default_styles_dir(), default_cache_dir()}};
   auto invocation = load_config(source);
   if (!invocation) {
     fmt::print(stderr, "stickerd: {}\n", invocation.error().message);

@@ -17,7 +17,10 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigS
       catalogue_(std::move(catalogue)),
       limits_{config_.max_text_length, AdmissionLimits{}.max_batch_styles, config_.deadline_ms,
               config_.enable_test_styles},
-      requests_(config_.queue_size, config_.cache_mb * 1024 * 1024, config_.poison_ttl_s * 1000),
+      // The disk tier is looked up by the memory tier's keys: off without it.
+      requests_(loop, config_.queue_size, config_.cache_mb << 20, config_.disk_cache_dir,
+                config_.cache_mb == 0 ? 0 : config_.disk_cache_mb << 20,
+                config_.poison_ttl_s * 1000),
       signals_(loop, [this](int signum) { lifecycle_.on_signal(signum); }),
       supervisor_(loop,
                   SupervisorOptions{config_.worker_binary, config_.styles_dir, config_.workers,
@@ -42,7 +45,7 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigS
       lifecycle_({loop, config_, state_, requests_.queue, supervisor_, ops_, dispatcher_,
                   connections_, rolling_, signals_, redis_}),
       control_({config_, state_, supervisor_, requests_.queue, ops_.metrics(), dispatcher_, intake_,
-                connections_, rolling_, lifecycle_, reloader_}),
+                connections_, rolling_, lifecycle_, reloader_, requests_.popularity}),
       sizing_(loop, config_, state_, supervisor_, requests_.queue, ops_.metrics(), dispatcher_),
       reports_({loop, config_, catalogue_, requests_, supervisor_, connections_, sizing_, redis_}) {
 }
@@ -68,6 +71,7 @@ std::optional<Error> Server::start() {
     redis_->start();
   }
   dispatcher_.start();
+  requests_.disk.start();
   lifecycle_.start();
   supervisor_.start();
   sizing_.start();  // dynamic pool sizing, when --min-workers < --max-workers
@@ -104,6 +108,7 @@ void Server::on_request(Connection& connection, v1::Request request) {
     case v1::Request::kResume:
     case v1::Request::kRestartWorkers:
     case v1::Request::kReload:
+    case v1::Request::kCacheTop:
       return control_.handle(connection, request);
     case v1::Request::KIND_NOT_SET:
       break;

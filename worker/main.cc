@@ -2,6 +2,7 @@
 // say READY, serve.
 #include <signal.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "common/process_memory.h"
@@ -24,6 +25,11 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   log::set_tag(fmt::format("worker[{}]", options->slot));
+  // Only stdio and the channel: a descriptor the master held open without
+  // O_CLOEXEC when it forked (its disk cache's LMDB file) is no business of a
+  // worker's, and would pass its sandbox.
+  if (options->fd > 3) ::close_range(3, static_cast<unsigned>(options->fd) - 1, 0);
+  ::close_range(static_cast<unsigned>(options->fd) + 1, ~0u, 0);
   apply_worker_limits(options->max_rss_mb);
   render::reuse_freed_memory();
 

@@ -63,6 +63,12 @@ struct Config {
   std::uint64_t scale_idle_ms{};  // idle time before the pool shrinks by one
   // Cluster mode (see docs/CLUSTER.md).
   std::string redis_url;  // redis://... or unix://...; empty: a single node
+  // The disk cache, the result cache's second tier (master/cache/disk_cache.h).
+  std::string disk_cache_dir;   // its LMDB store
+  std::size_t disk_cache_mb{};  // its budget in MiB, the store's file included; 0: off
+  // "on": a text that becomes popular is rendered in its other styles on
+  // idle workers (Intake::predict); "off" for measuring without it.
+  std::string predict;
 };
 
 // Defaults that depend on the host, computed by main() and passed in so that
@@ -71,6 +77,7 @@ struct ConfigDefaults {
   unsigned cpus = 1;
   std::string socket_path;
   std::string styles_dir;
+  std::string cache_dir;
 };
 
 // The variables parse_config() reads, by name (a missing key is unset).

@@ -55,6 +55,12 @@ const Histogram::BucketBoundaries kStartupBuckets{0.01, 0.025, 0.05, 0.1, 0.25, 
 const Histogram::BucketBoundaries kByteBuckets{4096,   8192,   16384,   32768,   65536,  131072,
                                                262144, 524288, 1048576, 2097152, 4194304};
 
+// Adds to a counter what a running total gained since `seen`, its last value.
+void advance(prometheus::Counter& counter, std::uint64_t now, std::uint64_t& seen) {
+  if (now > seen) counter.Increment(static_cast<double>(now - seen));
+  seen = now;
+}
+
 // /health is answered from a CivetWeb thread, which must not touch the loop:
 // the loop publishes the one figure it needs here.
 std::atomic<unsigned> g_ready_workers{0};
@@ -183,6 +189,31 @@ Metrics::Metrics()
       flight_joins_(single(BuildCounter(), *registry_, "stickerd_single_flight_joins_total",
                            "Requests that joined an identical render already in flight instead of "
                            "rendering again.")),
+      disk_hits_(single(BuildCounter(), *registry_, "stickerd_disk_cache_hits_total",
+                        "Render requests answered from the disk cache, without a worker.")),
+      disk_misses_(single(BuildCounter(), *registry_, "stickerd_disk_cache_misses_total",
+                          "Memory cache misses the disk cache could not answer either.")),
+      disk_refused_(single(BuildCounter(), *registry_, "stickerd_disk_cache_refused_total",
+                           "Disk cache entries that failed their checksum or could not be read: "
+                           "deleted and rendered again.")),
+      disk_evictions_(single(BuildCounter(), *registry_, "stickerd_disk_cache_evictions_total",
+                             "Disk cache entries dropped to stay within its byte budget.")),
+      disk_writes_(single(BuildCounter(), *registry_, "stickerd_disk_cache_writes_total",
+                          "Rendered stickers stored in the disk cache.")),
+      disk_write_errors_(single(BuildCounter(), *registry_,
+                                "stickerd_disk_cache_write_errors_total",
+                                "Disk cache writes that failed (disk full, I/O error); the disk "
+                                "cache then stops writing until a restart.")),
+      disk_dropped_writes_(
+          single(BuildCounter(), *registry_, "stickerd_disk_cache_dropped_writes_total",
+                 "Rendered stickers not written to the disk cache: its write backlog was full "
+                 "or it had stopped writing.")),
+      disk_bytes_(single(BuildGauge(), *registry_, "stickerd_disk_cache_bytes",
+                         "Bytes of its budget the disk cache's entries are charged.")),
+      disk_entries_(single(BuildGauge(), *registry_, "stickerd_disk_cache_entries",
+                           "Stickers held in the disk cache.")),
+      disk_writable_(single(BuildGauge(), *registry_, "stickerd_disk_cache_writable",
+                            "1 while the disk cache is open and writing, else 0.")),
       scale_events_(family(
           BuildCounter(), *registry_, "stickerd_pool_scale_events_total",
           "Dynamic pool sizing decisions, by direction (up: a worker added, down: one retired).")),
@@ -324,16 +355,25 @@ void Metrics::worker_rss(unsigned slot, double bytes) {
 void Metrics::worker_started(double seconds) { worker_startup_.Observe(seconds); }
 
 void Metrics::cache(const CacheCounts& counts, std::uint64_t flight_joins) {
-  const auto advance = [](prometheus::Counter& counter, std::uint64_t now, std::uint64_t& seen) {
-    if (now > seen) counter.Increment(static_cast<double>(now - seen));
-    seen = now;
-  };
   advance(cache_hits_, counts.hits, cache_seen_.hits);
   advance(cache_misses_, counts.misses, cache_seen_.misses);
   advance(cache_evictions_, counts.evictions, cache_seen_.evictions);
   advance(flight_joins_, flight_joins, flight_joins_seen_);
   cache_bytes_.Set(static_cast<double>(counts.bytes));
   cache_entries_.Set(static_cast<double>(counts.entries));
+}
+
+void Metrics::disk_cache(const DiskCacheCounts& counts) {
+  advance(disk_hits_, counts.hits, disk_seen_.hits);
+  advance(disk_misses_, counts.misses, disk_seen_.misses);
+  advance(disk_refused_, counts.refused, disk_seen_.refused);
+  advance(disk_evictions_, counts.evictions, disk_seen_.evictions);
+  advance(disk_writes_, counts.writes, disk_seen_.writes);
+  advance(disk_write_errors_, counts.write_errors, disk_seen_.write_errors);
+  advance(disk_dropped_writes_, counts.dropped_writes, disk_seen_.dropped_writes);
+  disk_bytes_.Set(static_cast<double>(counts.bytes));
+  disk_entries_.Set(static_cast<double>(counts.entries));
+  disk_writable_.Set(counts.writable ? 1 : 0);
 }
 
 void Metrics::pool_scaled(bool up) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "master/cache/disk_cache.h"
 #include "master/cache/result_cache.h"
 #include "master/config/metrics_address.h"
 #include "master/ops/metric_children.h"
@@ -79,6 +80,8 @@ class Metrics {
   // identical render in flight: counters advance by what changed since the
   // last call, gauges take the sizes.
   void cache(const CacheCounts& counts, std::uint64_t flight_joins);
+  // The disk tier's running totals, the same way.
+  void disk_cache(const DiskCacheCounts& counts);
   // The dynamic pool sizing grew (up) or shrank (down) the pool by one.
   void pool_scaled(bool up);
   // Cluster mode's link to Redis is up or degraded. A single node never
@@ -121,6 +124,16 @@ class Metrics {
   prometheus::Gauge& cache_bytes_;
   prometheus::Gauge& cache_entries_;
   prometheus::Counter& flight_joins_;
+  prometheus::Counter& disk_hits_;
+  prometheus::Counter& disk_misses_;
+  prometheus::Counter& disk_refused_;
+  prometheus::Counter& disk_evictions_;
+  prometheus::Counter& disk_writes_;
+  prometheus::Counter& disk_write_errors_;
+  prometheus::Counter& disk_dropped_writes_;
+  prometheus::Gauge& disk_bytes_;
+  prometheus::Gauge& disk_entries_;
+  prometheus::Gauge& disk_writable_;
   prometheus::Family<prometheus::Counter>& scale_events_;
   prometheus::Family<prometheus::Gauge>& redis_up_;
   prometheus::Gauge& build_info_;
@@ -136,6 +149,7 @@ class Metrics {
   // What cache() saw last, so each call adds only the difference.
   CacheCounts cache_seen_;
   std::uint64_t flight_joins_seen_ = 0;
+  DiskCacheCounts disk_seen_;
 };
 
 }  // namespace stickerd

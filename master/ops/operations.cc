@@ -88,7 +88,7 @@ void Operations::sample(const PoolSnapshot& s) {
 void Operations::pool_changed() {
   const PoolSnapshot s = snapshot_();
   sample(s);
-  if (!ready_sent_ && !stopping_ && s.pool.total_workers > 0 &&
+  if (!ready_sent_ && !stopping_ && !s.cache_warming && s.pool.total_workers > 0 &&
       s.pool.ready_workers >= s.pool.total_workers) {
     ready_sent_ = true;
     last_status_ = status_text(s);

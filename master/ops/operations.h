@@ -34,6 +34,7 @@ struct PoolSnapshot {
   ExitCounts exits;  // workers replaced so far, by reason
   std::uint64_t tasks_completed = 0;
   std::vector<std::pair<unsigned, int>> worker_pids;  // slot, pid of live workers
+  bool cache_warming = false;  // the disk cache's start preload still runs: not READY yet
 };
 
 // The STATUS= text systemctl status shows. Pure.

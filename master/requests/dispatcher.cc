@@ -17,6 +17,9 @@ namespace {
 // How often queued and running tasks are checked against their deadlines.
 // Deadlines are seconds long; 50 ms of lateness is noise.
 constexpr std::uint64_t kDeadlineSweepMs = 50;
+// A disk read takes a millisecond or so; one this late (a failing disk, an
+// overloaded threadpool) is given up on and the sticker rendered instead.
+constexpr std::uint64_t kDiskReadPatienceMs = 250;
 
 }  // namespace
 
@@ -29,6 +32,11 @@ Dispatcher::Dispatcher(DispatchParts parts, std::function<void()> answered_work)
 void Dispatcher::start() {
   start_repeating<Dispatcher, &Dispatcher::sweep_deadlines>(deadline_timer_, p_.loop, this,
                                                             kDeadlineSweepMs);
+  r_.disk.on_change([this] { publish_cache_metrics(); });
+  // A restart loads the most popular stickers from disk into half of memory.
+  r_.disk.preload_into(r_.cache.budget() / 2, [this](const std::string& key, v1::Sticker s) {
+    r_.cache.put(key, std::move(s));
+  });
 }
 
 void Dispatcher::dispatch() {
@@ -69,7 +77,7 @@ void Dispatcher::dispatch_warm() {
 }
 
 void Dispatcher::settle(const Task& task, v1::TaskResult result) {
-  if (settle_flight(task, result)) return;  // every waiter of its flight, and the cache
+  if (settle_flight(task, result, true)) return;  // every waiter of its flight, and the cache
   replies_.route(task.request_serial, task.batch_index, task.spec.style_id, std::move(result));
 }
 
@@ -77,11 +85,12 @@ void Dispatcher::finish(std::uint64_t serial, v1::Reply reply) {
   replies_.finish(serial, std::move(reply));
 }
 
-bool Dispatcher::settle_flight(const Task& task, const v1::TaskResult& result) {
+bool Dispatcher::settle_flight(const Task& task, const v1::TaskResult& result, bool rendered) {
   auto landed = r_.flights.finish(task.task_id);
   if (!landed) return false;
   if (result.has_sticker()) {
     r_.cache.put(landed->key, result.sticker());
+    if (rendered) r_.disk.put(landed->key, result.sticker());
     publish_cache_metrics();
   }
   // The flight is gone now, so each settle() below takes the one-request path.
@@ -92,6 +101,73 @@ bool Dispatcher::settle_flight(const Task& task, const v1::TaskResult& result) {
     settle(copy, result);
   }
   return true;
+}
+
+bool Dispatcher::read_from_disk(const Task& task, const std::string& key) {
+  const std::uint64_t task_id = task.task_id;
+  const bool reading = r_.disk.read(key, [this, task_id](std::optional<v1::Sticker> sticker) {
+    disk_read_done(task_id, std::move(sticker));
+  });
+  if (reading) disk_reads_.emplace(task_id, DiskWait{task, uv_now(p_.loop)});
+  return reading;
+}
+
+void Dispatcher::disk_read_done(std::uint64_t task_id, std::optional<v1::Sticker> sticker) {
+  auto it = disk_reads_.find(task_id);
+  if (it == disk_reads_.end()) return;  // answered already (a drain ran out of time)
+  Task task = std::move(it->second.task);
+  disk_reads_.erase(it);
+  if (!sticker) return render_after_disk_miss(std::move(task));
+  v1::TaskResult result;
+  *result.mutable_sticker() = std::move(*sticker);
+  if (!settle_flight(task, result, false)) {
+    replies_.route(task.request_serial, task.batch_index, task.spec.style_id, std::move(result));
+  }
+  answered_work_();
+}
+
+void Dispatcher::render_after_disk_miss(Task task) {
+  if (p_.state == RunState::kStopping) {
+    fail({task}, v1::SHUTTING_DOWN, "stickerd shut down before this request could be rendered");
+  } else if (r_.book.find(task.request_serial) == nullptr) {
+    rescue_dropped({std::move(task)});  // its request left: render it for a joiner, if any
+  } else {
+    p_.ops.task_queued(task.task_id);
+    auto pushed = r_.queue.push_or_displace(task);
+    if (!pushed.accepted) {
+      ++r_.counters.rejected_queue_full;
+      ++r_.counters.tasks_failed;
+      settle(task, error_result(v1::QUEUE_FULL, "the queue is full; retry later"));
+    } else if (pushed.displaced) {
+      answer_displaced(*pushed.displaced);
+    }
+    dispatch();
+  }
+  answered_work_();
+}
+
+void Dispatcher::sweep_disk_reads(std::uint64_t now) {
+  std::vector<Task> late;
+  for (auto it = disk_reads_.begin(); it != disk_reads_.end();) {
+    if (now - it->second.since_ms < kDiskReadPatienceMs) {
+      ++it;
+      continue;
+    }
+    late.push_back(std::move(it->second.task));
+    it = disk_reads_.erase(it);
+  }
+  if (!late.empty()) {
+    log::warning("{} disk cache reads took over {} ms: rendering them instead", late.size(),
+                 kDiskReadPatienceMs);
+  }
+  for (Task& task : late) render_after_disk_miss(std::move(task));
+}
+
+std::vector<Task> Dispatcher::take_disk_reads() {
+  std::vector<Task> tasks;
+  for (auto& [id, wait] : disk_reads_) tasks.push_back(std::move(wait.task));
+  disk_reads_.clear();
+  return tasks;
 }
 
 void Dispatcher::task_result(Task task, v1::TaskResult result) {
@@ -224,6 +300,7 @@ void Dispatcher::fail(const std::vector<Task>& tasks, v1::ErrorCode code,
 
 void Dispatcher::sweep_deadlines() {
   const std::uint64_t now = uv_now(p_.loop);
+  sweep_disk_reads(now);
   std::vector<Task> expired = r_.queue.remove_expired(now);
   const std::size_t queued = expired.size();
   for (Task& t : p_.supervisor.expire_running(now)) expired.push_back(std::move(t));
@@ -242,6 +319,7 @@ void Dispatcher::sweep_deadlines() {
 
 void Dispatcher::publish_cache_metrics() {
   p_.ops.metrics().cache(r_.cache.counts(), r_.counters.cache_joined);
+  p_.ops.metrics().disk_cache(r_.disk.counts());
 }
 
 }  // namespace stickerd

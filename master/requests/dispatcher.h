@@ -15,7 +15,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "master/config/config.h"
@@ -78,11 +80,29 @@ class Dispatcher {
   // Brings the cache metrics up to date; called after each cache operation.
   void publish_cache_metrics();
 
+  // Looks `key` up in the disk tier for `task`, which leads the key's flight
+  // and waits in no queue meanwhile: a hit answers the flight and refills
+  // memory, a miss queues the task after all, and so does a read that takes
+  // longer than kDiskReadPatienceMs (its answer is dropped). False (a miss;
+  // the caller queues it) when the tier does not hold `key`.
+  bool read_from_disk(const Task& task, const std::string& key);
+  // Whether tasks wait for a disk read (a drain waits for them too).
+  bool reading_disk() const { return !disk_reads_.empty(); }
+  // The tasks waiting for a disk read, now forgotten: a read that finishes
+  // later is dropped.
+  std::vector<Task> take_disk_reads();
+
  private:
   void dispatch_warm();
-  // Delivers a flight's result to every waiter and fills the cache; false
-  // when `task` leads no flight.
-  bool settle_flight(const Task& task, const v1::TaskResult& result);
+  // Delivers a flight's result to every waiter and fills the cache (the
+  // disk tier too when `rendered`: not for what it just read); false when
+  // `task` leads no flight.
+  bool settle_flight(const Task& task, const v1::TaskResult& result, bool rendered);
+  void disk_read_done(std::uint64_t task_id, std::optional<v1::Sticker> sticker);
+  // A task the disk tier could not answer, rendered as any miss is.
+  void render_after_disk_miss(Task task);
+  // Gives up on disk reads slower than kDiskReadPatienceMs: they render.
+  void sweep_disk_reads(std::uint64_t now);
   // Whether any booked request still waits for `task`.
   bool task_wanted(const Task& task);
   // Tasks taken out of the queue with their request: a task that other
@@ -96,6 +116,11 @@ class Dispatcher {
   ReplyRouter replies_;
   std::function<void()> answered_work_;
   UvHandle<uv_timer_t> deadline_timer_;
+  struct DiskWait {
+    Task task;
+    std::uint64_t since_ms = 0;  // loop time the read started
+  };
+  std::unordered_map<std::uint64_t, DiskWait> disk_reads_;  // by task id, while its read runs
 };
 
 }  // namespace stickerd

@@ -1,12 +1,19 @@
 // RequestState: what the request path shares between taking work in
 // (Intake) and carrying it out (Dispatcher): the queue, the request book,
-// the result cache, the single flights, the warm queue, the poison list and
-// the counters. One object, owned by the Server; the jobs hold a reference.
+// the result cache and its disk tier, the single flights, the warm queue,
+// what is popular, the poison list and the counters. One object, owned by
+// the Server; the jobs hold a reference.
 #pragma once
+
+#include <uv.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <utility>
 
+#include "master/cache/disk_cache.h"
+#include "master/cache/popularity.h"
 #include "master/cache/result_cache.h"
 #include "master/cache/single_flight.h"
 #include "master/cache/warm_queue.h"
@@ -18,14 +25,20 @@
 namespace stickerd {
 
 struct RequestState {
-  RequestState(std::size_t queue_size, std::size_t cache_bytes, std::uint64_t poison_ttl_ms)
-      : queue(queue_size), cache(cache_bytes), poison(poison_ttl_ms) {}
+  RequestState(uv_loop_t* loop, std::size_t queue_size, std::size_t cache_bytes,
+               std::string disk_dir, std::size_t disk_bytes, std::uint64_t poison_ttl_ms)
+      : queue(queue_size),
+        cache(cache_bytes),
+        disk(loop, std::move(disk_dir), disk_bytes),
+        poison(poison_ttl_ms) {}
 
   TaskQueue queue;
   RequestBook book;
   ResultCache cache;
+  DiskCache disk;
   SingleFlight flights;
   WarmQueue warm;
+  Popularity popularity;
   PoisonList poison;
   Counters counters;
 };

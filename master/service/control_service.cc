@@ -128,6 +128,9 @@ void ControlService::handle(Connection& connection, const v1::Request& request) 
     case v1::Request::kReload:
       if (!reload(connection, id, done)) return;
       break;
+    case v1::Request::kCacheTop:
+      fill_cache_top(request.cache_top(), *reply.mutable_cache_top());
+      break;
     default:
       return;  // the server routes only control kinds here
   }
@@ -202,6 +205,16 @@ bool ControlService::reload(Connection& connection, std::uint64_t id, v1::Contro
   }
   done.set_message(*reloaded);
   return true;
+}
+
+void ControlService::fill_cache_top(const v1::CacheTopRequest& request, v1::CacheTop& top) const {
+  constexpr std::uint32_t kDefaultLimit = 20;
+  const std::uint32_t limit = request.limit() == 0 ? kDefaultLimit : request.limit();
+  for (const PopularText& p : p_.popularity.top(limit)) {
+    v1::TopText* t = top.add_texts();
+    t->set_text(p.text);
+    t->set_count(p.count);
+  }
 }
 
 void ControlService::fill_workers(v1::WorkerList& list) const {

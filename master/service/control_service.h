@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "master/cache/popularity.h"
 #include "master/config/config.h"
 #include "master/ingress/connection.h"
 #include "master/ingress/control_access.h"
@@ -37,6 +38,7 @@ struct ControlParts {
   RollingRestart& rolling;
   Lifecycle& lifecycle;
   Reloader& reloader;
+  const Popularity& popularity;  // cache top
 };
 
 class ControlService {
@@ -66,6 +68,7 @@ class ControlService {
   // Refuses with SHUTTING_DOWN unless the daemon is running; true when it did.
   bool refuse_unless_running(Connection& connection, std::uint64_t id);
   void fill_workers(v1::WorkerList& list) const;
+  void fill_cache_top(const v1::CacheTopRequest& request, v1::CacheTop& top) const;
   bool draining() const { return p_.intake.intake_paused() || p_.state != RunState::kRunning; }
 
   ControlParts p_;

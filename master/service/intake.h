@@ -6,7 +6,8 @@
 //   admission   admit_render / admit_batch (master/requests/admission.h):
 //               a bad request costs nothing but its error reply
 //   per item    poison list, result cache, single-flight join, then a new
-//               task in the queue (warm: its own bounded queue instead)
+//               task: read from the disk tier when it holds the key, else
+//               in the queue (warm: its own bounded queue instead)
 //   booking     the RequestBook entry that owes the client its final reply
 //
 // Each kind takes the stages in the order it always has (a render books
@@ -100,6 +101,11 @@ class Intake {
                    std::uint32_t batch_index);
   // One warm item into the warm queue, counted in `ack`.
   void place_warm_item(BatchItemPlan& item, v1::WarmAccepted& ack);
+  // Every style of `warm` that is not cached, in flight or queued, into the
+  // warm queue; false (nothing queued) when admission refuses it.
+  Result<v1::WarmAccepted> queue_warm(const v1::WarmRequest& warm);
+  // A text asked for kPredictAt times: its other styles, as a warm request.
+  void predict(const TaskSpec& spec);
 
   IntakeParts p_;
   RequestState& r_;  // p_.requests

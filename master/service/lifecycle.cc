@@ -49,7 +49,8 @@ void Lifecycle::begin_shutdown(std::string_view why) {
 }
 
 void Lifecycle::maybe_finish_drain() {
-  if (p_.state != RunState::kDraining || !p_.queue.empty() || p_.supervisor.counts().busy > 0)
+  if (p_.state != RunState::kDraining || !p_.queue.empty() || p_.supervisor.counts().busy > 0 ||
+      p_.dispatcher.reading_disk())
     return;
   log::info("drained: stopping the workers");
   p_.state = RunState::kStopping;
@@ -69,6 +70,7 @@ void Lifecycle::abandon_remaining_work() {
   // The queued ones first: kill_all() reports the workers stopped at once
   // when none is alive, and that starts closing the connections.
   refuse(p_.queue.take_all(), "queued");
+  refuse(p_.dispatcher.take_disk_reads(), "read from the disk cache");
   refuse(p_.supervisor.kill_all(), "rendering");
 }
 

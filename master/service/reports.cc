@@ -55,6 +55,21 @@ void Reports::fill_cache_stats(v1::Stats& stats) const {
   stats.set_warm_queued(p_.requests.counters.warm_queued);
   stats.set_warm_dropped(p_.requests.counters.warm_dropped);
   stats.set_cache_capacity_bytes(p_.requests.cache.budget());
+  const DiskCacheCounts d = p_.requests.disk.counts();
+  stats.set_disk_cache_hits(d.hits);
+  stats.set_disk_cache_misses(d.misses);
+  stats.set_disk_cache_refused(d.refused);
+  stats.set_disk_cache_evictions(d.evictions);
+  stats.set_disk_cache_bytes(d.bytes);
+  stats.set_disk_cache_entries(d.entries);
+  stats.set_disk_cache_capacity_bytes(d.budget);
+  stats.set_disk_cache_writes(d.writes);
+  stats.set_disk_cache_write_errors(d.write_errors);
+  stats.set_disk_cache_dropped_writes(d.dropped_writes);
+  stats.set_disk_cache_ready(d.ready);
+  stats.set_disk_cache_writable(d.writable);
+  stats.set_disk_cache_backlog(d.backlog);
+  stats.set_disk_cache_preloaded(d.preloaded);
   stats.set_pool_grows(p_.sizing.scaler().grows());
   stats.set_pool_shrinks(p_.sizing.scaler().shrinks());
 }
@@ -100,6 +115,7 @@ PoolSnapshot Reports::snapshot() const {
             p_.connections.size()};
   s.exits = p_.supervisor.exits();
   s.tasks_completed = p_.requests.counters.tasks_completed;
+  s.cache_warming = p_.requests.disk.warming();
   for (const WorkerView& v : p_.supervisor.workers()) {
     if (v.pid > 0) s.worker_pids.emplace_back(v.slot, v.pid);
   }

@@ -56,6 +56,31 @@ bool pool_is(const Daemon& daemon, unsigned total, unsigned ready) {
 
 }  // namespace
 
+TEST_CASE("stickerctl cache top lists the texts asked for most, most first, to control only") {
+  auto daemon = start_daemon({.workers = 1});
+  Client client(daemon->socket_path());
+  const std::string popular = unique_text("привет");
+  const std::string second = unique_text("ok");
+  std::uint64_t id = 0;
+  const std::vector<std::pair<std::string, int>> asked{
+      {popular, 3}, {second, 2}, {unique_text("rare"), 1}};
+  for (const auto& [text, times] : asked) {
+    for (int i = 0; i < times; ++i) REQUIRE(client.call(render_request(++id, text)).has_sticker());
+  }
+  const CtlRun top = ctl(*daemon, {"cache", "top"});
+  REQUIRE_MESSAGE(top.exit_code == 0, top.err);
+  CHECK(top.out.find("3  " + popular + "\n") != std::string::npos);
+  CHECK(top.out.find(popular) < top.out.find(second));
+
+  // Texts are the users' data: the client socket may not list them.
+  v1::Request request;
+  request.set_id(++id);
+  request.mutable_cache_top();
+  const v1::Reply refused = client.call(request);
+  REQUIRE(refused.has_error());
+  CHECK(refused.error().code() == v1::PERMISSION_DENIED);
+}
+
 TEST_CASE("stickerctl workers lists every slot with its pid, and --json prints the same") {
   auto daemon = start_daemon({.workers = 2});
   const CtlRun table = ctl(*daemon, {"workers"});

@@ -33,6 +33,7 @@ def scrape_names():
         daemon = subprocess.Popen(
             [os.environ["STICKERD_BIN"], "--socket", os.path.join(tmp, "s.sock"),
              "--control-socket", os.path.join(tmp, "c.sock"), "--workers", "1",
+             "--disk-cache-dir", os.path.join(tmp, "cache"),
              "--metrics-address", "127.0.0.1:0"],
             stdout=log, stderr=log)
     try:

@@ -306,11 +306,15 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
                              std::to_string(options_.queue_size)});
   }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
-  // Anything the daemon puts in its runtime directory stays in ours; no
-  // fixed metrics port, so parallel runs never collide.
+  // Anything the daemon puts in its runtime and cache directories stays in
+  // ours (no test sees another's disk cache); no fixed metrics port, so
+  // parallel runs never collide. No prediction unless a test asks for it
+  // (--predict on): its background renders would add to the counts tests
+  // check.
   std::vector<std::string> env{"RUNTIME_DIRECTORY=" + dir_.path(),
+                               "CACHE_DIRECTORY=" + dir_.path() + "/cache",
                                "STICKERD_CONTROL_SOCKET=" + dir_.path() + "/c.sock",
-                               "STICKERD_METRICS_ADDRESS=none"};
+                               "STICKERD_METRICS_ADDRESS=none", "STICKERD_PREDICT=off"};
   env.insert(env.end(), options_.extra_env.begin(), options_.extra_env.end());
   process_ = std::make_unique<ChildProcess>(argv, env, log_path_, log_path_);
 }

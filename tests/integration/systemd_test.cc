@@ -114,10 +114,11 @@ TEST_CASE(
       "os.dup2(s.fileno(), 3)\n"
       "os.environ.update(LISTEN_FDS='1', LISTEN_PID=str(os.getpid()), LISTEN_FDNAMES='client')\n"
       "os.execv(sys.argv[2], sys.argv[2:])\n";
-  ChildProcess daemon({python(), "-c", launcher, activated, binary_path("STICKERD_BIN"), "--socket",
-                       unused, "--workers", "1", "--metrics-address", "none"},
-                      {"RUNTIME_DIRECTORY=" + dir.path()}, dir.path() + "/log",
-                      dir.path() + "/log");
+  ChildProcess daemon(
+      {python(), "-c", launcher, activated, binary_path("STICKERD_BIN"), "--socket", unused,
+       "--workers", "1", "--metrics-address", "none"},
+      {"RUNTIME_DIRECTORY=" + dir.path(), "CACHE_DIRECTORY=" + dir.path() + "/cache"},
+      dir.path() + "/log", dir.path() + "/log");
   const bool ready = wait_until(
       [&] {
         if (!std::filesystem::exists(activated)) return false;

@@ -41,9 +41,12 @@ export class Daemon {
     if (!STICKERD_BIN) throw new Error(String(SKIP));
     // Its own control socket and no metrics endpoint: the defaults (./run,
     // 127.0.0.1:9464) are shared by every daemon on the machine, so a second
-    // test run at the same time would make this one fail to start.
+    // test run at the same time would make this one fail to start. Its own
+    // disk cache too, so no test is answered from another's renders, and no
+    // background renders of repeated texts.
     const args = ['--socket', this.socket, '--workers', String(this.workers), '--metrics-address', 'none',
-      '--control-socket', path.join(this.dir, 'control.sock')];
+      '--control-socket', path.join(this.dir, 'control.sock'), '--disk-cache-dir', path.join(this.dir, 'cache'),
+      '--predict', 'off'];
     if (this.queueSize !== undefined) args.push('--queue-size', String(this.queueSize));
     args.push(...this.extraArgs);
     const proc = spawn(STICKERD_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });

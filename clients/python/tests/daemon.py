@@ -52,7 +52,10 @@ class Daemon:
         self.proc = None
 
     def start(self):
-        args = [self.binary, "--socket", self.socket, "--workers", str(self.workers)]
+        # Its own disk cache, so no test is answered from another's renders,
+        # and no background renders of repeated texts.
+        args = [self.binary, "--socket", self.socket, "--workers", str(self.workers),
+                "--disk-cache-dir", os.path.join(self._tmp.name, "cache"), "--predict", "off"]
         if self.queue_size is not None:
             args += ["--queue-size", str(self.queue_size)]
         args += self.extra_args

@@ -7,7 +7,7 @@
 namespace stickerd {
 namespace {
 
-const ConfigDefaults kDefaults{4, "/run/s.sock", "/styles"};
+const ConfigDefaults kDefaults{4, "/run/s.sock", "/styles", "/cache"};
 
 }  // namespace
 

@@ -9,7 +9,7 @@
 namespace stickerd {
 namespace {
 
-const ConfigDefaults kDefaults{4, "/run/s.sock", "/styles"};
+const ConfigDefaults kDefaults{4, "/run/s.sock", "/styles", "/cache"};
 
 // The configuration parse_config builds from `flags`, as the daemon would.
 Config parsed(std::vector<std::string_view> flags) {

@@ -8,7 +8,7 @@ using namespace stickerd;
 
 namespace {
 
-const ConfigDefaults kDefaults{8, "./run/stickerd.sock", "/usr/share/stickerd/styles"};
+const ConfigDefaults kDefaults{8, "./run/stickerd.sock", "/usr/share/stickerd/styles", "./cache"};
 
 Result<Invocation> parse(std::vector<std::string_view> args, Environment env = {}) {
   return parse_config(args, env, kDefaults);

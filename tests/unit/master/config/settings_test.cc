@@ -75,7 +75,7 @@ TEST_CASE("--help names every flag and variable of the table") {
 }
 
 TEST_CASE("--check-config lists every setting a config file may set") {
-  auto inv = parse_config({}, {}, ConfigDefaults{2, "/s.sock", "/styles"});
+  auto inv = parse_config({}, {}, ConfigDefaults{2, "/s.sock", "/styles", "/cache"});
   REQUIRE(inv);
   const std::string report = "\n" + describe_config(*inv);
   for (const Setting& s : settings()) {

@@ -44,6 +44,32 @@ TEST_CASE("stickerd_redis_up exists only in cluster mode and follows the link") 
   CHECK(m.serialize().find("stickerd_redis_up 1\n") != std::string::npos);
 }
 
+TEST_CASE("disk cache metrics advance by what changed and report whether it writes") {
+  Metrics m;
+  m.disk_cache(
+      {.hits = 1, .misses = 2, .writes = 3, .bytes = 4096, .entries = 3, .writable = true});
+  m.disk_cache({.hits = 4,
+                .misses = 2,
+                .refused = 1,
+                .evictions = 2,
+                .writes = 5,
+                .write_errors = 1,
+                .dropped_writes = 6,
+                .bytes = 8192,
+                .entries = 2});
+  const std::string text = m.serialize();
+  CHECK(text.find("stickerd_disk_cache_hits_total 4\n") != std::string::npos);
+  CHECK(text.find("stickerd_disk_cache_misses_total 2\n") != std::string::npos);
+  CHECK(text.find("stickerd_disk_cache_refused_total 1\n") != std::string::npos);
+  CHECK(text.find("stickerd_disk_cache_evictions_total 2\n") != std::string::npos);
+  CHECK(text.find("stickerd_disk_cache_writes_total 5\n") != std::string::npos);
+  CHECK(text.find("stickerd_disk_cache_write_errors_total 1\n") != std::string::npos);
+  CHECK(text.find("stickerd_disk_cache_dropped_writes_total 6\n") != std::string::npos);
+  CHECK(text.find("stickerd_disk_cache_bytes 8192\n") != std::string::npos);
+  CHECK(text.find("stickerd_disk_cache_entries 2\n") != std::string::npos);
+  CHECK(text.find("stickerd_disk_cache_writable 0\n") != std::string::npos);
+}
+
 TEST_CASE("scale events count by direction and warm-up times land in the histogram") {
   Metrics m;
   m.pool_scaled(true);

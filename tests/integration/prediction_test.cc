@@ -1,0 +1,62 @@
+// Prediction (--predict): a text that becomes popular is rendered in its
+// other styles on idle workers, so the next style asked for is a cache hit.
+// Every assertion is on exported stats and replies, never on timing.
+#include <doctest/doctest.h>
+
+#include "tests/integration/harness.h"
+
+namespace stickerd::itest {
+namespace {
+
+// A style other than classic that offers WebP, as classic does.
+constexpr const char* kOtherStyle = "glow";
+
+v1::Reply render_webp(const Daemon& daemon, std::uint64_t id, const std::string& text,
+                      const std::string& style) {
+  Client client(daemon.socket_path());
+  return client.call(render_request(id, text, style, v1::FORMAT_WEBP));
+}
+
+// Asks for `text` in classic twice: the second makes it popular.
+void ask_twice(const Daemon& daemon, const std::string& text) {
+  for (std::uint64_t id = 1; id <= 2; ++id) {
+    const v1::Reply reply = render_webp(daemon, id, text, "classic");
+    REQUIRE_MESSAGE(reply.has_sticker(), describe(reply));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a text asked for a second time is rendered in its other styles, in its format") {
+  auto daemon = start_daemon({.workers = 2, .extra_args = {"--predict", "on"}});
+  const std::string text = unique_text("popular");
+  ask_twice(*daemon, text);
+  // Every predicted render has finished: each counts as a completed task.
+  REQUIRE(wait_until(
+      [&] {
+        const v1::Stats s = daemon->stats();
+        return s.warm_queued() > 0 && s.tasks_completed() == 1 + s.warm_queued();
+      },
+      20s));
+  const v1::Stats before = daemon->stats();
+  CHECK(before.warm_queued() >= 1);
+
+  const v1::Reply other = render_webp(*daemon, 3, text, kOtherStyle);
+  REQUIRE_MESSAGE(other.has_sticker(), describe(other));
+  CHECK(other.sticker().style_id() == kOtherStyle);
+  const v1::Stats after = daemon->stats();
+  CHECK(after.tasks_completed() == before.tasks_completed());
+  CHECK(after.cache_hits() == before.cache_hits() + 1);
+}
+
+TEST_CASE("with --predict off the other styles are rendered only when asked for") {
+  auto daemon = start_daemon({.workers = 2, .extra_args = {"--predict", "off"}});
+  const std::string text = unique_text("not predicted");
+  ask_twice(*daemon, text);
+  REQUIRE_MESSAGE(render_webp(*daemon, 3, text, kOtherStyle).has_sticker(), "glow");
+  const v1::Stats stats = daemon->stats();
+  CHECK(stats.warm_queued() == 0);
+  CHECK(stats.tasks_completed() == 2);
+}
+
+}  // namespace stickerd::itest
