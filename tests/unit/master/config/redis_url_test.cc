@@ -28,7 +28,7 @@ std::string error_of(std::string_view text) {
 
 Result<Invocation> parse(std::vector<std::string_view> args, Environment env = {},
                          FileSettings file = {}) {
-  return parse_config(args, env, ConfigDefaults{2, "/s.sock", "/styles"}, file);
+  return parse_config(args, env, ConfigDefaults{2, "/s.sock", "/styles", "/cache"}, file);
 }
 
 }  // namespace
