@@ -49,6 +49,28 @@ TEST_CASE("a text asked for a second time is rendered in its other styles, in it
   CHECK(after.cache_hits() == before.cache_hits() + 1);
 }
 
+TEST_CASE("a client's request arriving during prediction waits for at most one predicted render") {
+  // One worker: no reserve, so the predicted renders take it whenever idle.
+  auto daemon = start_daemon({.workers = 1, .extra_args = {"--predict", "on"}});
+  // Animated renders take long enough that a request queued behind all of
+  // them could not go unnoticed in the count below.
+  const std::string text = unique_text("popular animated");
+  Client client(daemon->socket_path());
+  for (std::uint64_t id = 1; id <= 2; ++id) {
+    v1::Request request = render_request(id, text, "bounce", v1::FORMAT_WEBP_ANIMATED);
+    request.mutable_render()->set_profile(v1::PROFILE_NONE);  // Telegram animates no WebP
+    const v1::Reply reply = client.call(request);
+    REQUIRE_MESSAGE(reply.has_sticker(), describe(reply));
+  }
+  const std::uint64_t predicted = daemon->stats().warm_queued();
+  REQUIRE(predicted >= 3);
+  const v1::Reply mine = client.call(render_request(3, unique_text("meanwhile"), "classic"));
+  REQUIRE_MESSAGE(mine.has_sticker(), describe(mine));
+  // It waited at most for the predicted render the worker held when it
+  // came, not behind the others (some of which may have run since).
+  CHECK(daemon->stats().tasks_completed() < 1 + predicted + 1);
+}
+
 TEST_CASE("with --predict off the other styles are rendered only when asked for") {
   auto daemon = start_daemon({.workers = 2, .extra_args = {"--predict", "off"}});
   const std::string text = unique_text("not predicted");
