@@ -21,13 +21,15 @@ void print_table(const v1::Stats& s) {
              s.cache_misses(), s.cache_entries(), s.cache_bytes() >> 10,
              s.cache_capacity_bytes() >> 10);
   if (s.disk_cache_capacity_bytes() > 0) {
-    fmt::print("disk cache   {} hits, {} misses, {} refused, {} entries, {} of {} KiB{}\n",
-               s.disk_cache_hits(), s.disk_cache_misses(), s.disk_cache_refused(),
-               s.disk_cache_entries(), s.disk_cache_bytes() >> 10,
-               s.disk_cache_capacity_bytes() >> 10,
-               !s.disk_cache_ready()     ? " (not open)"
-               : s.disk_cache_writable() ? ""
-                                         : " (not writing: see the log)");
+    fmt::print(
+        "disk cache   {} hits, {} misses, {} refused, {} loaded into memory, {} entries, {} of "
+        "{} KiB{}\n",
+        s.disk_cache_hits(), s.disk_cache_misses(), s.disk_cache_refused(),
+        s.disk_cache_preloaded() + s.disk_cache_refreshed(), s.disk_cache_entries(),
+        s.disk_cache_bytes() >> 10, s.disk_cache_capacity_bytes() >> 10,
+        !s.disk_cache_ready()     ? " (not open)"
+        : s.disk_cache_writable() ? ""
+                                  : " (not writing: see the log)");
   }
   fmt::print("uptime       {:.1f} s\n", s.uptime_seconds());
   if (s.redis() == v1::REDIS_STATE_CONNECTED) fmt::print("redis        connected (cluster mode)\n");

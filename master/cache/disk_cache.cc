@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "master/uv/repeating_timer.h"
 
 namespace stickerd {
 namespace {
@@ -21,6 +22,10 @@ constexpr std::size_t kMetaFlushCount = 64;
 // preload's reads stop after kPreloadReadMs.
 constexpr std::uint64_t kWarmupLimitMs = 3000;
 constexpr auto kPreloadReadMs = std::chrono::milliseconds(2000);
+// How often popular entries that memory evicted are loaded back, and how
+// many at most each time: a trickle of reads beside the requests' own.
+constexpr std::uint64_t kRefreshMs = 2000;
+constexpr std::size_t kRefreshBatch = 32;
 
 // The first characters of a key, enough to find it in a log.
 std::string short_key(const std::string& key) { return key.substr(0, 16); }
@@ -60,9 +65,10 @@ void DiskCache::submit(std::function<void()> work, std::function<void()> done) {
   if (rc == 0) jobs_.insert(job.release());
 }
 
-void DiskCache::preload_into(std::size_t max_bytes, Fill fill) {
-  preload_bytes_ = max_bytes;
+void DiskCache::keep_warm(std::size_t max_bytes, Fill fill, Held held) {
+  warm_bytes_ = max_bytes;
   fill_ = std::move(fill);
+  held_ = std::move(held);
 }
 
 bool DiskCache::warming() const { return warming_ && uv_now(loop_) - started_ms_ < kWarmupLimitMs; }
@@ -111,17 +117,18 @@ void DiskCache::opened(std::shared_ptr<DiskStore> store, DiskContents contents) 
   for (std::string& key : contents.unreadable) pending_deletes_.push_back(std::move(key));
   log::info("disk cache: {} entries, {} KiB of {} MiB, in {}", index_.entries(),
             index_.bytes() >> 10, budget_ >> 20, dir_);
-  preload();
+  load_into_memory(index_.hottest(warm_bytes_));
+  start_repeating<DiskCache, &DiskCache::refresh>(refresh_timer_, loop_, this, kRefreshMs);
   flush();
   changed();
 }
 
-void DiskCache::preload() {
-  std::vector<std::string> keys = index_.hottest(preload_bytes_);
+void DiskCache::load_into_memory(std::vector<std::string> keys) {
   if (keys.empty() || !fill_) {
     warming_ = false;
     return;
   }
+  loading_ = true;
   auto reads = std::make_shared<std::vector<std::pair<std::string, DiskRead>>>();
   submit(
       [store = store_, keys = std::move(keys), reads] {
@@ -131,14 +138,16 @@ void DiskCache::preload() {
           reads->emplace_back(key, store->read(key));
         }
       },
-      [this, reads] { preloaded(std::move(*reads)); });
+      [this, reads] { loaded(std::move(*reads)); });
 }
 
-void DiskCache::preloaded(std::vector<std::pair<std::string, DiskRead>> reads) {
+void DiskCache::loaded(std::vector<std::pair<std::string, DiskRead>> reads) {
+  loading_ = false;
+  std::uint64_t& count = warming_ ? counts_.preloaded : counts_.refreshed;
   for (auto& [key, read] : reads) {
     switch (read.outcome) {
       case DiskRead::Outcome::kHit:
-        ++counts_.preloaded;
+        ++count;
         fill_(key, std::move(read.sticker));
         break;
       case DiskRead::Outcome::kMissing:
@@ -149,9 +158,21 @@ void DiskCache::preloaded(std::vector<std::pair<std::string, DiskRead>> reads) {
         break;
     }
   }
-  warming_ = false;
-  log::info("disk cache: {} popular stickers loaded into memory", counts_.preloaded);
+  if (warming_) {
+    warming_ = false;
+    log::info("disk cache: {} popular stickers loaded into memory", counts_.preloaded);
+  }
   changed();
+}
+
+void DiskCache::refresh() {
+  if (!store_ || loading_ || !held_) return;
+  std::vector<std::string> keys;
+  for (std::string& key : index_.popular(warm_bytes_)) {
+    if (keys.size() == kRefreshBatch) break;
+    if (contains(key) && !held_(key)) keys.push_back(std::move(key));
+  }
+  if (!keys.empty()) load_into_memory(std::move(keys));
 }
 
 bool DiskCache::contains(const std::string& key) const {

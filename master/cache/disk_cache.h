@@ -15,9 +15,11 @@
 //  * Writes are batched, one transaction at a time; the backlog is bounded,
 //    and a write that does not fit it is dropped (counted).
 //  * At start the most popular entries are loaded into memory
-//    (preload_into()); warming() holds READY back until that is done, for
+//    (keep_warm()); warming() holds READY back until that is done, for
 //    at most kWarmupLimitMs, so a restarted daemon answers its regulars
-//    from memory at once.
+//    from memory at once. Afterwards, popular entries (asked for more than
+//    once) that memory evicted are loaded back every kRefreshMs, a few at a
+//    time, from the threadpool: no worker renders for it.
 //  * Budget 0 turns the tier off: no directory, no lookups counted.
 // Not thread-safe: the loop owns it; only DiskStore runs on other threads.
 #pragma once
@@ -36,6 +38,7 @@
 
 #include "master/cache/disk_index.h"
 #include "master/cache/disk_store.h"
+#include "master/uv/uv_handle.h"
 #include "stickerd.pb.h"
 
 namespace stickerd {
@@ -53,6 +56,7 @@ struct DiskCacheCounts {
   std::size_t budget = 0;
   std::size_t backlog = 0;      // rendered stickers waiting for their write, or being written
   std::uint64_t preloaded = 0;  // entries loaded into memory at start
+  std::uint64_t refreshed = 0;  // popular entries loaded back after memory evicted them
   bool ready = false;           // the store is open and its index read
   bool writable = false;        // ready, and no write has failed
 };
@@ -61,6 +65,7 @@ class DiskCache {
  public:
   using Found = std::function<void(std::optional<v1::Sticker>)>;
   using Fill = std::function<void(const std::string& key, v1::Sticker sticker)>;
+  using Held = std::function<bool(const std::string& key)>;
 
   DiskCache(uv_loop_t* loop, std::string dir, std::size_t budget_bytes);
   DiskCache(const DiskCache&) = delete;
@@ -69,9 +74,10 @@ class DiskCache {
   ~DiskCache();
 
   bool enabled() const { return budget_ > 0; }
-  // At start, hands the most popular entries, up to `max_bytes` of them, to
-  // `fill` (the memory tier). Call before start().
-  void preload_into(std::size_t max_bytes, Fill fill);
+  // Keeps the most popular entries, up to `max_bytes` of them, in the
+  // memory tier: at start, and later those it no longer `held`, through
+  // `fill`. Call before start().
+  void keep_warm(std::size_t max_bytes, Fill fill, Held held);
   // Opens the store, reads its index and preloads, off the loop; until the
   // index is read every lookup is a miss.
   void start();
@@ -100,8 +106,12 @@ class DiskCache {
   // object is gone by then.
   void submit(std::function<void()> work, std::function<void()> done);
   void opened(std::shared_ptr<DiskStore> store, DiskContents contents);
-  void preload();
-  void preloaded(std::vector<std::pair<std::string, DiskRead>> reads);
+  // Reads `keys` off the loop and fills memory with them (the start's
+  // preload, then each refresh).
+  void load_into_memory(std::vector<std::string> keys);
+  void loaded(std::vector<std::pair<std::string, DiskRead>> reads);
+  // The popular entries memory lost, a few per turn (every kRefreshMs).
+  void refresh();
   // An entry that failed its check: logged, forgotten and deleted.
   void refuse(const std::string& key, const std::string& problem);
   void read_done(const std::string& key, DiskRead read, const Found& found);
@@ -119,9 +129,12 @@ class DiskCache {
   DiskIndex index_;
   DiskCacheCounts counts_;
   std::function<void()> changed_;
-  std::size_t preload_bytes_ = 0;
+  std::size_t warm_bytes_ = 0;
   Fill fill_;
+  Held held_;
   bool warming_ = false;
+  bool loading_ = false;  // a preload or refresh read runs
+  UvHandle<uv_timer_t> refresh_timer_;
   std::uint64_t started_ms_ = 0;  // loop time of start()
   std::unordered_set<Job*> jobs_;
 

@@ -2,6 +2,7 @@
 #include "master/cache/disk_index.h"
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace stickerd {
 namespace {
@@ -10,6 +11,23 @@ constexpr std::size_t kPageBytes = 4096;
 // The key again and the 16-byte DiskMeta in the bookkeeping table, plus
 // LMDB's node headers in both tables.
 constexpr std::size_t kRecordOverhead = 128;
+
+// The keys from the front of `segments`, in order, as many as `max_bytes`
+// of charge holds.
+template <typename Segment>
+std::vector<std::string> front_keys(std::initializer_list<const Segment*> segments,
+                                    std::size_t max_bytes) {
+  std::vector<std::string> keys;
+  std::size_t taken = 0;
+  for (const Segment* segment : segments) {
+    for (const auto& node : *segment) {
+      if (taken + node.meta.charge > max_bytes) return keys;
+      taken += node.meta.charge;
+      keys.push_back(node.key);
+    }
+  }
+  return keys;
+}
 
 }  // namespace
 
@@ -61,16 +79,11 @@ std::optional<DiskMeta> DiskIndex::meta(const std::string& key) const {
 }
 
 std::vector<std::string> DiskIndex::hottest(std::size_t max_bytes) const {
-  std::vector<std::string> keys;
-  std::size_t taken = 0;
-  for (const Segment* segment : {&protected_, &probation_}) {
-    for (const Node& node : *segment) {
-      if (taken + node.meta.charge > max_bytes) return keys;
-      taken += node.meta.charge;
-      keys.push_back(node.key);
-    }
-  }
-  return keys;
+  return front_keys({&protected_, &probation_}, max_bytes);
+}
+
+std::vector<std::string> DiskIndex::popular(std::size_t max_bytes) const {
+  return front_keys({&protected_}, max_bytes);
 }
 
 void DiskIndex::evict_one(std::vector<std::string>& evicted) {

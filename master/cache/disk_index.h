@@ -54,6 +54,9 @@ class DiskIndex {
   // recent first), as many as `max_bytes` of charge holds: what a start
   // loads into memory.
   std::vector<std::string> hottest(std::size_t max_bytes) const;
+  // The same, of the protected segment only (entries asked for again): what
+  // is kept in memory once the daemon runs.
+  std::vector<std::string> popular(std::size_t max_bytes) const;
   // The record of `key` as it would be persisted; nullopt when not held.
   std::optional<DiskMeta> meta(const std::string& key) const;
 

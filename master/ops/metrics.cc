@@ -208,6 +208,9 @@ Metrics::Metrics()
           single(BuildCounter(), *registry_, "stickerd_disk_cache_dropped_writes_total",
                  "Rendered stickers not written to the disk cache: its write backlog was full "
                  "or it had stopped writing.")),
+      disk_refreshed_(single(BuildCounter(), *registry_, "stickerd_disk_cache_refreshed_total",
+                             "Popular stickers loaded back from the disk cache into memory "
+                             "after memory evicted them.")),
       disk_bytes_(single(BuildGauge(), *registry_, "stickerd_disk_cache_bytes",
                          "Bytes of its budget the disk cache's entries are charged.")),
       disk_entries_(single(BuildGauge(), *registry_, "stickerd_disk_cache_entries",
@@ -371,6 +374,7 @@ void Metrics::disk_cache(const DiskCacheCounts& counts) {
   advance(disk_writes_, counts.writes, disk_seen_.writes);
   advance(disk_write_errors_, counts.write_errors, disk_seen_.write_errors);
   advance(disk_dropped_writes_, counts.dropped_writes, disk_seen_.dropped_writes);
+  advance(disk_refreshed_, counts.refreshed, disk_seen_.refreshed);
   disk_bytes_.Set(static_cast<double>(counts.bytes));
   disk_entries_.Set(static_cast<double>(counts.entries));
   disk_writable_.Set(counts.writable ? 1 : 0);

@@ -131,6 +131,7 @@ class Metrics {
   prometheus::Counter& disk_writes_;
   prometheus::Counter& disk_write_errors_;
   prometheus::Counter& disk_dropped_writes_;
+  prometheus::Counter& disk_refreshed_;
   prometheus::Gauge& disk_bytes_;
   prometheus::Gauge& disk_entries_;
   prometheus::Gauge& disk_writable_;

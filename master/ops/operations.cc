@@ -74,6 +74,11 @@ void Operations::task_finished(std::uint64_t task_id, bool ok, const v1::Sticker
   metrics_.task_finished(ok, seconds.value_or(fallback), sticker);
 }
 
+bool ready_to_announce(const PoolSnapshot& s) {
+  return !s.cache_warming && s.pool.total_workers > 0 &&
+         s.pool.ready_workers >= s.pool.total_workers;
+}
+
 void Operations::sample(const PoolSnapshot& s) {
   metrics_.sample(s.pool);
   // The supervisor's counts only grow: what is new since the last sample.
@@ -88,8 +93,7 @@ void Operations::sample(const PoolSnapshot& s) {
 void Operations::pool_changed() {
   const PoolSnapshot s = snapshot_();
   sample(s);
-  if (!ready_sent_ && !stopping_ && !s.cache_warming && s.pool.total_workers > 0 &&
-      s.pool.ready_workers >= s.pool.total_workers) {
+  if (!ready_sent_ && !stopping_ && ready_to_announce(s)) {
     ready_sent_ = true;
     last_status_ = status_text(s);
     last_status_ms_ = uv_now(loop_);

@@ -39,6 +39,10 @@ struct PoolSnapshot {
 
 // The STATUS= text systemctl status shows. Pure.
 std::string status_text(const PoolSnapshot& s);
+// Whether the first READY=1 may go out: every worker READY and the disk
+// cache's start preload done, so a restarted daemon answers its regulars
+// from memory from its first request. Pure.
+bool ready_to_announce(const PoolSnapshot& s);
 
 class Operations {
  public:

@@ -33,10 +33,12 @@ void Dispatcher::start() {
   start_repeating<Dispatcher, &Dispatcher::sweep_deadlines>(deadline_timer_, p_.loop, this,
                                                             kDeadlineSweepMs);
   r_.disk.on_change([this] { publish_cache_metrics(); });
-  // A restart loads the most popular stickers from disk into half of memory.
-  r_.disk.preload_into(r_.cache.budget() / 2, [this](const std::string& key, v1::Sticker s) {
-    r_.cache.put(key, std::move(s));
-  });
+  // The most popular stickers on disk are kept in half of memory: loaded at
+  // start, and loaded back when memory evicted them.
+  r_.disk.keep_warm(
+      r_.cache.budget() / 2,
+      [this](const std::string& key, v1::Sticker s) { r_.cache.put(key, std::move(s)); },
+      [this](const std::string& key) { return r_.cache.contains(key); });
 }
 
 void Dispatcher::dispatch() {

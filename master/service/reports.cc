@@ -70,6 +70,7 @@ void Reports::fill_cache_stats(v1::Stats& stats) const {
   stats.set_disk_cache_writable(d.writable);
   stats.set_disk_cache_backlog(d.backlog);
   stats.set_disk_cache_preloaded(d.preloaded);
+  stats.set_disk_cache_refreshed(d.refreshed);
   stats.set_pool_grows(p_.sizing.scaler().grows());
   stats.set_pool_shrinks(p_.sizing.scaler().shrinks());
 }

@@ -131,6 +131,33 @@ TEST_CASE("a memory miss the disk holds is read from disk by no worker, and refi
   CHECK(refilled.disk_cache_hits() == read.disk_cache_hits());
 }
 
+TEST_CASE("a popular sticker memory evicted is loaded back from disk before it is asked for") {
+  TempDir cache;
+  constexpr int kOthers = 150;  // as above: enough to push it out of 1 MiB
+  DaemonOptions options = with_disk_cache(cache.path(), {"--cache-mb", "1"});
+  options.queue_size = kOthers;
+  auto daemon = start_with_disk(options);
+  const std::string text = unique_text("regular");
+  const v1::Sticker first = render(*daemon, text);
+  wait_written(*daemon, 1);
+  render(*daemon, text, 2);  // asked for again: popular now, on disk too
+  Client client(daemon->socket_path());
+  for (int i = 1; i <= kOthers; ++i) {
+    client.send(render_request(i, unique_text("one-off"), "classic", v1::FORMAT_WEBP));
+  }
+  for (int i = 1; i <= kOthers; ++i) REQUIRE(client.receive().has_sticker());
+  REQUIRE(daemon->stats().cache_evictions() > 0);
+  REQUIRE_MESSAGE(wait_until([&] { return daemon->stats().disk_cache_refreshed() >= 1; }, 10s),
+                  "the popular sticker was never loaded back");
+
+  const v1::Stats before = daemon->stats();
+  CHECK(render(*daemon, text, 3).data() == first.data());
+  const v1::Stats after = daemon->stats();
+  CHECK(after.cache_hits() == before.cache_hits() + 1);
+  CHECK(after.disk_cache_hits() == before.disk_cache_hits());
+  CHECK(after.tasks_completed() == before.tasks_completed());
+}
+
 TEST_CASE("no worker holds a descriptor of the disk cache: its sandbox keeps it out") {
   TempDir cache;
   auto daemon = start_with_disk(with_disk_cache(cache.path()));

@@ -104,4 +104,14 @@ TEST_CASE("the hottest entries are the protected ones first, each segment most r
   CHECK(index.hottest(kUnit - 1).empty());
 }
 
+TEST_CASE("the popular entries are the protected ones only: asked for more than once") {
+  DiskIndex index = index_of(10);
+  for (const char* k : {"a", "b", "c", "d"}) index.insert(k, kUnit);
+  CHECK(index.popular(10 * kUnit).empty());
+  index.touch("c");
+  index.touch("a");
+  CHECK(index.popular(10 * kUnit) == std::vector<std::string>{"a", "c"});
+  CHECK(index.popular(kUnit) == std::vector<std::string>{"a"});
+}
+
 }  // namespace stickerd

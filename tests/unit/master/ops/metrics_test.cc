@@ -56,7 +56,8 @@ TEST_CASE("disk cache metrics advance by what changed and report whether it writ
                 .write_errors = 1,
                 .dropped_writes = 6,
                 .bytes = 8192,
-                .entries = 2});
+                .entries = 2,
+                .refreshed = 3});
   const std::string text = m.serialize();
   CHECK(text.find("stickerd_disk_cache_hits_total 4\n") != std::string::npos);
   CHECK(text.find("stickerd_disk_cache_misses_total 2\n") != std::string::npos);
@@ -65,6 +66,7 @@ TEST_CASE("disk cache metrics advance by what changed and report whether it writ
   CHECK(text.find("stickerd_disk_cache_writes_total 5\n") != std::string::npos);
   CHECK(text.find("stickerd_disk_cache_write_errors_total 1\n") != std::string::npos);
   CHECK(text.find("stickerd_disk_cache_dropped_writes_total 6\n") != std::string::npos);
+  CHECK(text.find("stickerd_disk_cache_refreshed_total 3\n") != std::string::npos);
   CHECK(text.find("stickerd_disk_cache_bytes 8192\n") != std::string::npos);
   CHECK(text.find("stickerd_disk_cache_entries 2\n") != std::string::npos);
   CHECK(text.find("stickerd_disk_cache_writable 0\n") != std::string::npos);
@@ -114,6 +116,18 @@ TEST_CASE("the systemd STATUS line names the live figures") {
   s.tasks_completed = 10;
   s.exits.add(ExitReason::kCrash);
   CHECK(status_text(s) == "3/4 workers ready, 2 busy, 5 queued, 10 tasks done, 1 restarts");
+}
+
+TEST_CASE("READY=1 waits for every worker and for the disk cache's start preload") {
+  PoolSnapshot s;
+  s.pool = {.total_workers = 2, .ready_workers = 1};
+  CHECK_FALSE(ready_to_announce(s));
+  s.pool.ready_workers = 2;
+  CHECK(ready_to_announce(s));
+  s.cache_warming = true;  // popular stickers still on their way into memory
+  CHECK_FALSE(ready_to_announce(s));
+  s = {};  // no workers at all is not ready
+  CHECK_FALSE(ready_to_announce(s));
 }
 
 }  // namespace stickerd
