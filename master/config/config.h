@@ -66,7 +66,7 @@ struct Config {
   // The disk cache, the result cache's second tier (master/cache/disk_cache.h).
   std::string disk_cache_dir;   // its LMDB store
   std::size_t disk_cache_mb{};  // its budget in MiB, the store's file included; 0: off
-  // "on": a text that becomes popular is rendered in its other styles on
+  // "on": a text asked for is rendered in its other styles on
   // idle workers (Intake::predict); "off" for measuring without it.
   std::string predict;
 };

@@ -313,7 +313,7 @@ constexpr Setting kSettings[] = {
      .fallback = "on",
      .reload = kLive,
      .arg = "on|off",
-     .help = "a text asked for a second time is rendered in its other\n"
+     .help = "a text asked for is rendered in its other\n"
              "styles, in the format asked for, on idle workers only, so\n"
              "the next style asked for is a cache hit [{env}; default {default}]"},
     // 0: follows --workers (parse_config), so dynamic sizing is off.

@@ -104,8 +104,11 @@ class Intake {
   // Every style of `warm` that is not cached, in flight or queued, into the
   // warm queue; false (nothing queued) when admission refuses it.
   Result<v1::WarmAccepted> queue_warm(const v1::WarmRequest& warm);
-  // A text asked for kPredictAt times: its other styles, as a warm request.
-  void predict(const TaskSpec& spec);
+  // A text asked for kPredictAt times: its other styles, as a warm request
+  // to queue once the request itself is answered or placed (so its own
+  // style counts as in flight, and a refused request predicts nothing).
+  std::optional<v1::WarmRequest> prediction(const TaskSpec& spec) const;
+  void predict(const std::optional<v1::WarmRequest>& warm);
 
   IntakeParts p_;
   RequestState& r_;  // p_.requests
