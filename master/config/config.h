@@ -63,6 +63,7 @@ struct Config {
   std::uint64_t scale_idle_ms{};  // idle time before the pool shrinks by one
   // Cluster mode (see docs/CLUSTER.md).
   std::string redis_url;  // redis://... or unix://...; empty: a single node
+  std::string node_name;  // this node's consumer name; empty: <hostname>-<pid>
 };
 
 // Defaults that depend on the host, computed by main() and passed in so that
