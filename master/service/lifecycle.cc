@@ -49,8 +49,10 @@ void Lifecycle::begin_shutdown(std::string_view why) {
 }
 
 void Lifecycle::maybe_finish_drain() {
-  if (p_.state != RunState::kDraining || !p_.queue.empty() || p_.supervisor.counts().busy > 0)
+  if (p_.state != RunState::kDraining || !p_.queue.empty() || p_.supervisor.counts().busy > 0 ||
+      p_.dispatcher.shipped() > 0) {
     return;
+  }
   log::info("drained: stopping the workers");
   p_.state = RunState::kStopping;
   uv_timer_stop(drain_timer_.get());
@@ -69,6 +71,7 @@ void Lifecycle::abandon_remaining_work() {
   // The queued ones first: kill_all() reports the workers stopped at once
   // when none is alive, and that starts closing the connections.
   refuse(p_.queue.take_all(), "queued");
+  refuse(p_.dispatcher.take_shipped(), "out in the cluster");
   refuse(p_.supervisor.kill_all(), "rendering");
 }
 
@@ -88,6 +91,7 @@ void Lifecycle::give_up(const std::string& reason) {
   p_.state = RunState::kStopping;
   p_.connections.stop_listening();
   p_.dispatcher.fail(p_.queue.take_all(), v1::INTERNAL, reason);
+  p_.dispatcher.fail(p_.dispatcher.take_shipped(), v1::INTERNAL, reason);
   p_.supervisor.stop();
 }
 
