@@ -50,6 +50,22 @@ std::vector<std::string> entry_fields(const ReplyEntry& entry);
 std::optional<TaskEntry> parse_task_entry(const std::map<std::string, std::string>& fields);
 std::optional<ReplyEntry> parse_reply_entry(const std::map<std::string, std::string>& fields);
 
+// A loop-time deadline (0: none) as the wall-clock time an entry carries,
+// given both clocks' readings now. Already passed: now.
+inline std::uint64_t to_wall_deadline(std::uint64_t deadline_at_ms, std::uint64_t now_ms,
+                                      std::uint64_t now_wall_ms) {
+  if (deadline_at_ms == 0) return 0;
+  return now_wall_ms + (deadline_at_ms > now_ms ? deadline_at_ms - now_ms : 0);
+}
+
+// An entry's wall-clock deadline (0: none) in the taker's loop time, given
+// both clocks' readings now. Already passed: now.
+inline std::uint64_t to_loop_deadline(std::uint64_t deadline_wall_ms, std::uint64_t now_wall_ms,
+                                      std::uint64_t now_ms) {
+  if (deadline_wall_ms == 0) return 0;
+  return now_ms + (deadline_wall_ms > now_wall_ms ? deadline_wall_ms - now_wall_ms : 0);
+}
+
 // Whether an entry with this deadline must be answered DEADLINE_EXCEEDED
 // rather than rendered at wall-clock time `now_wall_ms`.
 inline bool entry_expired(std::uint64_t deadline_wall_ms, std::uint64_t now_wall_ms) {

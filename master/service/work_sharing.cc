@@ -115,11 +115,8 @@ bool WorkSharing::can_ship() const {
 
 void WorkSharing::ship(Task task) {
   const std::uint64_t now = uv_now(p_.loop);
-  TaskEntry entry{p_.node, incarnation_, task.task_id, 0, task.spec};
-  if (task.deadline_at_ms != 0) {
-    entry.deadline_wall_ms =
-        wall_ms() + (task.deadline_at_ms > now ? task.deadline_at_ms - now : 0);
-  }
+  const TaskEntry entry{p_.node, incarnation_, task.task_id,
+                        to_wall_deadline(task.deadline_at_ms, now, wall_ms()), task.spec};
   std::vector<std::string> command = {"XADD", std::string(streams::task_stream(task.spec.priority)),
                                       "*"};
   for (std::string& f : entry_fields(entry)) command.push_back(std::move(f));
@@ -282,7 +279,7 @@ void WorkSharing::take(const StreamEntry& e) {
   const std::uint64_t now = uv_now(p_.loop);
   set_deadlines(task, now, p_.config.deadline_ms);
   if (entry->deadline_wall_ms != 0) {
-    task.deadline_at_ms = now + (entry->deadline_wall_ms - wall);
+    task.deadline_at_ms = to_loop_deadline(entry->deadline_wall_ms, wall, now);
     task.hang_at_ms = hang_at(task.deadline_at_ms, now + p_.config.deadline_ms);
   }
   remote_.emplace(task.task_id, std::move(remote));

@@ -241,6 +241,29 @@ TEST_CASE("Redis killed under load: every request gets one reply; Redis back: sh
   CHECK(b->stats().tasks_completed() > b_before);  // B renders A's work again
 }
 
+TEST_CASE("an entry whose deadline passed in Redis is answered DEADLINE_EXCEEDED, not rendered") {
+  RedisServer redis;
+  auto node = start_sharing_node(redis.url(), "b", 1);
+  REQUIRE(wait_until([&] { return times_sharing(*node) == 1; }, kLinkTimeout));
+  TempDir scratch;
+  const auto cli = [&](const std::string& words) {
+    return run_shell(fmt::format("redis-cli -p {} --raw {}", redis.port(), words), scratch.path());
+  };
+  // As a node "ghost" would send it, with a deadline long gone (1 ms past
+  // the epoch) and an empty spec (every field its default).
+  REQUIRE(cli("XADD stickerd:tasks:interactive '*' origin ghost incarnation x id 7 deadline 1 "
+              "spec ''")
+              .exit_code == 0);
+  CHECK(wait_until([&] { return cli("XLEN stickerd:replies:ghost").output == "1\n"; }, 10s));
+  const ShellRun reply = cli("XRANGE stickerd:replies:ghost - +");
+  INFO(reply.output);
+  CHECK(reply.output.find("waited in the cluster; it was not rendered") != std::string::npos);
+  // Answered, so acknowledged and deleted; and no worker saw it.
+  CHECK(wait_until([&] { return cli("XLEN stickerd:tasks:interactive").output == "0\n"; }, 10s));
+  CHECK(node->stats().tasks_completed() == 0);
+  CHECK(node->stats().tasks_failed() == 0);
+}
+
 TEST_CASE("a bad --redis URL stops --check-config and the start, naming where it came from") {
   TempDir dir;
   const std::string stickerd = binary_path("STICKERD_BIN");

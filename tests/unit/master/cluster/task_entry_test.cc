@@ -79,6 +79,17 @@ TEST_CASE("a reply entry carries the result, a sticker or an error, back") {
   CHECK_FALSE(parse_reply_entry(fields));
 }
 
+TEST_CASE("a deadline travels as wall-clock time and comes back in the taker's loop time") {
+  // The origin's loop reads 1'000 when its wall clock reads 50'000.
+  CHECK(to_wall_deadline(0, 1'000, 50'000) == 0);  // none stays none
+  CHECK(to_wall_deadline(3'500, 1'000, 50'000) == 52'500);
+  CHECK(to_wall_deadline(900, 1'000, 50'000) == 50'000);  // passed: now
+  // The taker's loop reads 7 when its wall clock reads 51'000.
+  CHECK(to_loop_deadline(0, 51'000, 7) == 0);
+  CHECK(to_loop_deadline(52'500, 51'000, 7) == 1'507);
+  CHECK(to_loop_deadline(50'000, 51'000, 7) == 7);
+}
+
 TEST_CASE("an entry past its absolute deadline is expired; one without a deadline never is") {
   CHECK_FALSE(entry_expired(0, 1'000'000));
   CHECK_FALSE(entry_expired(2'000, 1'999));
