@@ -135,17 +135,11 @@ void Dispatcher::task_result(Task task, v1::TaskResult result) {
 // The fate is decided by lost_task_fate() (master/requests/task_fate.h);
 // this carries it out.
 void Dispatcher::task_lost(Task task, DeathCause cause) {
-  if (offload_ != nullptr && offload_->renders_for_cluster(task.task_id)) {
-    // Another node's task: its origin decides what comes next (a retry
-    // across the cluster comes with dead letters, docs/CLUSTER.md).
-    ++r_.counters.tasks_failed;
-    return settle(task, error_result(v1::WORKER_CRASHED,
-                                     fmt::format("the worker rendering it on another node died "
-                                                 "({})",
-                                                 describe_death(cause))));
-  }
+  // Another node's task is wanted by its origin's client; it is retried
+  // here, and its final outcome goes back to the origin through settle().
+  const bool for_cluster = offload_ != nullptr && offload_->renders_for_cluster(task.task_id);
   const TaskFate fate =
-      lost_task_fate(LostTask{task_wanted(task), task.attempts, task.crashes, cause,
+      lost_task_fate(LostTask{for_cluster || task_wanted(task), task.attempts, task.crashes, cause,
                               p_.config.max_retries, p_.state == RunState::kStopping});
   task.crashes = fate.crashes;
   switch (fate.kind) {
@@ -155,6 +149,7 @@ void Dispatcher::task_lost(Task task, DeathCause cause) {
     case TaskFate::Kind::kRetry:
       ++r_.counters.retries;
       log::info("retrying task {} on another worker", task.task_id);
+      if (for_cluster) return offload_->retry_here(std::move(task));
       p_.ops.task_queued(task.task_id);
       r_.queue.push_front(std::move(task));
       dispatch();

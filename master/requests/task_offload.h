@@ -28,6 +28,9 @@ class TaskOffload {
   // outcome goes to cluster_settled(), not to a request here.
   virtual bool renders_for_cluster(std::uint64_t task_id) const = 0;
   virtual void cluster_settled(const Task& task, v1::TaskResult result) = 0;
+  // Such a task whose worker died, to be retried on this node's next idle
+  // worker (lost_task_fate() decided so).
+  virtual void retry_here(Task task) = 0;
   // Shipped tasks whose deadline passed by loop time `now_ms`, taken back
   // so the Dispatcher answers them DEADLINE_EXCEEDED (a late result is dropped).
   virtual std::vector<Task> take_expired(std::uint64_t now_ms) = 0;

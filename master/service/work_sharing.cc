@@ -17,6 +17,7 @@
 #include "master/cluster/task_entry.h"
 #include "master/requests/deadlines.h"
 #include "master/requests/error_reply.h"
+#include "master/requests/poison_list.h"
 #include "master/uv/repeating_timer.h"
 
 namespace stickerd {
@@ -276,6 +277,7 @@ void WorkSharing::take(const StreamEntry& e) {
   Task task;
   task.task_id = next_remote_task_id_++;
   task.spec = std::move(entry->spec);
+  task.fingerprint = request_fingerprint(task.spec, p_.catalogue.config_id(task.spec.style_id));
   const std::uint64_t now = uv_now(p_.loop);
   set_deadlines(task, now, p_.config.deadline_ms);
   if (entry->deadline_wall_ms != 0) {
@@ -284,6 +286,11 @@ void WorkSharing::take(const StreamEntry& e) {
   }
   remote_.emplace(task.task_id, std::move(remote));
   waiting_.push_back(std::move(task));
+}
+
+void WorkSharing::retry_here(Task task) {
+  waiting_.push_front(std::move(task));
+  start_waiting();
 }
 
 void WorkSharing::start_waiting() {

@@ -37,6 +37,9 @@
 //  * A node that takes its own entry settles it directly when it is done
 //    (and acknowledges the entry): no reply trip, and when the link goes
 //    while it renders, that task is not taken back and run twice here.
+//  * A worker that dies holding another node's task: the task is retried
+//    or poisoned here as a local one would be (lost_task_fate), and its
+//    final outcome goes back to the origin.
 //  * An entry whose absolute deadline has passed is answered
 //    DEADLINE_EXCEEDED to its origin and never rendered.
 // Not yet (docs/CLUSTER.md, the plan): entries left pending by a dead node
@@ -53,6 +56,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/style_catalogue.h"
 #include "master/cluster/redis_link.h"
 #include "master/cluster/stream_read.h"
 #include "master/config/config.h"
@@ -70,6 +74,7 @@ namespace stickerd {
 struct WorkSharingParts {
   uv_loop_t* loop;
   const Config& config;
+  const StyleCatalogue& catalogue;  // for a taken task's fingerprint (the poison list)
   const RunState& state;
   RequestState& requests;
   Supervisor& supervisor;
@@ -97,6 +102,7 @@ class WorkSharing final : public TaskOffload {
   void ship(Task task) override;
   bool renders_for_cluster(std::uint64_t task_id) const override;
   void cluster_settled(const Task& task, v1::TaskResult result) override;
+  void retry_here(Task task) override;
   std::vector<Task> take_expired(std::uint64_t now_ms) override;
   std::size_t shipped() const override { return shipped_.size(); }
   std::vector<Task> take_shipped() override;

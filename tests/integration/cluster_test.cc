@@ -52,6 +52,20 @@ std::size_t times_sharing(const Daemon& node) {
   return n;
 }
 
+// Starts one sharing node per name, with that many workers, and waits
+// until each has joined the consumer group.
+std::vector<std::unique_ptr<Daemon>> start_cluster(
+    const RedisServer& redis, const std::vector<std::pair<std::string, unsigned>>& nodes) {
+  std::vector<std::unique_ptr<Daemon>> started;
+  for (const auto& [name, workers] : nodes) {
+    started.push_back(start_sharing_node(redis.url(), name, workers));
+  }
+  for (const auto& node : started) {
+    REQUIRE(wait_until([&] { return times_sharing(*node) == 1; }, kLinkTimeout));
+  }
+  return started;
+}
+
 v1::Request sleep_request(std::uint64_t id, unsigned ms) {
   return render_request(id, fmt::format("{} {}", ms, unique_text("sleep")), "test-sleep");
 }
@@ -185,12 +199,10 @@ TEST_CASE("SIGTERM ends a cluster node cleanly, its link up or degraded") {
 
 TEST_CASE("requests sent to one node are rendered by the others' workers too, each answered once") {
   RedisServer redis;
-  auto a = start_sharing_node(redis.url(), "a", 1);
-  auto b = start_sharing_node(redis.url(), "b", 2);
-  auto c = start_sharing_node(redis.url(), "c", 2);
-  for (const Daemon* node : {a.get(), b.get(), c.get()}) {
-    REQUIRE(wait_until([&] { return times_sharing(*node) == 1; }, kLinkTimeout));
-  }
+  const auto nodes = start_cluster(redis, {{"a", 1}, {"b", 2}, {"c", 2}});
+  const auto& a = nodes[0];
+  const auto& b = nodes[1];
+  const auto& c = nodes[2];
   Client client(a->socket_path());
   constexpr unsigned kRequests = 30;  // 3 s of sleeps for A's one worker alone
   send_sleeps(client, 1, kRequests, 100);
@@ -207,11 +219,9 @@ TEST_CASE("requests sent to one node are rendered by the others' workers too, ea
 
 TEST_CASE("Redis killed under load: every request gets one reply; Redis back: sharing resumes") {
   RedisServer redis;
-  auto a = start_sharing_node(redis.url(), "a", 2);
-  auto b = start_sharing_node(redis.url(), "b", 2);
-  for (const Daemon* node : {a.get(), b.get()}) {
-    REQUIRE(wait_until([&] { return times_sharing(*node) == 1; }, kLinkTimeout));
-  }
+  const auto nodes = start_cluster(redis, {{"a", 2}, {"b", 2}});
+  const auto& a = nodes[0];
+  const auto& b = nodes[1];
   Client client(a->socket_path());
   std::set<std::uint64_t> ids;
   send_sleeps(client, 1, 20, 150);  // 1.5 s of work for A's two workers alone
@@ -241,10 +251,34 @@ TEST_CASE("Redis killed under load: every request gets one reply; Redis back: sh
   CHECK(b->stats().tasks_completed() > b_before);  // B renders A's work again
 }
 
+TEST_CASE(
+    "a task that crashes workers in the cluster is retried where it ran, then POISONED once") {
+  RedisServer redis;
+  const auto nodes = start_cluster(redis, {{"a", 1}, {"b", 1}});
+  const auto& a = nodes[0];
+  const auto& b = nodes[1];
+  Client client(a->socket_path());
+  client.send(render_request(1, unique_text("cluster poison"), "test-crash"));
+  v1::Reply reply;
+  REQUIRE(client.receive(reply, 60s) == Client::Status::kReply);
+  CHECK(reply.id() == 1);
+  CHECK_MESSAGE(reply.error().code() == v1::POISONED, describe(reply));
+  v1::Reply extra;
+  CHECK(client.receive(extra, 500ms) == Client::Status::kTimeout);
+  // --max-retries 1: two workers died, both on the node that took it.
+  const v1::Stats sa = a->stats();
+  const v1::Stats sb = b->stats();
+  CHECK(sa.retries() + sb.retries() == 1);
+  CHECK(sa.restarts() + sb.restarts() == 2);
+  CHECK((sa.restarts() == 0 || sb.restarts() == 0));
+  check_still_serving(*a);
+  check_still_serving(*b);
+}
+
 TEST_CASE("an entry whose deadline passed in Redis is answered DEADLINE_EXCEEDED, not rendered") {
   RedisServer redis;
-  auto node = start_sharing_node(redis.url(), "b", 1);
-  REQUIRE(wait_until([&] { return times_sharing(*node) == 1; }, kLinkTimeout));
+  const auto nodes = start_cluster(redis, {{"b", 1}});
+  const auto& node = nodes[0];
   TempDir scratch;
   const auto cli = [&](const std::string& words) {
     return run_shell(fmt::format("redis-cli -p {} --raw {}", redis.port(), words), scratch.path());
