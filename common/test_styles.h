@@ -18,6 +18,10 @@ inline constexpr std::string_view kTestStyleEcho = "test-echo";
 // Sleeps (5 s, or the ms its text starts with), then answers like test-echo:
 // a render that is slow but healthy, to hold a worker for a known time.
 inline constexpr std::string_view kTestStyleSlow = "test-slow";
+// Sleeps (50 ms, or the ms its text starts with) without using the CPU, then
+// answers like test-echo: a render of known length that leaves the cores
+// free, so a cluster's scaling shows on a 2-core machine.
+inline constexpr std::string_view kTestStyleSleep = "test-sleep";
 
 // Acts like an exploited render trying to break out of the sandbox
 // (worker/sandbox.h); the text names the attempt: read (/etc/passwd), write
@@ -30,7 +34,7 @@ inline constexpr std::string_view kTestStyleEscape = "test-escape";
 inline bool is_test_style(std::string_view id) {
   return id == kTestStyleCrash || id == kTestStyleHang || id == kTestStyleLeak ||
          id == kTestStyleExit || id == kTestStyleEcho || id == kTestStyleSlow ||
-         id == kTestStyleEscape;
+         id == kTestStyleSleep || id == kTestStyleEscape;
 }
 
 }  // namespace stickerd

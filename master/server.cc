@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "master/cluster/node_name.h"
 #include "master/config/redis_url.h"
 #include "master/ingress/socket_activation.h"
 #include "master/requests/error_reply.h"
@@ -67,7 +68,12 @@ std::optional<Error> Server::start() {
     if (!url) return url.error();
     redis_.emplace(loop_, std::move(*url), [this](RedisState state) {
       ops_.metrics().redis_up(state == RedisState::kConnected);
+      if (sharing_) sharing_->link_changed(state);
     });
+    sharing_.emplace(WorkSharingParts{loop_, config_, catalogue_, state_, requests_, supervisor_,
+                                      dispatcher_, *redis_, node_name(config_.node_name),
+                                      [this] { lifecycle_.maybe_finish_drain(); }});
+    sharing_->start();
     redis_->start();
   }
   dispatcher_.start();
@@ -148,6 +154,7 @@ bool Server::in_flight(std::uint64_t connection_id, std::optional<std::uint64_t>
 void Server::on_worker_idle() {
   ops_.pool_changed();
   rolling_.advance();
+  if (sharing_) sharing_->worker_idle();  // cluster entries already taken for it go first
   dispatcher_.dispatch();
   lifecycle_.maybe_finish_drain();
 }

@@ -14,6 +14,7 @@
 //   PoolSizing         the dynamic pool
 //   Reports            stats, styles, poison list, the heartbeat's snapshot
 //   RedisLink          cluster mode's connection to Redis (--redis), when configured
+//   WorkSharing        cluster mode's work sharing through Redis Streams, over the link
 //
 // The central promise, every accepted request gets exactly one final reply,
 // is the Dispatcher's (master/requests/dispatcher.h).
@@ -46,6 +47,7 @@
 #include "master/service/reloader.h"
 #include "master/service/reports.h"
 #include "master/service/rolling_restart.h"
+#include "master/service/work_sharing.h"
 
 namespace stickerd {
 
@@ -105,6 +107,9 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   ControlService control_;
   PoolSizing sizing_;
   Reports reports_;
+  // Cluster mode (--redis), made by start(); last, so it goes first: it
+  // unhooks itself from the Dispatcher.
+  std::optional<WorkSharing> sharing_;
 };
 
 }  // namespace stickerd

@@ -147,9 +147,10 @@ std::optional<v1::TaskResult> run(const v1::Task& task, bool enabled) {
   }
   if (id == kTestStyleEcho) return placeholder(task);
   if (id == kTestStyleEscape) return escape(task);
-  if (id == kTestStyleSlow) {
+  if (id == kTestStyleSlow || id == kTestStyleSleep) {
+    const unsigned fallback = id == kTestStyleSlow ? kDefaultSlowMs : kDefaultSleepMs;
     std::this_thread::sleep_for(
-        std::chrono::milliseconds(leading_number(task.text(), kDefaultSlowMs, 600'000)));
+        std::chrono::milliseconds(leading_number(task.text(), fallback, 600'000)));
     return placeholder(task);
   }
   if (id == kTestStyleHang) {

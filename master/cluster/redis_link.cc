@@ -135,6 +135,26 @@ bool RedisLink::send_handshake(redisAsyncContext* c) {
   return redisAsyncCommand(c, on_reply, tag(Command::kPing), "PING") == REDIS_OK;
 }
 
+bool RedisLink::send(const std::vector<std::string>& words, ReplyFn on_reply) {
+  if (phase_ != Phase::kUp || !context_) return false;
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const std::string& w : words) {
+    argv.push_back(w.data());
+    lengths.push_back(w.size());
+  }
+  // hiredis hands the callback back exactly once (with no reply when the
+  // connection goes), and on_command_reply frees it then.
+  auto callback = on_reply ? std::make_unique<ReplyFn>(std::move(on_reply)) : nullptr;
+  if (redisAsyncCommandArgv(context_.get(), callback ? on_command_reply : nullptr, callback.get(),
+                            static_cast<int>(argv.size()), argv.data(),
+                            lengths.data()) != REDIS_OK) {
+    return false;
+  }
+  callback.release();  // owned by hiredis until on_command_reply
+  return true;
+}
+
 void RedisLink::ping() {
   watch_.asked(uv_now(loop_));
   if (redisAsyncCommand(context_.get(), on_reply, tag(Command::kPing), "PING") != REDIS_OK)
@@ -244,6 +264,14 @@ void RedisLink::on_reply(redisAsyncContext* context, void* reply, void* command)
   if (self == nullptr || reply == nullptr) return;
   self->answered(static_cast<Command>(reinterpret_cast<std::uintptr_t>(command)),
                  *static_cast<const redisReply*>(reply));
+}
+
+void RedisLink::on_command_reply(redisAsyncContext* context, void* reply, void* callback) {
+  std::unique_ptr<ReplyFn> fn(static_cast<ReplyFn*>(callback));
+  // No owner or no reply: the connection is going, and the state change
+  // tells the caller.
+  if (context->data == nullptr || reply == nullptr) return;
+  (*fn)(*static_cast<const redisReply*>(reply));
 }
 
 }  // namespace stickerd

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "master/cluster/link_watch.h"
 #include "master/cluster/reconnect_backoff.h"
@@ -34,6 +35,8 @@ class RedisLink {
  public:
   // Called at start() with the first state, then on every change.
   using StateFn = std::function<void(RedisState)>;
+  // Redis's answer to one command (an error reply included).
+  using ReplyFn = std::function<void(const redisReply&)>;
 
   RedisLink(uv_loop_t* loop, RedisUrl url, StateFn on_change);
   RedisLink(const RedisLink&) = delete;
@@ -46,6 +49,12 @@ class RedisLink {
   void close();
 
   RedisState state() const { return state_; }
+
+  // Sends one command (its words as they are: binary-safe) while the link
+  // is connected; false, and nothing sent, otherwise. `on_reply` (may be
+  // empty) runs with Redis's answer, and never if the connection goes
+  // first: the state change to degraded tells the caller that instead.
+  bool send(const std::vector<std::string>& words, ReplyFn on_reply = {});
 
  private:
   // Where the link is between start() and close().
@@ -69,6 +78,7 @@ class RedisLink {
   static void on_connect(const redisAsyncContext* context, int status);
   static void on_disconnect(const redisAsyncContext* context, int status);
   static void on_reply(redisAsyncContext* context, void* reply, void* command);
+  static void on_command_reply(redisAsyncContext* context, void* reply, void* callback);
 
   uv_loop_t* loop_;
   RedisUrl url_;

@@ -63,6 +63,7 @@ struct Config {
   std::uint64_t scale_idle_ms{};  // idle time before the pool shrinks by one
   // Cluster mode (see docs/CLUSTER.md).
   std::string redis_url;  // redis://... or unix://...; empty: a single node
+  std::string node_name;  // this node's consumer name; empty: <hostname>-<pid>
   // The disk cache, the result cache's second tier (master/cache/disk_cache.h).
   std::string disk_cache_dir;   // its LMDB store
   std::size_t disk_cache_mb{};  // its budget in MiB, the store's file included; 0: off

@@ -376,6 +376,16 @@ constexpr Setting kSettings[] = {
              "redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH;\n"
              "while it is unreachable the node serves its own clients\n"
              "alone (docs/CLUSTER.md) [{env}; default: none]"},
+    {.key = "node_name",
+     .flag = "--node-name",
+     .env = "STICKERD_NODE_NAME",
+     .section = kCluster,
+     .field = field<&Config::node_name>(),
+     .unset_text = "(<hostname>-<pid>)",
+     .arg = "NAME",
+     .help = "this node's name in the cluster: its consumer in the\n"
+             "task streams and its reply stream; unique per live node\n"
+             "[{env}; default: <hostname>-<pid>]"},
     kConfigFile,
 };
 

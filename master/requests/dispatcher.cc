@@ -43,16 +43,11 @@ void Dispatcher::start() {
 
 void Dispatcher::dispatch() {
   if (p_.state == RunState::kStopping) return;
+  ship_queued();
+  if (p_.state == RunState::kStopping) return;  // an expired task's answer may end a drain
   while (!r_.queue.empty() && p_.supervisor.has_idle_worker()) {
     Task task = *r_.queue.pop();
-    if (past_deadline(task, uv_now(p_.loop))) {
-      // Its deadline passed in the queue: rendering it would be wasted work.
-      ++r_.counters.deadline_exceeded;
-      ++r_.counters.tasks_failed;
-      settle(task, error_result(v1::DEADLINE_EXCEEDED,
-                                fmt::format("the deadline of {} ms passed while the request was "
-                                            "queued; retry later or ask for a longer deadline",
-                                            task.spec.deadline_ms)));
+    if (answer_if_expired(task)) {
       if (p_.state == RunState::kStopping) return;
       continue;
     }
@@ -60,6 +55,35 @@ void Dispatcher::dispatch() {
     p_.supervisor.assign(std::move(task));
   }
   dispatch_warm();  // background renders only once nothing else waits
+}
+
+// In cluster mode a queued task goes to the cluster's streams, where this
+// node's idle workers take it like any other node's (queue order is kept:
+// the highest class leaves first). What the cluster cannot take now stays
+// here for the local workers, under the queue's own bound.
+void Dispatcher::ship_queued() {
+  if (offload_ == nullptr) return;
+  while (!r_.queue.empty() && offload_->can_ship()) {
+    Task task = *r_.queue.pop();
+    if (answer_if_expired(task)) {
+      if (p_.state == RunState::kStopping) return;
+      continue;
+    }
+    p_.ops.task_dispatched(task.task_id);
+    offload_->ship(std::move(task));
+  }
+}
+
+bool Dispatcher::answer_if_expired(const Task& task) {
+  if (!past_deadline(task, uv_now(p_.loop))) return false;
+  // Its deadline passed in the queue: rendering it would be wasted work.
+  ++r_.counters.deadline_exceeded;
+  ++r_.counters.tasks_failed;
+  settle(task, error_result(v1::DEADLINE_EXCEEDED,
+                            fmt::format("the deadline of {} ms passed while the request was "
+                                        "queued; retry later or ask for a longer deadline",
+                                        task.spec.deadline_ms)));
+  return true;
 }
 
 // Warm renders go to a worker only when no interactive or batch task waits
@@ -79,6 +103,9 @@ void Dispatcher::dispatch_warm() {
 }
 
 void Dispatcher::settle(const Task& task, v1::TaskResult result) {
+  if (offload_ != nullptr && offload_->renders_for_cluster(task.task_id)) {
+    return offload_->cluster_settled(task, std::move(result));  // its client is another node's
+  }
   if (settle_flight(task, result, true)) return;  // every waiter of its flight, and the cache
   replies_.route(task.request_serial, task.batch_index, task.spec.style_id, std::move(result));
 }
@@ -186,8 +213,11 @@ void Dispatcher::task_result(Task task, v1::TaskResult result) {
 // The fate is decided by lost_task_fate() (master/requests/task_fate.h);
 // this carries it out.
 void Dispatcher::task_lost(Task task, DeathCause cause) {
+  // Another node's task is wanted by its origin's client; it is retried
+  // here, and its final outcome goes back to the origin through settle().
+  const bool for_cluster = offload_ != nullptr && offload_->renders_for_cluster(task.task_id);
   const TaskFate fate =
-      lost_task_fate(LostTask{task_wanted(task), task.attempts, task.crashes, cause,
+      lost_task_fate(LostTask{for_cluster || task_wanted(task), task.attempts, task.crashes, cause,
                               p_.config.max_retries, p_.state == RunState::kStopping});
   task.crashes = fate.crashes;
   switch (fate.kind) {
@@ -197,6 +227,7 @@ void Dispatcher::task_lost(Task task, DeathCause cause) {
     case TaskFate::Kind::kRetry:
       ++r_.counters.retries;
       log::info("retrying task {} on another worker", task.task_id);
+      if (for_cluster) return offload_->retry_here(std::move(task));
       p_.ops.task_queued(task.task_id);
       r_.queue.push_front(std::move(task));
       dispatch();
@@ -304,6 +335,9 @@ void Dispatcher::sweep_deadlines() {
   const std::uint64_t now = uv_now(p_.loop);
   sweep_disk_reads(now);
   std::vector<Task> expired = r_.queue.remove_expired(now);
+  if (offload_ != nullptr) {
+    for (Task& t : offload_->take_expired(now)) expired.push_back(std::move(t));  // in the cluster
+  }
   const std::size_t queued = expired.size();
   for (Task& t : p_.supervisor.expire_running(now)) expired.push_back(std::move(t));
   for (std::size_t i = 0; i < expired.size(); ++i) {

@@ -27,6 +27,7 @@
 #include "master/requests/reply_sink.h"
 #include "master/requests/request_state.h"
 #include "master/requests/run_state.h"
+#include "master/requests/task_offload.h"
 #include "master/uv/uv_handle.h"
 
 namespace stickerd {
@@ -52,6 +53,15 @@ class Dispatcher {
 
   // Starts the deadline sweep (every kDeadlineSweepMs).
   void start();
+  // Cluster mode: queued tasks go to `offload` while it can take them, and
+  // tasks it renders for other nodes settle there (nullptr: a single node).
+  void set_offload(TaskOffload* offload) { offload_ = offload; }
+  // Tasks out in the cluster, taken back for the caller to answer (the
+  // daemon gives up on its work); none on a single node.
+  std::size_t shipped() const { return offload_ != nullptr ? offload_->shipped() : 0; }
+  std::vector<Task> take_shipped() {
+    return offload_ != nullptr ? offload_->take_shipped() : std::vector<Task>{};
+  }
 
   // While a READY worker is idle, it gets the oldest task of the highest
   // priority class (TaskQueue::pop decides the order); then warm renders.
@@ -94,6 +104,11 @@ class Dispatcher {
 
  private:
   void dispatch_warm();
+  // Cluster mode: queued tasks leave for the cluster while it takes them.
+  void ship_queued();
+  // Answers a task whose deadline passed while it was queued; false when
+  // it has time left.
+  bool answer_if_expired(const Task& task);
   // Delivers a flight's result to every waiter and fills the cache (the
   // disk tier too when `rendered`: not for what it just read); false when
   // `task` leads no flight.
@@ -115,6 +130,7 @@ class Dispatcher {
   RequestState& r_;  // p_.requests
   ReplyRouter replies_;
   std::function<void()> answered_work_;
+  TaskOffload* offload_ = nullptr;
   UvHandle<uv_timer_t> deadline_timer_;
   struct DiskWait {
     Task task;

@@ -50,8 +50,9 @@ void Lifecycle::begin_shutdown(std::string_view why) {
 
 void Lifecycle::maybe_finish_drain() {
   if (p_.state != RunState::kDraining || !p_.queue.empty() || p_.supervisor.counts().busy > 0 ||
-      p_.dispatcher.reading_disk())
+      p_.dispatcher.reading_disk() || p_.dispatcher.shipped() > 0) {
     return;
+  }
   log::info("drained: stopping the workers");
   p_.state = RunState::kStopping;
   uv_timer_stop(drain_timer_.get());
@@ -71,6 +72,7 @@ void Lifecycle::abandon_remaining_work() {
   // when none is alive, and that starts closing the connections.
   refuse(p_.queue.take_all(), "queued");
   refuse(p_.dispatcher.take_disk_reads(), "read from the disk cache");
+  refuse(p_.dispatcher.take_shipped(), "out in the cluster");
   refuse(p_.supervisor.kill_all(), "rendering");
 }
 
@@ -90,6 +92,7 @@ void Lifecycle::give_up(const std::string& reason) {
   p_.state = RunState::kStopping;
   p_.connections.stop_listening();
   p_.dispatcher.fail(p_.queue.take_all(), v1::INTERNAL, reason);
+  p_.dispatcher.fail(p_.dispatcher.take_shipped(), v1::INTERNAL, reason);
   p_.supervisor.stop();
 }
 

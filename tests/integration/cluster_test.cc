@@ -1,10 +1,15 @@
-// Cluster mode's first piece against a real redis-server: the node's link
-// to Redis (--redis). It reports the link in stats, the stickerd_redis_up
-// gauge and /health; while Redis is gone the node is degraded and still
-// serves its own clients; it reconnects by itself when Redis is back; and
-// a bad URL is refused before anything starts.
+// Cluster mode against a real redis-server: the node's link to Redis
+// (--redis). It reports the link in stats, the stickerd_redis_up gauge and
+// /health; while Redis is gone the node is degraded and still serves its
+// own clients; it reconnects by itself when Redis is back; and a bad URL is
+// refused before anything starts. Work sharing: requests sent to one node
+// are rendered by the others' workers too, each answered once, and a Redis
+// lost under load costs no request its reply.
 #include <signal.h>
 #include <sys/wait.h>
+
+#include <map>
+#include <set>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -27,6 +32,63 @@ std::unique_ptr<Daemon> start_node(const std::string& redis_url,
 }
 
 bool link_is(const Daemon& daemon, v1::RedisState state) { return daemon.stats().redis() == state; }
+
+// A cluster node for the work-sharing tests: test styles on, named.
+std::unique_ptr<Daemon> start_sharing_node(const std::string& redis_url, const std::string& name,
+                                           unsigned workers) {
+  return start_daemon(
+      {.workers = workers,
+       .extra_args = {"--redis", redis_url, "--node-name", name, "--enable-test-styles"}});
+}
+
+// How many times `node` has (re)joined the streams' consumer group.
+std::size_t times_sharing(const Daemon& node) {
+  const std::string log = node.log();
+  std::size_t n = 0;
+  for (auto at = log.find(" shares work through "); at != std::string::npos;
+       at = log.find(" shares work through ", at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// Starts one sharing node per name, with that many workers, and waits
+// until each has joined the consumer group.
+std::vector<std::unique_ptr<Daemon>> start_cluster(
+    const RedisServer& redis, const std::vector<std::pair<std::string, unsigned>>& nodes) {
+  std::vector<std::unique_ptr<Daemon>> started;
+  for (const auto& [name, workers] : nodes) {
+    started.push_back(start_sharing_node(redis.url(), name, workers));
+  }
+  for (const auto& node : started) {
+    REQUIRE(wait_until([&] { return times_sharing(*node) == 1; }, kLinkTimeout));
+  }
+  return started;
+}
+
+v1::Request sleep_request(std::uint64_t id, unsigned ms) {
+  return render_request(id, fmt::format("{} {}", ms, unique_text("sleep")), "test-sleep");
+}
+
+// Sends `count` test-sleep renders of `ms` with ids from `first`.
+void send_sleeps(Client& client, std::uint64_t first, unsigned count, unsigned ms) {
+  for (std::uint64_t id = first; id < first + count; ++id) client.send(sleep_request(id, ms));
+}
+
+// Receives until every id in `want` has its reply; CHECKs each is a
+// sticker and none comes twice; then that nothing more arrives.
+void expect_one_sticker_each(Client& client, std::set<std::uint64_t> want) {
+  std::map<std::uint64_t, int> seen;
+  while (!want.empty()) {
+    v1::Reply reply;
+    REQUIRE(client.receive(reply, 60s) == Client::Status::kReply);
+    CHECK_MESSAGE(reply.has_sticker(), "request ", reply.id(), " got ", describe(reply));
+    CHECK(++seen[reply.id()] == 1);
+    want.erase(reply.id());
+  }
+  v1::Reply extra;
+  CHECK(client.receive(extra, 500ms) == Client::Status::kTimeout);
+}
 
 }  // namespace
 
@@ -133,6 +195,107 @@ TEST_CASE("SIGTERM ends a cluster node cleanly, its link up or degraded") {
   redis.kill();
   REQUIRE(wait_until([&] { return link_is(*degraded, v1::REDIS_STATE_DEGRADED); }, kLinkTimeout));
   stops_cleanly(*degraded);
+}
+
+TEST_CASE("requests sent to one node are rendered by the others' workers too, each answered once") {
+  RedisServer redis;
+  const auto nodes = start_cluster(redis, {{"a", 1}, {"b", 2}, {"c", 2}});
+  const auto& a = nodes[0];
+  const auto& b = nodes[1];
+  const auto& c = nodes[2];
+  Client client(a->socket_path());
+  constexpr unsigned kRequests = 30;  // 3 s of sleeps for A's one worker alone
+  send_sleeps(client, 1, kRequests, 100);
+  std::set<std::uint64_t> ids;
+  for (std::uint64_t id = 1; id <= kRequests; ++id) ids.insert(id);
+  expect_one_sticker_each(client, ids);
+
+  const auto done = [](const Daemon& node) { return node.stats().tasks_completed(); };
+  CHECK(done(*b) > 0);
+  CHECK(done(*c) > 0);
+  CHECK(done(*a) + done(*b) + done(*c) == kRequests);        // every render happened once
+  CHECK(a->log().find("running the") == std::string::npos);  // nothing fell back
+}
+
+TEST_CASE("Redis killed under load: every request gets one reply; Redis back: sharing resumes") {
+  RedisServer redis;
+  const auto nodes = start_cluster(redis, {{"a", 2}, {"b", 2}});
+  const auto& a = nodes[0];
+  const auto& b = nodes[1];
+  Client client(a->socket_path());
+  std::set<std::uint64_t> ids;
+  send_sleeps(client, 1, 20, 150);  // 1.5 s of work for A's two workers alone
+  for (std::uint64_t id = 1; id <= 20; ++id) ids.insert(id);
+  // Kill it while entries are out: the first answers are back, the rest not.
+  v1::Reply first;
+  REQUIRE(client.receive(first, 30s) == Client::Status::kReply);
+  CHECK(first.has_sticker());
+  ids.erase(first.id());
+  redis.kill();
+  REQUIRE(wait_until([&] { return link_is(*a, v1::REDIS_STATE_DEGRADED); }, kLinkTimeout));
+  send_sleeps(client, 21, 10, 50);  // accepted while degraded: run on A
+  for (std::uint64_t id = 21; id <= 30; ++id) ids.insert(id);
+  expect_one_sticker_each(client, ids);
+  CHECK(a->log().find("out in the cluster on this node's workers") != std::string::npos);
+
+  redis.start();
+  for (const Daemon* node : {a.get(), b.get()}) {
+    REQUIRE(wait_until([&] { return link_is(*node, v1::REDIS_STATE_CONNECTED); }, kLinkTimeout));
+    REQUIRE(wait_until([&] { return times_sharing(*node) == 2; }, kLinkTimeout));
+  }
+  const std::uint64_t b_before = b->stats().tasks_completed();
+  send_sleeps(client, 31, 20, 100);
+  ids.clear();
+  for (std::uint64_t id = 31; id <= 50; ++id) ids.insert(id);
+  expect_one_sticker_each(client, ids);
+  CHECK(b->stats().tasks_completed() > b_before);  // B renders A's work again
+}
+
+TEST_CASE(
+    "a task that crashes workers in the cluster is retried where it ran, then POISONED once") {
+  RedisServer redis;
+  const auto nodes = start_cluster(redis, {{"a", 1}, {"b", 1}});
+  const auto& a = nodes[0];
+  const auto& b = nodes[1];
+  Client client(a->socket_path());
+  client.send(render_request(1, unique_text("cluster poison"), "test-crash"));
+  v1::Reply reply;
+  REQUIRE(client.receive(reply, 60s) == Client::Status::kReply);
+  CHECK(reply.id() == 1);
+  CHECK_MESSAGE(reply.error().code() == v1::POISONED, describe(reply));
+  v1::Reply extra;
+  CHECK(client.receive(extra, 500ms) == Client::Status::kTimeout);
+  // --max-retries 1: two workers died, both on the node that took it.
+  const v1::Stats sa = a->stats();
+  const v1::Stats sb = b->stats();
+  CHECK(sa.retries() + sb.retries() == 1);
+  CHECK(sa.restarts() + sb.restarts() == 2);
+  CHECK((sa.restarts() == 0 || sb.restarts() == 0));
+  check_still_serving(*a);
+  check_still_serving(*b);
+}
+
+TEST_CASE("an entry whose deadline passed in Redis is answered DEADLINE_EXCEEDED, not rendered") {
+  RedisServer redis;
+  const auto nodes = start_cluster(redis, {{"b", 1}});
+  const auto& node = nodes[0];
+  TempDir scratch;
+  const auto cli = [&](const std::string& words) {
+    return run_shell(fmt::format("redis-cli -p {} --raw {}", redis.port(), words), scratch.path());
+  };
+  // As a node "ghost" would send it, with a deadline long gone (1 ms past
+  // the epoch) and an empty spec (every field its default).
+  REQUIRE(cli("XADD stickerd:tasks:interactive '*' origin ghost incarnation x id 7 deadline 1 "
+              "spec ''")
+              .exit_code == 0);
+  CHECK(wait_until([&] { return cli("XLEN stickerd:replies:ghost").output == "1\n"; }, 10s));
+  const ShellRun reply = cli("XRANGE stickerd:replies:ghost - +");
+  INFO(reply.output);
+  CHECK(reply.output.find("waited in the cluster; it was not rendered") != std::string::npos);
+  // Answered, so acknowledged and deleted; and no worker saw it.
+  CHECK(wait_until([&] { return cli("XLEN stickerd:tasks:interactive").output == "0\n"; }, 10s));
+  CHECK(node->stats().tasks_completed() == 0);
+  CHECK(node->stats().tasks_failed() == 0);
 }
 
 TEST_CASE("a bad --redis URL stops --check-config and the start, naming where it came from") {

@@ -142,7 +142,8 @@ TEST_CASE("a request may shorten its deadline but never lengthen it") {
 
 TEST_CASE("test styles are unknown unless enabled") {
   AdmissionLimits limits;
-  for (const char* style : {"test-crash", "test-hang", "test-leak", "test-exit", "test-slow"}) {
+  for (const char* style :
+       {"test-crash", "test-hang", "test-leak", "test-exit", "test-slow", "test-sleep"}) {
     auto refused = admit_render(render(style), catalogue(), limits);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().code == v1::UNKNOWN_STYLE);

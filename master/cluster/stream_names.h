@@ -1,0 +1,41 @@
+// StreamNames: the Redis keys work sharing uses, in one place so every node
+// agrees: one task stream per priority class (read highest class first),
+// one consumer group over them, and one reply stream per origin node.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "stickerd.pb.h"
+
+namespace stickerd::streams {
+
+// The consumer group every node reads the task streams in; each node is
+// one consumer in it, under its --node-name.
+inline constexpr std::string_view kGroup = "stickerd";
+
+// The task streams in the order a node reads them: interactive, batch,
+// background.
+inline constexpr std::array<std::string_view, 3> kTaskStreams = {
+    "stickerd:tasks:interactive", "stickerd:tasks:batch", "stickerd:tasks:background"};
+
+// The task stream of `priority`'s class (an unknown value counts as
+// interactive, as admission would have refused it anyway).
+inline std::string_view task_stream(v1::Priority priority) {
+  switch (priority) {
+    case v1::PRIORITY_BATCH:
+      return kTaskStreams[1];
+    case v1::PRIORITY_BACKGROUND:
+      return kTaskStreams[2];
+    default:
+      return kTaskStreams[0];
+  }
+}
+
+// Where the results of the tasks node `node` put on the task streams come back.
+inline std::string reply_stream(std::string_view node) {
+  return "stickerd:replies:" + std::string(node);
+}
+
+}  // namespace stickerd::streams

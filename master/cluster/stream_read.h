@@ -1,0 +1,30 @@
+// StreamRead: the entries of an XREAD or XREADGROUP answer, taken out of
+// hiredis's reply tree:
+//
+//   [[stream, [[id, [field, value, field, value ...]] ...]] ...]
+//
+// or nil when nothing was there. An entry deleted while it was pending
+// comes back with nil fields; it is returned with no fields, so the reader
+// can acknowledge it and move on. Pure; unit-tested from hand-made replies.
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stickerd {
+
+struct StreamEntry {
+  std::string stream;
+  std::string id;
+  std::map<std::string, std::string> fields;
+};
+
+// nullopt when the reply does not have the shape above (an error reply
+// included): the caller logs it and reads again later.
+std::optional<std::vector<StreamEntry>> stream_entries(const redisReply& reply);
+
+}  // namespace stickerd

@@ -1,0 +1,387 @@
+// WorkSharing: shipping tasks to the cluster's streams, taking entries for
+// idle workers, and the replies (see work_sharing.h).
+#include "master/service/work_sharing.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+#include "master/cluster/read_budget.h"
+#include "master/cluster/stream_names.h"
+#include "master/cluster/task_entry.h"
+#include "master/requests/deadlines.h"
+#include "master/requests/error_reply.h"
+#include "master/requests/poison_list.h"
+#include "master/uv/repeating_timer.h"
+
+namespace stickerd {
+namespace {
+
+// How often a node looks for work other nodes added, and for its replies,
+// besides the reads its own events start. Renders take tens of ms or more.
+constexpr std::uint64_t kPollMs = 10;
+// How long shipping pauses after Redis refuses an XADD (out of memory, a
+// wrong type): the tasks run here meanwhile.
+constexpr std::uint64_t kShipPauseMs = 1'000;
+// The most replies read at once; the rest wait for the next read.
+constexpr unsigned kReplyBatch = 256;
+// Task ids of entries taken for other nodes: apart from the ids Intake
+// gives this node's own tasks, which count up from 1.
+constexpr std::uint64_t kRemoteTaskIds = std::uint64_t{1} << 62;
+
+std::uint64_t wall_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+std::string draw_incarnation() {
+  std::random_device random;
+  const std::uint64_t high = random();
+  const std::uint64_t low = random();
+  return fmt::format("{:016x}", (high << 32) ^ low ^ static_cast<std::uint64_t>(::getpid()));
+}
+
+bool is_error(const redisReply& reply) { return reply.type == REDIS_REPLY_ERROR; }
+
+std::string_view words(const redisReply& reply) {
+  return reply.str != nullptr ? std::string_view(reply.str, reply.len) : std::string_view();
+}
+
+}  // namespace
+
+WorkSharing::WorkSharing(WorkSharingParts parts)
+    : p_(std::move(parts)),
+      incarnation_(draw_incarnation()),
+      next_remote_task_id_(kRemoteTaskIds) {}
+
+WorkSharing::~WorkSharing() { p_.dispatcher.set_offload(nullptr); }
+
+void WorkSharing::start() {
+  p_.dispatcher.set_offload(this);
+  log::info("cluster: sharing work as node {}", p_.node);
+  start_repeating<WorkSharing, &WorkSharing::poll>(poll_timer_, p_.loop, this, kPollMs);
+}
+
+bool WorkSharing::sharing() const {
+  return p_.link.state() == RedisState::kConnected && groups_ready_;
+}
+
+void WorkSharing::link_changed(RedisState state) {
+  ++generation_;  // answers to commands sent before this are ignored
+  groups_ready_ = false;
+  reading_tasks_ = false;
+  reading_replies_ = false;
+  if (state == RedisState::kConnected) return create_groups();
+  take_back_all();
+}
+
+// XGROUP CREATE ... $ MKSTREAM on every task stream; BUSYGROUP (it exists)
+// is fine. Sharing starts once the last one answered.
+void WorkSharing::create_groups() {
+  const std::uint64_t generation = generation_;
+  auto left = std::make_shared<std::size_t>(streams::kTaskStreams.size());
+  for (std::string_view stream : streams::kTaskStreams) {
+    const bool sent = p_.link.send(
+        {"XGROUP", "CREATE", std::string(stream), std::string(streams::kGroup), "$", "MKSTREAM"},
+        [this, generation, left, stream](const redisReply& reply) {
+          if (generation != generation_) return;
+          if (is_error(reply) && !words(reply).starts_with("BUSYGROUP")) {
+            log::warning("cluster: cannot create the consumer group on {}: {}", stream,
+                         words(reply));
+            return;  // not sharing until the next connection
+          }
+          if (--*left == 0) {
+            groups_ready_ = true;
+            last_reply_id_ = "0-0";
+            log::info("cluster: node {} shares work through {}", p_.node, streams::kGroup);
+            p_.dispatcher.dispatch();  // what queued meanwhile goes out now
+            poll();
+          }
+        });
+    if (!sent) return;
+  }
+}
+
+bool WorkSharing::can_ship() const {
+  return sharing() && p_.state == RunState::kRunning && uv_now(p_.loop) >= paused_until_ms_ &&
+         shipped_.size() < p_.requests.queue.capacity();
+}
+
+void WorkSharing::ship(Task task) {
+  const std::uint64_t now = uv_now(p_.loop);
+  const TaskEntry entry{p_.node, incarnation_, task.task_id,
+                        to_wall_deadline(task.deadline_at_ms, now, wall_ms()), task.spec};
+  std::vector<std::string> command = {"XADD", std::string(streams::task_stream(task.spec.priority)),
+                                      "*"};
+  for (std::string& f : entry_fields(entry)) command.push_back(std::move(f));
+  const std::uint64_t task_id = task.task_id;
+  const std::uint64_t generation = generation_;
+  shipped_.emplace(task_id, std::move(task));
+  const bool sent = p_.link.send(command, [this, generation, task_id](const redisReply& reply) {
+    if (generation != generation_) return;
+    if (is_error(reply)) {
+      pause_shipping(fmt::format("XADD refused: {}", words(reply)));
+      auto it = shipped_.find(task_id);
+      if (it == shipped_.end()) return;
+      Task back = std::move(it->second);
+      shipped_.erase(it);
+      p_.requests.queue.push_front(std::move(back));
+      return p_.dispatcher.dispatch();
+    }
+    poll();  // this node's own idle workers may take it at once
+  });
+  if (!sent) {
+    // The link went between can_ship() and now: back to the queue, to be
+    // dispatched locally by the caller's loop.
+    Task back = std::move(shipped_.at(task_id));
+    shipped_.erase(task_id);
+    p_.requests.queue.push_front(std::move(back));
+    pause_shipping("the link is not up");
+  }
+}
+
+void WorkSharing::pause_shipping(const std::string& why) {
+  log::warning("cluster: {}; running tasks here for {} ms", why, kShipPauseMs);
+  paused_until_ms_ = uv_now(p_.loop) + kShipPauseMs;
+}
+
+bool WorkSharing::renders_for_cluster(std::uint64_t task_id) const {
+  return remote_.contains(task_id);
+}
+
+std::vector<Task> WorkSharing::take_expired(std::uint64_t now_ms) {
+  std::vector<Task> expired;
+  for (auto it = shipped_.begin(); it != shipped_.end();) {
+    if (past_deadline(it->second, now_ms)) {
+      expired.push_back(std::move(it->second));
+      it = shipped_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return expired;
+}
+
+std::vector<Task> WorkSharing::take_shipped() {
+  std::vector<Task> all;
+  for (auto& [id, task] : shipped_) all.push_back(std::move(task));
+  shipped_.clear();
+  return all;
+}
+
+void WorkSharing::take_back_all() {
+  for (const Task& t : waiting_) remote_.erase(t.task_id);
+  waiting_.clear();
+  // Its own entries this node is rendering now settle here when done.
+  std::set<std::uint64_t> rendering_here;
+  for (const auto& [task_id, remote] : remote_) {
+    if (remote.own) rendering_here.insert(remote.origin_id);
+  }
+  std::vector<Task> back;
+  for (auto it = shipped_.begin(); it != shipped_.end();) {
+    if (rendering_here.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    back.push_back(std::move(it->second));
+    it = shipped_.erase(it);
+  }
+  if (back.empty()) return;
+  log::warning("cluster: running the {} tasks out in the cluster on this node's workers",
+               back.size());
+  // Oldest first at the head of their classes: push the newest first.
+  for (auto it = back.rbegin(); it != back.rend(); ++it) {
+    p_.requests.queue.push_front(std::move(*it));
+  }
+  p_.dispatcher.dispatch();
+}
+
+// ---- reading -------------------------------------------------------------------
+
+void WorkSharing::worker_idle() {
+  start_waiting();
+  poll();
+}
+
+void WorkSharing::poll() {
+  if (!sharing()) return;
+  if (!reading_tasks_ && p_.state == RunState::kRunning) {
+    const unsigned want =
+        read_budget(p_.supervisor.counts().idle, waiting_.size() + p_.requests.queue.size());
+    if (want > 0) read_tasks(0, want);
+  }
+  if (!reading_replies_ && !shipped_.empty()) read_replies();
+}
+
+// One stream at a time, highest class first, so COUNT is exact: an entry
+// taken is one this node starts at once, and the rest stay for others.
+void WorkSharing::read_tasks(std::size_t stream_index, unsigned want) {
+  const std::uint64_t generation = generation_;
+  reading_tasks_ = p_.link.send(
+      {"XREADGROUP", "GROUP", std::string(streams::kGroup), p_.node, "COUNT", std::to_string(want),
+       "STREAMS", std::string(streams::kTaskStreams[stream_index]), ">"},
+      [this, generation, stream_index, want](const redisReply& reply) {
+        if (generation != generation_) return;
+        took_tasks(stream_index, want, reply);
+      });
+}
+
+void WorkSharing::took_tasks(std::size_t stream_index, unsigned want, const redisReply& reply) {
+  reading_tasks_ = false;
+  if (is_error(reply)) {
+    // NOGROUP: Redis lost the group (a restart without the link noticing).
+    log::warning("cluster: cannot read {}: {}", streams::kTaskStreams[stream_index], words(reply));
+    if (words(reply).starts_with("NOGROUP")) {
+      groups_ready_ = false;
+      create_groups();
+    }
+    return;
+  }
+  auto entries = stream_entries(reply);
+  if (!entries) {
+    log::warning("cluster: an answer to XREADGROUP of an unexpected shape");
+    return;
+  }
+  for (const StreamEntry& e : *entries) take(e);
+  start_waiting();
+  const auto got = static_cast<unsigned>(entries->size());
+  if (got < want && stream_index + 1 < streams::kTaskStreams.size() &&
+      p_.state == RunState::kRunning) {
+    read_tasks(stream_index + 1, want - got);
+  }
+}
+
+void WorkSharing::take(const StreamEntry& e) {
+  auto entry = parse_task_entry(e.fields);
+  if (!entry) {
+    log::warning("cluster: dropping entry {} of {}: not a task this node can read", e.id, e.stream);
+    return acknowledge(e.stream, e.id);
+  }
+  const bool own = entry->origin == p_.node && entry->incarnation == incarnation_;
+  Remote remote{e.stream, e.id, entry->origin, entry->incarnation, entry->id, own};
+  const std::uint64_t wall = wall_ms();
+  if (entry_expired(entry->deadline_wall_ms, wall)) {
+    return answer_remote(
+        remote, error_result(v1::DEADLINE_EXCEEDED,
+                             fmt::format("the deadline of {} ms passed while the request waited "
+                                         "in the cluster; it was not rendered",
+                                         entry->spec.deadline_ms)));
+  }
+  Task task;
+  task.task_id = next_remote_task_id_++;
+  task.spec = std::move(entry->spec);
+  task.fingerprint = request_fingerprint(task.spec, p_.catalogue.config_id(task.spec.style_id));
+  const std::uint64_t now = uv_now(p_.loop);
+  set_deadlines(task, now, p_.config.deadline_ms);
+  if (entry->deadline_wall_ms != 0) {
+    task.deadline_at_ms = to_loop_deadline(entry->deadline_wall_ms, wall, now);
+    task.hang_at_ms = hang_at(task.deadline_at_ms, now + p_.config.deadline_ms);
+  }
+  remote_.emplace(task.task_id, std::move(remote));
+  waiting_.push_back(std::move(task));
+}
+
+void WorkSharing::retry_here(Task task) {
+  waiting_.push_front(std::move(task));
+  start_waiting();
+}
+
+void WorkSharing::start_waiting() {
+  while (!waiting_.empty() && p_.supervisor.has_idle_worker() && p_.state != RunState::kStopping) {
+    Task task = std::move(waiting_.front());
+    waiting_.pop_front();
+    p_.supervisor.assign(std::move(task));
+  }
+}
+
+void WorkSharing::read_replies() {
+  const std::uint64_t generation = generation_;
+  reading_replies_ = p_.link.send({"XREAD", "COUNT", std::to_string(kReplyBatch), "STREAMS",
+                                   streams::reply_stream(p_.node), last_reply_id_},
+                                  [this, generation](const redisReply& reply) {
+                                    if (generation != generation_) return;
+                                    took_replies(reply);
+                                  });
+}
+
+void WorkSharing::took_replies(const redisReply& reply) {
+  reading_replies_ = false;
+  auto entries = stream_entries(reply);
+  if (!entries) {
+    log::warning("cluster: cannot read {}: {}", streams::reply_stream(p_.node), words(reply));
+    return;
+  }
+  if (entries->empty()) return;
+  std::vector<std::string> done = {"XDEL", streams::reply_stream(p_.node)};
+  bool answered = false;
+  for (const StreamEntry& e : *entries) {
+    last_reply_id_ = e.id;
+    done.push_back(e.id);
+    auto entry = parse_reply_entry(e.fields);
+    if (!entry || entry->incarnation != incarnation_) continue;  // not for this run
+    auto it = shipped_.find(entry->id);
+    if (it == shipped_.end()) continue;  // answered already (deadline, or run here)
+    Task task = std::move(it->second);
+    shipped_.erase(it);
+    p_.dispatcher.settle(task, std::move(entry->result));
+    answered = true;
+  }
+  p_.link.send(done);
+  if (answered) p_.answered_work();
+  if (entries->size() == kReplyBatch) read_replies();  // more may wait
+}
+
+// ---- answering -----------------------------------------------------------------
+
+void WorkSharing::cluster_settled(const Task& task, v1::TaskResult result) {
+  auto it = remote_.find(task.task_id);
+  if (it == remote_.end()) return;
+  const Remote remote = std::move(it->second);
+  remote_.erase(it);
+  if (!remote.own) return answer_remote(remote, result);
+  acknowledge(remote.stream, remote.entry_id);
+  auto mine = shipped_.find(remote.origin_id);
+  if (mine == shipped_.end()) return;  // answered already (its deadline passed)
+  Task origin_task = std::move(mine->second);
+  shipped_.erase(mine);
+  p_.dispatcher.settle(origin_task, std::move(result));
+  p_.answered_work();
+}
+
+void WorkSharing::answer_remote(const Remote& remote, const v1::TaskResult& result) {
+  std::vector<std::string> command = {"XADD", streams::reply_stream(remote.origin), "*"};
+  for (std::string& f : entry_fields(ReplyEntry{remote.incarnation, remote.origin_id, result})) {
+    command.push_back(std::move(f));
+  }
+  // Acknowledged only once the reply is in Redis: an entry whose reply was
+  // lost stays pending (for XAUTOCLAIM, a later increment), never acked
+  // without an answer.
+  const bool sent = p_.link.send(
+      command, [this, stream = remote.stream, id = remote.entry_id](const redisReply& reply) {
+        if (is_error(reply)) {
+          log::warning("cluster: cannot send a reply: {}", words(reply));
+          return;
+        }
+        acknowledge(stream, id);
+      });
+  if (!sent) {
+    log::info(
+        "cluster: the link is down; the result of {}'s task {} is dropped (its origin runs "
+        "it itself)",
+        remote.origin, remote.origin_id);
+  }
+}
+
+void WorkSharing::acknowledge(const std::string& stream, const std::string& entry_id) {
+  p_.link.send({"XACK", stream, std::string(streams::kGroup), entry_id});
+  p_.link.send({"XDEL", stream, entry_id});
+}
+
+}  // namespace stickerd

@@ -1,0 +1,153 @@
+// WorkSharing: cluster mode's work sharing through Redis Streams
+// (docs/CLUSTER.md). With --redis, a node still admits its own clients'
+// requests exactly as a single node does; what the Dispatcher would queue
+// for its own workers goes instead to the cluster's task stream of its
+// priority class (XADD), and every node, this one included, takes entries
+// from those streams for its idle workers (XREADGROUP in one consumer
+// group, one consumer per node). The node that rendered a task XADDs the
+// result to the origin's reply stream and then acknowledges (XACK) and
+// deletes the task entry; the origin reads its reply stream and settles the
+// task through the Dispatcher, so its client gets its one final reply from
+// the node that holds its connection.
+//
+// How reads are triggered. hiredis 0.14 gives one connection per context,
+// and Redis serves a connection's commands in order: a blocking XREADGROUP
+// on the link's connection would hold back every XADD and XACK behind it,
+// and a second connection would need its own handshake, heartbeat and
+// reconnect. So reads never block: a non-blocking XREADGROUP for exactly
+// the idle workers' count (read_budget.h), one stream after the other in
+// priority order, whenever a worker becomes idle, right after this node
+// XADDs, and on a short timer (kPollMs) for the work other nodes add. The
+// reply stream is read the same way (XREAD, then XDEL what was read) while
+// this node has work out. One read of each kind is outstanding at a time.
+//
+// Exactly one final reply:
+//  * A shipped task is kept here until its result comes back, its deadline
+//    passes here (take_expired), or the link is lost; whichever comes first
+//    takes it out, so a later result for it finds nothing and is dropped.
+//    Replies carry the origin's incarnation, so a reply meant for an
+//    earlier run of a node with the same name is dropped too.
+//  * Link lost (degraded): every shipped task goes back to the front of the
+//    local queue and runs on this node's workers; nothing new is shipped
+//    until the link is back and the consumer group is there again.
+//    Entries taken for other nodes and still waiting for a worker here are
+//    let go (their origins run them locally for the same reason); one
+//    already rendering finishes, and its result is sent if the link is
+//    back by then, else dropped.
+//  * A node that takes its own entry settles it directly when it is done
+//    (and acknowledges the entry): no reply trip, and when the link goes
+//    while it renders, that task is not taken back and run twice here.
+//  * A worker that dies holding another node's task: the task is retried
+//    or poisoned here as a local one would be (lost_task_fate), and its
+//    final outcome goes back to the origin.
+//  * An entry whose absolute deadline has passed is answered
+//    DEADLINE_EXCEEDED to its origin and never rendered.
+// Not yet (docs/CLUSTER.md, the plan): entries left pending by a dead node
+// (XAUTOCLAIM and leases), dead letters, a shared poison list.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/style_catalogue.h"
+#include "master/cluster/redis_link.h"
+#include "master/cluster/stream_read.h"
+#include "master/config/config.h"
+#include "master/ops/operations.h"
+#include "master/pool/supervisor.h"
+#include "master/requests/dispatcher.h"
+#include "master/requests/request_state.h"
+#include "master/requests/run_state.h"
+#include "master/requests/task_offload.h"
+#include "master/uv/uv_handle.h"
+
+namespace stickerd {
+
+// What WorkSharing works on; every part outlives it.
+struct WorkSharingParts {
+  uv_loop_t* loop;
+  const Config& config;
+  const StyleCatalogue& catalogue;  // for a taken task's fingerprint (the poison list)
+  const RunState& state;
+  RequestState& requests;
+  Supervisor& supervisor;
+  Dispatcher& dispatcher;
+  RedisLink& link;
+  std::string node;                     // this node's name (--node-name)
+  std::function<void()> answered_work;  // tasks were answered: the drain may be over
+};
+
+class WorkSharing final : public TaskOffload {
+ public:
+  explicit WorkSharing(WorkSharingParts parts);
+  WorkSharing(const WorkSharing&) = delete;
+  WorkSharing& operator=(const WorkSharing&) = delete;
+  ~WorkSharing();
+
+  // Starts the poll timer; the link's state changes come through link_changed().
+  void start();
+  void link_changed(RedisState state);
+  // A worker became idle: cluster entries waiting here first, then a read.
+  void worker_idle();
+
+  // TaskOffload.
+  bool can_ship() const override;
+  void ship(Task task) override;
+  bool renders_for_cluster(std::uint64_t task_id) const override;
+  void cluster_settled(const Task& task, v1::TaskResult result) override;
+  void retry_here(Task task) override;
+  std::vector<Task> take_expired(std::uint64_t now_ms) override;
+  std::size_t shipped() const override { return shipped_.size(); }
+  std::vector<Task> take_shipped() override;
+
+ private:
+  // A task this node renders for another node.
+  struct Remote {
+    std::string stream;  // the task stream and the entry's id there
+    std::string entry_id;
+    std::string origin;
+    std::string incarnation;
+    std::uint64_t origin_id = 0;
+    bool own = false;  // this run of this node is its origin: settled here, no reply trip
+  };
+
+  bool sharing() const;
+  void create_groups();
+  void poll();
+  void read_tasks(std::size_t stream_index, unsigned want);
+  void took_tasks(std::size_t stream_index, unsigned want, const redisReply& reply);
+  void take(const StreamEntry& entry);
+  void start_waiting();
+  void read_replies();
+  void took_replies(const redisReply& reply);
+  // Sends `result` to the origin of remote task `remote`, then acknowledges
+  // and deletes its entry.
+  void answer_remote(const Remote& remote, const v1::TaskResult& result);
+  void acknowledge(const std::string& stream, const std::string& entry_id);
+  // The link is gone: shipped tasks back into the local queue.
+  void take_back_all();
+  void pause_shipping(const std::string& why);
+
+  WorkSharingParts p_;
+  std::string incarnation_;       // drawn at start: this run of the node
+  std::uint64_t generation_ = 0;  // bumped on every link change; stale answers are ignored
+  bool groups_ready_ = false;
+  bool reading_tasks_ = false;
+  bool reading_replies_ = false;
+  std::uint64_t paused_until_ms_ = 0;  // shipping paused after Redis refused an XADD
+  std::string last_reply_id_ = "0-0";
+  std::map<std::uint64_t, Task> shipped_;  // by task id: out in the cluster, result awaited
+  std::unordered_map<std::uint64_t, Remote> remote_;  // by local task id
+  std::deque<Task> waiting_;  // remote tasks taken, waiting for an idle worker
+  std::uint64_t next_remote_task_id_;
+  UvHandle<uv_timer_t> poll_timer_;
+};
+
+}  // namespace stickerd

@@ -1,0 +1,78 @@
+// StreamRead: the entries of an XREADGROUP answer, from replies built by
+// hand the way hiredis builds them.
+#include "master/cluster/stream_read.h"
+
+#include <doctest/doctest.h>
+
+#include <deque>
+
+namespace stickerd {
+namespace {
+
+// Owns the nodes of a hand-made reply tree.
+class Tree {
+ public:
+  redisReply* text(const std::string& s) {
+    redisReply* r = node(REDIS_REPLY_STRING);
+    strings_.push_back(s);
+    r->str = strings_.back().data();
+    r->len = strings_.back().size();
+    return r;
+  }
+  redisReply* nil() { return node(REDIS_REPLY_NIL); }
+  redisReply* array(std::vector<redisReply*> items) {
+    redisReply* r = node(REDIS_REPLY_ARRAY);
+    arrays_.push_back(std::move(items));
+    r->element = arrays_.back().data();
+    r->elements = arrays_.back().size();
+    return r;
+  }
+
+ private:
+  redisReply* node(int type) {
+    redisReply& r = nodes_.emplace_back();
+    r.type = type;
+    return &r;
+  }
+  std::deque<redisReply> nodes_;
+  std::deque<std::string> strings_;
+  std::deque<std::vector<redisReply*>> arrays_;
+};
+
+}  // namespace
+
+TEST_CASE("nothing to read is an empty list") {
+  Tree t;
+  const auto got = stream_entries(*t.nil());
+  REQUIRE(got);
+  CHECK(got->empty());
+}
+
+TEST_CASE("entries of several streams come out in order with their fields") {
+  Tree t;
+  redisReply* reply = t.array({
+      t.array({t.text("s1"), t.array({t.array({t.text("1-0"), t.array({t.text("a"), t.text("x"),
+                                                                       t.text("b"), t.text("y")})}),
+                                      t.array({t.text("2-0"), t.nil()})})}),
+      t.array({t.text("s2"), t.array({t.array({t.text("3-0"), t.array({})})})}),
+  });
+  const auto got = stream_entries(*reply);
+  REQUIRE(got);
+  REQUIRE(got->size() == 3);
+  CHECK((*got)[0].stream == "s1");
+  CHECK((*got)[0].id == "1-0");
+  CHECK((*got)[0].fields.at("a") == "x");
+  CHECK((*got)[0].fields.at("b") == "y");
+  CHECK((*got)[1].id == "2-0");
+  CHECK((*got)[1].fields.empty());  // deleted while pending
+  CHECK((*got)[2].stream == "s2");
+}
+
+TEST_CASE("a reply of another shape is refused") {
+  Tree t;
+  CHECK_FALSE(stream_entries(*t.text("OK")));
+  CHECK_FALSE(stream_entries(*t.array({t.text("s1")})));
+  CHECK_FALSE(stream_entries(*t.array({t.array({t.text("s1"), t.text("not a list")})})));
+}
+
+}  // namespace stickerd
