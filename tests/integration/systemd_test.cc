@@ -147,39 +147,87 @@ TEST_CASE(
   CHECK(std::filesystem::exists(activated));  // the launcher's, not ours to unlink
 }
 
+namespace {
+
+// The units in `dir` as installed, but with ExecStart= naming the built
+// binaries (verify wants an executable that exists).
+void copy_units(const std::string& dir) {
+  const std::string src = binary_path("STICKERD_SOURCE_ROOT") + "/systemd";
+  const std::string built = binary_path("STICKERD_SYSTEMD_UNITS");
+  const ShellRun copy = run_shell(
+      fmt::format("cp {0}/stickerd.socket {0}/stickerd-control.socket {1}/ && "
+                  "sed -e 's|^ExecStart=[^ ]*|ExecStart={2}|' "
+                  "-e 's|--worker-binary=[^ ]*|--worker-binary={3}|' {4} > {1}/stickerd.service",
+                  src, dir, binary_path("STICKERD_BIN"), binary_path("STICKERD_WORKER_BINARY"),
+                  built),
+      dir);
+  REQUIRE_MESSAGE(copy.exit_code == 0, copy.output);
+}
+
+ShellRun verify_units(const std::string& dir) {
+  return run_shell(fmt::format("cd {} && systemd-analyze verify --man=no --recursive-errors=yes "
+                               "stickerd.service stickerd.socket stickerd-control.socket",
+                               dir),
+                   dir);
+}
+
+// The "Overall exposure level" figure of `security`'s output; -1 without one.
+double exposure_of(const ShellRun& security) {
+  const std::string marker = "Overall exposure level for stickerd.service: ";
+  const auto at = security.output.find(marker);
+  return at == std::string::npos ? -1 : std::stod(security.output.substr(at + marker.size()));
+}
+
+ShellRun security_of_service(const std::string& dir) {
+  const ShellRun security = run_shell(
+      fmt::format(
+          "cd {} && systemd-analyze security --offline=true --threshold=20 stickerd.service", dir),
+      dir);
+  const auto overall = security.output.find("Overall exposure level");
+  const std::string summary =
+      overall == std::string::npos ? security.output : security.output.substr(overall);
+  MESSAGE(summary);
+  return security;
+}
+
+}  // namespace
+
 TEST_CASE("the systemd units pass systemd-analyze verify and security --threshold=20") {
   if (!have_program("systemd-analyze")) {
     MESSAGE("SKIPPED: systemd-analyze is not installed (Debian package systemd)");
     return;
   }
   TempDir dir;
-  const std::string src = binary_path("STICKERD_SOURCE_ROOT") + "/systemd";
-  const std::string built = binary_path("STICKERD_SYSTEMD_UNITS");
-  // ExecStart= must name an executable that exists: the built binaries.
-  const ShellRun copy = run_shell(
-      fmt::format("cp {0}/stickerd.socket {0}/stickerd-control.socket {1}/ && "
-                  "sed -e 's|^ExecStart=[^ ]*|ExecStart={2}|' "
-                  "-e 's|--worker-binary=[^ ]*|--worker-binary={3}|' {4} > {1}/stickerd.service",
-                  src, dir.path(), binary_path("STICKERD_BIN"),
-                  binary_path("STICKERD_WORKER_BINARY"), built),
-      dir.path());
-  REQUIRE_MESSAGE(copy.exit_code == 0, copy.output);
-  const ShellRun verify =
-      run_shell(fmt::format("cd {} && systemd-analyze verify --man=no --recursive-errors=yes "
-                            "stickerd.service stickerd.socket stickerd-control.socket",
-                            dir.path()),
-                dir.path());
+  copy_units(dir.path());
+  const ShellRun verify = verify_units(dir.path());
   CHECK_MESSAGE(verify.exit_code == 0, verify.output);
-  const ShellRun security = run_shell(
-      fmt::format(
-          "cd {} && systemd-analyze security --offline=true --threshold=20 stickerd.service",
-          dir.path()),
-      dir.path());
-  const auto overall = security.output.find("Overall exposure level");
-  const std::string summary =
-      overall == std::string::npos ? security.output : security.output.substr(overall);
-  MESSAGE(summary);
+  const ShellRun security = security_of_service(dir.path());
   CHECK_MESSAGE(security.exit_code == 0, security.output);
+}
+
+TEST_CASE("the cluster drop-in keeps the unit valid and opens only Redis's address") {
+  if (!have_program("systemd-analyze")) {
+    MESSAGE("SKIPPED: systemd-analyze is not installed (Debian package systemd)");
+    return;
+  }
+  TempDir plain;
+  copy_units(plain.path());
+  const double before = exposure_of(security_of_service(plain.path()));
+  TempDir dir;
+  copy_units(dir.path());
+  std::filesystem::create_directories(dir.path() + "/stickerd.service.d");
+  std::filesystem::copy_file(binary_path("STICKERD_SOURCE_ROOT") + "/systemd/stickerd-cluster.conf",
+                             dir.path() + "/stickerd.service.d/cluster.conf");
+  const ShellRun verify = verify_units(dir.path());
+  CHECK_MESSAGE(verify.exit_code == 0, verify.output);
+  const ShellRun security = security_of_service(dir.path());
+  CHECK_MESSAGE(security.exit_code == 0, security.output);
+  // The drop-in was read: the allow list now names an address beyond
+  // localhost, which costs 0.1 of exposure, and nothing else changed.
+  CHECK_MESSAGE(security.output.find("non-localhost entries") != std::string::npos,
+                security.output);
+  REQUIRE(before > 0);
+  CHECK(exposure_of(security) <= before + 0.1 + 1e-9);
 }
 
 }  // namespace stickerd::itest
