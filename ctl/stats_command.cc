@@ -32,6 +32,9 @@ void print_table(const v1::Stats& s) {
                                   : " (not writing: see the log)");
   }
   fmt::print("uptime       {:.1f} s\n", s.uptime_seconds());
+  if (s.redis() != v1::REDIS_STATE_OFF) {
+    fmt::print("redis cache  {} hits, {} misses\n", s.redis_cache_hits(), s.redis_cache_misses());
+  }
   if (s.redis() == v1::REDIS_STATE_CONNECTED) fmt::print("redis        connected (cluster mode)\n");
   if (s.redis() == v1::REDIS_STATE_DEGRADED)
     fmt::print("redis        degraded: serving this node's clients alone, reconnecting\n");

@@ -74,6 +74,8 @@ std::optional<Error> Server::start() {
                                       dispatcher_, *redis_, node_name(config_.node_name),
                                       [this] { lifecycle_.maybe_finish_drain(); }});
     sharing_->start();
+    redis_cache_.emplace(*redis_);
+    dispatcher_.set_redis_cache(&*redis_cache_);
     redis_->start();
   }
   dispatcher_.start();

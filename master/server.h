@@ -15,6 +15,7 @@
 //   Reports            stats, styles, poison list, the heartbeat's snapshot
 //   RedisLink          cluster mode's connection to Redis (--redis), when configured
 //   WorkSharing        cluster mode's work sharing through Redis Streams, over the link
+//   RedisCache         cluster mode's result cache tier in Redis, below memory and disk
 //
 // The central promise, every accepted request gets exactly one final reply,
 // is the Dispatcher's (master/requests/dispatcher.h).
@@ -28,6 +29,7 @@
 
 #include "common/error.h"
 #include "common/style_catalogue.h"
+#include "master/cluster/redis_cache.h"
 #include "master/cluster/redis_link.h"
 #include "master/config/config.h"
 #include "master/config/config_source.h"
@@ -110,6 +112,7 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   // Cluster mode (--redis), made by start(); last, so it goes first: it
   // unhooks itself from the Dispatcher.
   std::optional<WorkSharing> sharing_;
+  std::optional<RedisCache> redis_cache_;  // cluster mode: the result cache's third tier
 };
 
 }  // namespace stickerd

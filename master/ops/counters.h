@@ -14,6 +14,8 @@ struct Counters {
   std::uint64_t rejected_queue_full = 0;  // QUEUE_FULL at admission, or displaced
   std::uint64_t retries = 0;              // lost tasks queued again
   std::uint64_t cache_joined = 0;         // requests that joined an identical render in flight
+  std::uint64_t redis_cache_hits = 0;     // cluster mode: stickers found in Redis, not rendered
+  std::uint64_t redis_cache_misses = 0;   // cluster mode: Redis lookups that found nothing
   std::uint64_t warm_queued = 0;
   std::uint64_t warm_dropped = 0;  // warm renders refused: the warm queue was full
   std::uint64_t poisoned = 0;      // POISONED answers, at admission or after crashes

@@ -223,6 +223,10 @@ Metrics::Metrics()
       redis_up_(family(BuildGauge(), *registry_, "stickerd_redis_up",
                        "Cluster mode: 1 while the link to Redis answers, 0 while the node is "
                        "degraded (serving its own clients alone). Absent on a single node.")),
+      redis_cache_lookups_(family(BuildCounter(), *registry_, "stickerd_redis_cache_lookups_total",
+                                  "Cluster mode: lookups in the Redis cache tier (after memory "
+                                  "and disk missed), by result (hit, miss). Absent on a single "
+                                  "node.")),
       build_info_(family(BuildGauge(), *registry_, "stickerd_build_info",
                          "Always 1; the labels say which build is running.")
                       .Add({{"version", STICKERD_VERSION}})),
@@ -387,6 +391,11 @@ void Metrics::pool_scaled(bool up) {
 void Metrics::redis_up(bool up) {
   redis_up_.Add({}).Set(up ? 1 : 0);
   g_redis.store(up ? RedisHealth::kConnected : RedisHealth::kDegraded, std::memory_order_relaxed);
+}
+
+void Metrics::redis_cache(std::uint64_t hits, std::uint64_t misses) {
+  advance(redis_cache_lookups_.Add({{"result", "hit"}}), hits, redis_cache_hits_seen_);
+  advance(redis_cache_lookups_.Add({{"result", "miss"}}), misses, redis_cache_misses_seen_);
 }
 
 std::string Metrics::serialize() const {

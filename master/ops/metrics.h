@@ -87,6 +87,9 @@ class Metrics {
   // Cluster mode's link to Redis is up or degraded. A single node never
   // calls it, so it has no stickerd_redis_up series and /health says nothing.
   void redis_up(bool up);
+  // Cluster mode's Redis cache tier: lookups that found a sticker, and
+  // those that did not (running totals). Absent on a single node.
+  void redis_cache(std::uint64_t hits, std::uint64_t misses);
 
   // The text a scrape would return (for tests and `stickerctl`-free debugging).
   std::string serialize() const;
@@ -137,6 +140,9 @@ class Metrics {
   prometheus::Gauge& disk_writable_;
   prometheus::Family<prometheus::Counter>& scale_events_;
   prometheus::Family<prometheus::Gauge>& redis_up_;
+  prometheus::Family<prometheus::Counter>& redis_cache_lookups_;
+  std::uint64_t redis_cache_hits_seen_ = 0;
+  std::uint64_t redis_cache_misses_seen_ = 0;
   prometheus::Gauge& build_info_;
   prometheus::Gauge& start_time_;
 

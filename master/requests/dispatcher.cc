@@ -17,9 +17,10 @@ namespace {
 // How often queued and running tasks are checked against their deadlines.
 // Deadlines are seconds long; 50 ms of lateness is noise.
 constexpr std::uint64_t kDeadlineSweepMs = 50;
-// A disk read takes a millisecond or so; one this late (a failing disk, an
-// overloaded threadpool) is given up on and the sticker rendered instead.
-constexpr std::uint64_t kDiskReadPatienceMs = 250;
+// A disk read takes a millisecond or so, a Redis GET on a private network
+// about as long; one this late (a failing disk, an overloaded threadpool, a
+// Redis that hangs) is given up on and the sticker rendered instead.
+constexpr std::uint64_t kTierReadPatienceMs = 250;
 
 }  // namespace
 
@@ -106,7 +107,8 @@ void Dispatcher::settle(const Task& task, v1::TaskResult result) {
   if (offload_ != nullptr && offload_->renders_for_cluster(task.task_id)) {
     return offload_->cluster_settled(task, std::move(result));  // its client is another node's
   }
-  if (settle_flight(task, result, true)) return;  // every waiter of its flight, and the cache
+  if (settle_flight(task, result, Source::kRendered))
+    return;  // every waiter of its flight, and the cache
   replies_.route(task.request_serial, task.batch_index, task.spec.style_id, std::move(result));
 }
 
@@ -114,12 +116,15 @@ void Dispatcher::finish(std::uint64_t serial, v1::Reply reply) {
   replies_.finish(serial, std::move(reply));
 }
 
-bool Dispatcher::settle_flight(const Task& task, const v1::TaskResult& result, bool rendered) {
+bool Dispatcher::settle_flight(const Task& task, const v1::TaskResult& result, Source source) {
   auto landed = r_.flights.finish(task.task_id);
   if (!landed) return false;
   if (result.has_sticker()) {
     r_.cache.put(landed->key, result.sticker());
-    if (rendered) r_.disk.put(landed->key, result.sticker());
+    if (source != Source::kDisk) r_.disk.put(landed->key, result.sticker());
+    if (source == Source::kRendered && redis_cache_ != nullptr) {
+      redis_cache_->store(landed->key, result.sticker());
+    }
     publish_cache_metrics();
   }
   // The flight is gone now, so each settle() below takes the one-request path.
@@ -132,30 +137,46 @@ bool Dispatcher::settle_flight(const Task& task, const v1::TaskResult& result, b
   return true;
 }
 
-bool Dispatcher::read_from_disk(const Task& task, const std::string& key) {
+bool Dispatcher::read_lower_tiers(const Task& task, const std::string& key) {
   const std::uint64_t task_id = task.task_id;
   const bool reading = r_.disk.read(key, [this, task_id](std::optional<v1::Sticker> sticker) {
-    disk_read_done(task_id, std::move(sticker));
-  });
-  if (reading) disk_reads_.emplace(task_id, DiskWait{task, uv_now(p_.loop)});
+    tier_read_done(task_id, Source::kDisk, std::move(sticker));
+  }) || read_from_redis(task_id, key);
+  if (reading) tier_reads_.emplace(task_id, TierWait{task, key, uv_now(p_.loop)});
   return reading;
 }
 
-void Dispatcher::disk_read_done(std::uint64_t task_id, std::optional<v1::Sticker> sticker) {
-  auto it = disk_reads_.find(task_id);
-  if (it == disk_reads_.end()) return;  // answered already (a drain ran out of time)
+bool Dispatcher::read_from_redis(std::uint64_t task_id, const std::string& key) {
+  return redis_cache_ != nullptr &&
+         redis_cache_->lookup(key, [this, task_id](std::optional<v1::Sticker> sticker) {
+           tier_read_done(task_id, Source::kRedis, std::move(sticker));
+         });
+}
+
+void Dispatcher::tier_read_done(std::uint64_t task_id, Source tier,
+                                std::optional<v1::Sticker> sticker) {
+  auto it = tier_reads_.find(task_id);
+  if (it == tier_reads_.end()) return;  // answered already (too slow, or a drain ran out of time)
+  if (tier == Source::kRedis) {
+    ++(sticker ? r_.counters.redis_cache_hits : r_.counters.redis_cache_misses);
+    publish_cache_metrics();
+  }
+  if (!sticker && tier == Source::kDisk && read_from_redis(task_id, it->second.key)) {
+    it->second.since_ms = uv_now(p_.loop);  // the disk missed: Redis next
+    return;
+  }
   Task task = std::move(it->second.task);
-  disk_reads_.erase(it);
-  if (!sticker) return render_after_disk_miss(std::move(task));
+  tier_reads_.erase(it);
+  if (!sticker) return render_after_miss(std::move(task));
   v1::TaskResult result;
   *result.mutable_sticker() = std::move(*sticker);
-  if (!settle_flight(task, result, false)) {
+  if (!settle_flight(task, result, tier)) {
     replies_.route(task.request_serial, task.batch_index, task.spec.style_id, std::move(result));
   }
   answered_work_();
 }
 
-void Dispatcher::render_after_disk_miss(Task task) {
+void Dispatcher::render_after_miss(Task task) {
   if (p_.state == RunState::kStopping) {
     fail({task}, v1::SHUTTING_DOWN, "stickerd shut down before this request could be rendered");
   } else if (r_.book.find(task.request_serial) == nullptr) {
@@ -175,27 +196,27 @@ void Dispatcher::render_after_disk_miss(Task task) {
   answered_work_();
 }
 
-void Dispatcher::sweep_disk_reads(std::uint64_t now) {
+void Dispatcher::sweep_cache_reads(std::uint64_t now) {
   std::vector<Task> late;
-  for (auto it = disk_reads_.begin(); it != disk_reads_.end();) {
-    if (now - it->second.since_ms < kDiskReadPatienceMs) {
+  for (auto it = tier_reads_.begin(); it != tier_reads_.end();) {
+    if (now - it->second.since_ms < kTierReadPatienceMs) {
       ++it;
       continue;
     }
     late.push_back(std::move(it->second.task));
-    it = disk_reads_.erase(it);
+    it = tier_reads_.erase(it);
   }
   if (!late.empty()) {
-    log::warning("{} disk cache reads took over {} ms: rendering them instead", late.size(),
-                 kDiskReadPatienceMs);
+    log::warning("{} cache reads (disk or Redis) took over {} ms: rendering them instead",
+                 late.size(), kTierReadPatienceMs);
   }
-  for (Task& task : late) render_after_disk_miss(std::move(task));
+  for (Task& task : late) render_after_miss(std::move(task));
 }
 
-std::vector<Task> Dispatcher::take_disk_reads() {
+std::vector<Task> Dispatcher::take_cache_reads() {
   std::vector<Task> tasks;
-  for (auto& [id, wait] : disk_reads_) tasks.push_back(std::move(wait.task));
-  disk_reads_.clear();
+  for (auto& [id, wait] : tier_reads_) tasks.push_back(std::move(wait.task));
+  tier_reads_.clear();
   return tasks;
 }
 
@@ -333,7 +354,7 @@ void Dispatcher::fail(const std::vector<Task>& tasks, v1::ErrorCode code,
 
 void Dispatcher::sweep_deadlines() {
   const std::uint64_t now = uv_now(p_.loop);
-  sweep_disk_reads(now);
+  sweep_cache_reads(now);
   std::vector<Task> expired = r_.queue.remove_expired(now);
   if (offload_ != nullptr) {
     for (Task& t : offload_->take_expired(now)) expired.push_back(std::move(t));  // in the cluster
@@ -356,6 +377,9 @@ void Dispatcher::sweep_deadlines() {
 void Dispatcher::publish_cache_metrics() {
   p_.ops.metrics().cache(r_.cache.counts(), r_.counters.cache_joined);
   p_.ops.metrics().disk_cache(r_.disk.counts());
+  if (redis_cache_ != nullptr) {
+    p_.ops.metrics().redis_cache(r_.counters.redis_cache_hits, r_.counters.redis_cache_misses);
+  }
 }
 
 }  // namespace stickerd

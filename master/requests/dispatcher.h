@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "master/cluster/redis_cache.h"
 #include "master/config/config.h"
 #include "master/ops/operations.h"
 #include "master/pool/supervisor.h"
@@ -62,6 +63,9 @@ class Dispatcher {
   std::vector<Task> take_shipped() {
     return offload_ != nullptr ? offload_->take_shipped() : std::vector<Task>{};
   }
+  // Cluster mode: the result cache's Redis tier, below memory and disk
+  // (nullptr: a single node).
+  void set_redis_cache(RedisCache* cache) { redis_cache_ = cache; }
 
   // While a READY worker is idle, it gets the oldest task of the highest
   // priority class (TaskQueue::pop decides the order); then warm renders.
@@ -90,17 +94,18 @@ class Dispatcher {
   // Brings the cache metrics up to date; called after each cache operation.
   void publish_cache_metrics();
 
-  // Looks `key` up in the disk tier for `task`, which leads the key's flight
-  // and waits in no queue meanwhile: a hit answers the flight and refills
-  // memory, a miss queues the task after all, and so does a read that takes
-  // longer than kDiskReadPatienceMs (its answer is dropped). False (a miss;
-  // the caller queues it) when the tier does not hold `key`.
-  bool read_from_disk(const Task& task, const std::string& key);
-  // Whether tasks wait for a disk read (a drain waits for them too).
-  bool reading_disk() const { return !disk_reads_.empty(); }
-  // The tasks waiting for a disk read, now forgotten: a read that finishes
-  // later is dropped.
-  std::vector<Task> take_disk_reads();
+  // Looks `key` up in the tiers below memory for `task`, which leads the
+  // key's flight and waits in no queue meanwhile: the disk tier, then in
+  // cluster mode Redis. A hit answers the flight and refills the tiers
+  // above it; a miss in both queues the task after all, and so does a read
+  // that takes longer than kTierReadPatienceMs (its answer is dropped).
+  // False (a miss; the caller queues it) when no tier can be asked.
+  bool read_lower_tiers(const Task& task, const std::string& key);
+  // Whether tasks wait for a cache read (a drain waits for them too).
+  bool reading_cache() const { return !tier_reads_.empty(); }
+  // The tasks waiting for a cache read, now forgotten: a read that
+  // finishes later is dropped.
+  std::vector<Task> take_cache_reads();
 
  private:
   void dispatch_warm();
@@ -109,15 +114,18 @@ class Dispatcher {
   // Answers a task whose deadline passed while it was queued; false when
   // it has time left.
   bool answer_if_expired(const Task& task);
-  // Delivers a flight's result to every waiter and fills the cache (the
-  // disk tier too when `rendered`: not for what it just read); false when
-  // `task` leads no flight.
-  bool settle_flight(const Task& task, const v1::TaskResult& result, bool rendered);
-  void disk_read_done(std::uint64_t task_id, std::optional<v1::Sticker> sticker);
-  // A task the disk tier could not answer, rendered as any miss is.
-  void render_after_disk_miss(Task task);
-  // Gives up on disk reads slower than kDiskReadPatienceMs: they render.
-  void sweep_disk_reads(std::uint64_t now);
+  // Where a flight's sticker came from: it fills the tiers above that one.
+  enum class Source { kRendered, kDisk, kRedis };
+  // Delivers a flight's result to every waiter and fills the cache tiers
+  // above `source`; false when `task` leads no flight.
+  bool settle_flight(const Task& task, const v1::TaskResult& result, Source source);
+  // Starts the Redis read of a wait's key; false when there is no link.
+  bool read_from_redis(std::uint64_t task_id, const std::string& key);
+  void tier_read_done(std::uint64_t task_id, Source tier, std::optional<v1::Sticker> sticker);
+  // A task no cache tier could answer, rendered as any miss is.
+  void render_after_miss(Task task);
+  // Gives up on cache reads slower than kTierReadPatienceMs: they render.
+  void sweep_cache_reads(std::uint64_t now);
   // Whether any booked request still waits for `task`.
   bool task_wanted(const Task& task);
   // Tasks taken out of the queue with their request: a task that other
@@ -131,12 +139,14 @@ class Dispatcher {
   ReplyRouter replies_;
   std::function<void()> answered_work_;
   TaskOffload* offload_ = nullptr;
+  RedisCache* redis_cache_ = nullptr;
   UvHandle<uv_timer_t> deadline_timer_;
-  struct DiskWait {
+  struct TierWait {
     Task task;
-    std::uint64_t since_ms = 0;  // loop time the read started
+    std::string key;
+    std::uint64_t since_ms = 0;  // loop time the current tier's read started
   };
-  std::unordered_map<std::uint64_t, DiskWait> disk_reads_;  // by task id, while its read runs
+  std::unordered_map<std::uint64_t, TierWait> tier_reads_;  // by task id, while a read runs
 };
 
 }  // namespace stickerd

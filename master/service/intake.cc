@@ -297,9 +297,9 @@ Intake::Placed Intake::place(TaskSpec spec, const std::optional<std::string>& ke
   task.fingerprint = request_fingerprint(task.spec, p_.catalogue.config_id(task.spec.style_id));
   set_deadlines(task, uv_now(p_.loop), p_.limits.deadline_ms);
   const std::uint64_t task_id = task.task_id;
-  // Missed in memory: the disk tier next, off the loop; it queues the task
-  // itself if the read misses after all.
-  if (key && p_.dispatcher.read_from_disk(task, *key)) {
+  // Missed in memory: the disk tier next, off the loop, then Redis in
+  // cluster mode; the dispatcher queues the task itself if both miss.
+  if (key && p_.dispatcher.read_lower_tiers(task, *key)) {
     lead_flight(*key, task_id, request.serial, index);
     return Placed::kQueued;
   }

@@ -50,7 +50,7 @@ void Lifecycle::begin_shutdown(std::string_view why) {
 
 void Lifecycle::maybe_finish_drain() {
   if (p_.state != RunState::kDraining || !p_.queue.empty() || p_.supervisor.counts().busy > 0 ||
-      p_.dispatcher.reading_disk() || p_.dispatcher.shipped() > 0) {
+      p_.dispatcher.reading_cache() || p_.dispatcher.shipped() > 0) {
     return;
   }
   log::info("drained: stopping the workers");
@@ -71,7 +71,7 @@ void Lifecycle::abandon_remaining_work() {
   // The queued ones first: kill_all() reports the workers stopped at once
   // when none is alive, and that starts closing the connections.
   refuse(p_.queue.take_all(), "queued");
-  refuse(p_.dispatcher.take_disk_reads(), "read from the disk cache");
+  refuse(p_.dispatcher.take_cache_reads(), "read from a cache tier");
   refuse(p_.dispatcher.take_shipped(), "out in the cluster");
   refuse(p_.supervisor.kill_all(), "rendering");
 }

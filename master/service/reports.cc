@@ -41,6 +41,8 @@ void Reports::fill_stats(v1::Stats& stats) const {
   if (p_.redis) {
     stats.set_redis(p_.redis->state() == RedisState::kConnected ? v1::REDIS_STATE_CONNECTED
                                                                 : v1::REDIS_STATE_DEGRADED);
+    stats.set_redis_cache_hits(n.redis_cache_hits);
+    stats.set_redis_cache_misses(n.redis_cache_misses);
   }
 }
 

@@ -217,6 +217,36 @@ TEST_CASE("requests sent to one node are rendered by the others' workers too, ea
   CHECK(a->log().find("running the") == std::string::npos);  // nothing fell back
 }
 
+TEST_CASE("a sticker rendered on one node is a hit on another: from Redis, then from memory") {
+  RedisServer redis;
+  const auto nodes = start_cluster(redis, {{"a", 1}, {"b", 1}});
+  const auto& a = nodes[0];
+  const auto& b = nodes[1];
+  const std::string text = unique_text("shared");
+  Client to_a(a->socket_path());
+  const v1::Reply rendered = to_a.call(render_request(1, text, "classic", v1::FORMAT_WEBP));
+  REQUIRE_MESSAGE(rendered.has_sticker(), describe(rendered));
+  const auto done = [&] { return a->stats().tasks_completed() + b->stats().tasks_completed(); };
+  REQUIRE(done() == 1);
+
+  // B has it in neither memory nor its own disk tier: Redis answers.
+  Client to_b(b->socket_path());
+  const v1::Reply from_redis = to_b.call(render_request(2, text, "classic", v1::FORMAT_WEBP));
+  REQUIRE_MESSAGE(from_redis.has_sticker(), describe(from_redis));
+  CHECK(from_redis.sticker().data() == rendered.sticker().data());
+  const v1::Stats after_redis = b->stats();
+  CHECK(after_redis.redis_cache_hits() == 1);
+  CHECK(done() == 1);  // no worker anywhere rendered it again
+
+  // The Redis hit refilled B's memory: the next one is answered there.
+  const v1::Reply from_memory = to_b.call(render_request(3, text, "classic", v1::FORMAT_WEBP));
+  REQUIRE_MESSAGE(from_memory.has_sticker(), describe(from_memory));
+  const v1::Stats after_memory = b->stats();
+  CHECK(after_memory.cache_hits() == after_redis.cache_hits() + 1);
+  CHECK(after_memory.redis_cache_hits() == 1);
+  CHECK(done() == 1);
+}
+
 TEST_CASE("Redis killed under load: every request gets one reply; Redis back: sharing resumes") {
   RedisServer redis;
   const auto nodes = start_cluster(redis, {{"a", 2}, {"b", 2}});

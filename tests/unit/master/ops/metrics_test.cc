@@ -44,6 +44,16 @@ TEST_CASE("stickerd_redis_up exists only in cluster mode and follows the link") 
   CHECK(m.serialize().find("stickerd_redis_up 1\n") != std::string::npos);
 }
 
+TEST_CASE("Redis cache lookups count by result, only in cluster mode") {
+  Metrics m;
+  CHECK(m.serialize().find("stickerd_redis_cache_lookups_total{") == std::string::npos);
+  m.redis_cache(2, 5);
+  m.redis_cache(3, 5);
+  const std::string text = m.serialize();
+  CHECK(text.find("stickerd_redis_cache_lookups_total{result=\"hit\"} 3\n") != std::string::npos);
+  CHECK(text.find("stickerd_redis_cache_lookups_total{result=\"miss\"} 5\n") != std::string::npos);
+}
+
 TEST_CASE("disk cache metrics advance by what changed and report whether it writes") {
   Metrics m;
   m.disk_cache(
