@@ -43,6 +43,7 @@
 #include "master/service/control_service.h"
 #include "master/service/intake.h"
 #include "master/service/lifecycle.h"
+#include "master/service/node_registry.h"
 #include "master/service/pool_sizing.h"
 #include "master/service/reloader.h"
 #include "master/service/reports.h"
@@ -110,6 +111,8 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   // Cluster mode (--redis), made by start(); last, so it goes first: it
   // unhooks itself from the Dispatcher.
   std::optional<WorkSharing> sharing_;
+  // Cluster mode: this node's registry entry and the cluster's picture.
+  std::optional<NodeRegistry> registry_;
 };
 
 }  // namespace stickerd

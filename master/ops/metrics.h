@@ -87,6 +87,10 @@ class Metrics {
   // Cluster mode's link to Redis is up or degraded. A single node never
   // calls it, so it has no stickerd_redis_up series and /health says nothing.
   void redis_up(bool up);
+  // Cluster mode: the cluster as the node last read it from Redis (the node
+  // registry and the task streams, every few seconds). Like
+  // stickerd_redis_up, absent on a single node.
+  void cluster(const v1::ClusterReport& report);
 
   // The text a scrape would return (for tests and `stickerctl`-free debugging).
   std::string serialize() const;
@@ -137,6 +141,10 @@ class Metrics {
   prometheus::Gauge& disk_writable_;
   prometheus::Family<prometheus::Counter>& scale_events_;
   prometheus::Family<prometheus::Gauge>& redis_up_;
+  prometheus::Family<prometheus::Gauge>& cluster_nodes_;
+  prometheus::Family<prometheus::Gauge>& cluster_depth_;
+  prometheus::Family<prometheus::Gauge>& cluster_pending_;
+  prometheus::Family<prometheus::Gauge>& cluster_lag_;
   prometheus::Gauge& build_info_;
   prometheus::Gauge& start_time_;
 
