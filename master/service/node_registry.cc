@@ -29,7 +29,9 @@ void NodeRegistry::start() {
 }
 
 void NodeRegistry::link_changed(RedisState state) {
-  if (state == RedisState::kConnected) write();
+  if (state != RedisState::kConnected) return;
+  write();
+  survey_for_metrics();  // the cluster gauges from the start, not 5 s later
 }
 
 void NodeRegistry::leave() {

@@ -48,7 +48,7 @@ class NodeRegistry {
   NodeRegistry& operator=(const NodeRegistry&) = delete;
 
   void start();
-  // The link came up: write the entry at once rather than at the next beat.
+  // The link came up: write the entry and survey at once rather than at the next beat.
   void link_changed(RedisState state);
   // The daemon stops: deletes this node's entry and stops writing it.
   void leave();
