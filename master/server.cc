@@ -81,9 +81,13 @@ std::optional<Error> Server::start() {
     registry_.emplace(NodeRegistryParts{
         loop_, *redis_, ops_.metrics(), node_name(config_.node_name), [this] {
           const PoolSnapshot s = reports_.snapshot();
-          return NodeRecord{s.pool.total_workers, s.pool.ready_workers - s.pool.busy_workers,
-                            s.pool.busy_workers,  static_cast<std::uint32_t>(s.pool.queue_size),
-                            s.tasks_completed,    0};
+          return NodeRecord{
+              s.pool.total_workers,
+              s.pool.ready_workers - std::min(s.pool.busy_workers, s.pool.ready_workers),
+              s.pool.busy_workers,
+              static_cast<std::uint32_t>(s.pool.queue_size),
+              s.tasks_completed,
+              0};
         }});
     registry_->start();
     redis_->start();

@@ -2,6 +2,8 @@
 // of its key stickerd:node:<name> (written with a lease, PX, on every
 // heartbeat; deleted when it stops; expired when it dies).
 //
+// Its name is also kept in the index stickerd:nodes (below).
+//
 // The value is one line of `key=value` words, so `redis-cli GET` reads it
 // and a newer node can add words an older one skips:
 //
@@ -35,6 +37,13 @@ inline constexpr std::string_view kNodeKeyPrefix = "stickerd:node:";
 // How long a node's entry outlives its last write: a few heartbeats, so a
 // node that misses one is not dropped, and a dead one is gone in seconds.
 inline constexpr std::uint64_t kLeaseMs = 5'000;
+
+// A sorted set of the names that wrote an entry lately (score: the writer's
+// wall clock), so a reader finds the keys without a SCAN of the whole
+// keyspace. Whether a node is live is its key's lease, not its score (clocks
+// differ); a name not written for kIndexForgetMs leaves the index.
+inline constexpr std::string_view kNodeIndexKey = "stickerd:nodes";
+inline constexpr std::uint64_t kIndexForgetMs = 3'600'000;
 
 inline std::string node_key(std::string_view node) {
   return std::string(kNodeKeyPrefix) + std::string(node);

@@ -1,7 +1,6 @@
 // ClusterSurvey: reading the registry and the task streams (see cluster_survey.h).
 #include "master/service/cluster_survey.h"
 
-#include <algorithm>
 #include <chrono>
 #include <span>
 
@@ -14,10 +13,8 @@
 namespace stickerd {
 namespace {
 
-// SCAN rounds at most, of kScanCount keys each: the registry keys are few,
-// but they share the keyspace with everything else in the database.
-constexpr unsigned kMaxScans = 64;
-constexpr const char* kScanCount = "1000";
+// The most names read from the index: far more nodes than one Redis serves.
+constexpr const char* kMaxNodes = "1024";
 
 std::string_view words(const redisReply& reply) {
   return reply.str != nullptr ? std::string_view(reply.str, reply.len) : std::string_view();
@@ -45,7 +42,7 @@ std::shared_ptr<ClusterSurvey> ClusterSurvey::start(RedisLink& link, std::string
     s->set_priority(priority_of(stream));
     s->set_stream(std::string(stream));
   }
-  survey->scan("0");
+  survey->read_index();
   return survey;
 }
 
@@ -53,32 +50,23 @@ void ClusterSurvey::expire(std::uint64_t now_ms) {
   if (!finished_ && now_ms >= deadline_ms_) fail("redis degraded: no answer in time");
 }
 
-void ClusterSurvey::scan(const std::string& cursor) {
-  ++scans_;
-  const bool sent = link_.send(
-      {"SCAN", cursor, "MATCH", std::string(registry::kNodeKeyPrefix) + "*", "COUNT", kScanCount},
-      [self = shared_from_this()](const redisReply& reply) { self->scanned(reply); });
+void ClusterSurvey::read_index() {
+  const bool sent =
+      link_.send({"ZRANGE", std::string(registry::kNodeIndexKey), "0", kMaxNodes},
+                 [self = shared_from_this()](const redisReply& reply) { self->indexed(reply); });
   if (!sent) fail("redis degraded: this node is not connected to Redis");
 }
 
-// [cursor, [key ...]]; cursor "0" when the walk is done.
-void ClusterSurvey::scanned(const redisReply& reply) {
+// [name ...]: every name that wrote its entry lately, live or not.
+void ClusterSurvey::indexed(const redisReply& reply) {
   if (finished_) return;
   if (reply.type == REDIS_REPLY_ERROR)
-    return fail(fmt::format("redis refused SCAN: {}", words(reply)));
-  if (reply.type != REDIS_REPLY_ARRAY || reply.elements != 2 ||
-      reply.element[0]->type != REDIS_REPLY_STRING || reply.element[1]->type != REDIS_REPLY_ARRAY) {
-    return fail("redis answered SCAN with something else than a cursor and keys");
+    return fail(fmt::format("redis refused ZRANGE: {}", words(reply)));
+  if (reply.type != REDIS_REPLY_ARRAY)
+    return fail("redis answered ZRANGE with something else than names");
+  for (const redisReply* name : std::span<redisReply*>(reply.element, reply.elements)) {
+    if (name->type == REDIS_REPLY_STRING) keys_.push_back(registry::node_key(words(*name)));
   }
-  for (const redisReply* key :
-       std::span<redisReply*>(reply.element[1]->element, reply.element[1]->elements)) {
-    if (key->type == REDIS_REPLY_STRING) keys_.emplace_back(key->str, key->len);
-  }
-  const std::string cursor = std::string(words(*reply.element[0]));
-  if (cursor != "0" && scans_ < kMaxScans) return scan(cursor);
-  // SCAN may return a key twice.
-  std::sort(keys_.begin(), keys_.end());
-  keys_.erase(std::unique(keys_.begin(), keys_.end()), keys_.end());
   read_all();
 }
 
@@ -100,7 +88,7 @@ void ClusterSurvey::read_nodes() {
     const std::uint64_t now = wall_ms();
     for (std::size_t i = 0; i < reply.elements; ++i) {
       const redisReply* value = reply.element[i];
-      if (value->type != REDIS_REPLY_STRING) continue;  // expired since the SCAN
+      if (value->type != REDIS_REPLY_STRING) continue;  // expired: the node is gone
       const auto record = decode_node_record(words(*value));
       if (!record) continue;  // not a node's record: skipped
       v1::ClusterNode* n = self->report_.add_nodes();

@@ -1,14 +1,16 @@
 // ClusterSurvey: one reading of the cluster's picture from Redis, for
 // `stickerctl cluster` and the cluster metrics: the live nodes of the node
-// registry (SCAN over stickerd:node:*, then MGET of their values) and, per
+// registry (the names in its index, then MGET of their keys: a key that
+// has expired is a node that is gone) and, per
 // task stream, its depth (XLEN) and the consumer group's pending count and
 // lag (XINFO GROUPS), pipelined on the link.
 //
 // Never hangs: every command is asynchronous, and a survey that has not
 // heard every answer by its deadline (Redis lost meanwhile, or too slow) is
 // finished with an error by expire(), which its owner calls from a timer.
-// Its answers that come later find it finished and are dropped. The SCAN
-// is bounded too (kMaxScans rounds), so a huge keyspace cannot keep it going.
+// Its answers that come later find it finished and are dropped. The names
+// come from an index rather than a SCAN, whose rounds would grow with every
+// other key in the database (the cache tier's among them).
 #pragma once
 
 #include <cstdint>
@@ -41,8 +43,8 @@ class ClusterSurvey : public std::enable_shared_from_this<ClusterSurvey> {
   void expire(std::uint64_t now_ms);
 
  private:
-  void scan(const std::string& cursor);
-  void scanned(const redisReply& reply);
+  void read_index();
+  void indexed(const redisReply& reply);
   void read_all();
   void read_nodes();
   void read_stream(std::size_t index);
@@ -54,7 +56,6 @@ class ClusterSurvey : public std::enable_shared_from_this<ClusterSurvey> {
   std::uint64_t deadline_ms_;
   DoneFn done_;
   bool finished_ = false;
-  unsigned scans_ = 0;
   std::size_t outstanding_ = 0;
   std::vector<std::string> keys_;
   v1::ClusterReport report_;

@@ -38,8 +38,9 @@ void NodeRegistry::leave() {
   if (left_) return;
   left_ = true;
   timer_.close();
-  if (p_.link.send({"DEL", registry::node_key(p_.node)}))
-    log::info("cluster: node {} leaves the registry", p_.node);
+  const bool sent = p_.link.send({"DEL", registry::node_key(p_.node)}) &&
+                    p_.link.send({"ZREM", std::string(registry::kNodeIndexKey), p_.node});
+  if (sent) log::info("cluster: node {} leaves the registry", p_.node);
 }
 
 void NodeRegistry::ask(ClusterSurvey::DoneFn done) {
@@ -60,8 +61,15 @@ void NodeRegistry::write() {
   if (left_ || p_.link.state() != RedisState::kConnected) return;
   NodeRecord record = p_.figures();
   record.written_at_ms = wall_ms();
+  const std::string index(registry::kNodeIndexKey);
   p_.link.send({"SET", registry::node_key(p_.node), encode(record), "PX",
                 std::to_string(registry::kLeaseMs)});
+  p_.link.send({"ZADD", index, std::to_string(record.written_at_ms), p_.node});
+  // Names gone for long leave the index (each node prunes; it is cheap).
+  if (record.written_at_ms > registry::kIndexForgetMs) {
+    p_.link.send({"ZREMRANGEBYSCORE", index, "-inf",
+                  "(" + std::to_string(record.written_at_ms - registry::kIndexForgetMs)});
+  }
 }
 
 void NodeRegistry::survey_for_metrics() {

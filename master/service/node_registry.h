@@ -2,7 +2,8 @@
 //
 // Each second, while the link is connected, the node writes
 // SET stickerd:node:<name> <NodeRecord> PX <lease> (node_record.h): its
-// workers, queue and tasks completed, and its wall clock. A node that stops
+// workers, queue and tasks completed, and its wall clock; and it adds its
+// name to the index stickerd:nodes (ZADD), which readers list the keys from. A node that stops
 // deletes its key (leave(), just before the link closes); a node that dies
 // stops renewing it and it expires with its lease, so the registry lists
 // the live nodes only, give or take one lease.
