@@ -21,6 +21,7 @@ int run_sheet(Client& client, const Options& options);
 int run_workers(Client& client, const Options& options);
 int run_top(Client& client, const Options& options);
 int run_cache_top(Client& client, const Options& options);
+int run_cluster(Client& client, const Options& options);  // cluster mode: nodes and streams
 int run_control(Client& client,
                 const Options& options);  // scale, drain, resume, restart-workers, reload
 

@@ -66,6 +66,8 @@ int main(int argc, char** argv) {
       return run_top(*client, *options);
     case Command::kCacheTop:
       return run_cache_top(*client, *options);
+    case Command::kCluster:
+      return run_cluster(*client, *options);
     case Command::kScale:
     case Command::kDrain:
     case Command::kResume:

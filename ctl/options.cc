@@ -28,6 +28,7 @@ std::optional<Command> parse_command(std::string_view name) {
   if (name == "workers") return Command::kWorkers;
   if (name == "top") return Command::kTop;
   if (name == "cache") return Command::kCacheTop;  // its one subcommand, "top", is checked later
+  if (name == "cluster") return Command::kCluster;
   if (name == "scale") return Command::kScale;
   if (name == "drain") return Command::kDrain;
   if (name == "resume") return Command::kResume;
@@ -81,6 +82,7 @@ bool accepts(Command command, std::string_view option) {
     case Command::kCacheTop:
     case Command::kDrain:
       return option == "--json" || option == "--control-socket" || option == "--exit";
+    case Command::kCluster:
     case Command::kScale:
     case Command::kResume:
     case Command::kRestartWorkers:
@@ -139,7 +141,7 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
   if (positional.empty()) {
     return usage(
         "no command given (render, batch, gallery, sheet, stats, styles, fonts, poison, workers, "
-        "top, cache top, scale, drain, resume, restart-workers or reload)");
+        "top, cache top, cluster, scale, drain, resume, restart-workers or reload)");
   }
   const auto command = parse_command(positional[0]);
   if (!command) return usage(fmt::format("unknown command '{}'", positional[0]));

@@ -24,6 +24,7 @@ enum class Command {
   kWorkers,
   kTop,
   kCacheTop,  // cache top
+  kCluster,
   kScale,
   kDrain,
   kResume,

@@ -44,9 +44,12 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigS
                  supervisor_, requests_.queue, connections_.frame_budget(), requests_.cache,
                  dispatcher_, rolling_}),
       lifecycle_({loop, config_, state_, requests_.queue, supervisor_, ops_, dispatcher_,
-                  connections_, rolling_, signals_, redis_}),
+                  connections_, rolling_, signals_, redis_,
+                  [this] {
+                    if (registry_) registry_->leave();
+                  }}),
       control_({config_, state_, supervisor_, requests_.queue, ops_.metrics(), dispatcher_, intake_,
-                connections_, rolling_, lifecycle_, reloader_, requests_.popularity}),
+                connections_, rolling_, lifecycle_, reloader_, requests_.popularity, registry_}),
       sizing_(loop, config_, state_, supervisor_, requests_.queue, ops_.metrics(), dispatcher_),
       reports_({loop, config_, catalogue_, requests_, supervisor_, connections_, sizing_, redis_}) {
 }
@@ -69,6 +72,7 @@ std::optional<Error> Server::start() {
     redis_.emplace(loop_, std::move(*url), [this](RedisState state) {
       ops_.metrics().redis_up(state == RedisState::kConnected);
       if (sharing_) sharing_->link_changed(state);
+      if (registry_) registry_->link_changed(state);
     });
     sharing_.emplace(WorkSharingParts{loop_, config_, catalogue_, state_, requests_, supervisor_,
                                       dispatcher_, *redis_, node_name(config_.node_name),
@@ -76,6 +80,18 @@ std::optional<Error> Server::start() {
     sharing_->start();
     redis_cache_.emplace(*redis_);
     dispatcher_.set_redis_cache(&*redis_cache_);
+    registry_.emplace(NodeRegistryParts{
+        loop_, *redis_, ops_.metrics(), node_name(config_.node_name), [this] {
+          const PoolSnapshot s = reports_.snapshot();
+          return NodeRecord{
+              s.pool.total_workers,
+              s.pool.ready_workers - std::min(s.pool.busy_workers, s.pool.ready_workers),
+              s.pool.busy_workers,
+              static_cast<std::uint32_t>(s.pool.queue_size),
+              s.tasks_completed,
+              0};
+        }});
+    registry_->start();
     redis_->start();
   }
   dispatcher_.start();
@@ -117,6 +133,7 @@ void Server::on_request(Connection& connection, v1::Request request) {
     case v1::Request::kRestartWorkers:
     case v1::Request::kReload:
     case v1::Request::kCacheTop:
+    case v1::Request::kCluster:
       return control_.handle(connection, request);
     case v1::Request::KIND_NOT_SET:
       break;

@@ -45,6 +45,7 @@
 #include "master/service/control_service.h"
 #include "master/service/intake.h"
 #include "master/service/lifecycle.h"
+#include "master/service/node_registry.h"
 #include "master/service/pool_sizing.h"
 #include "master/service/reloader.h"
 #include "master/service/reports.h"
@@ -113,6 +114,8 @@ class Server : private ConnectionEvents, private SupervisorEvents {
   // unhooks itself from the Dispatcher.
   std::optional<WorkSharing> sharing_;
   std::optional<RedisCache> redis_cache_;  // cluster mode: the result cache's third tier
+  // Cluster mode: this node's registry entry and the cluster's picture.
+  std::optional<NodeRegistry> registry_;
 };
 
 }  // namespace stickerd

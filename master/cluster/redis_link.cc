@@ -68,6 +68,9 @@ void RedisLink::close() {
   tick_.close();
   retry_.close();
   abandon_resolve();
+  // What was sent last (the node registry's DEL) leaves now: freeing the
+  // context drops its unwritten output.
+  if (context_ && context_.get()->c.fd >= 0) redisAsyncHandleWrite(context_.get());
   context_.reset();
 }
 

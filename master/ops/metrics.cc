@@ -227,6 +227,18 @@ Metrics::Metrics()
                                   "Cluster mode: lookups in the Redis cache tier (after memory "
                                   "and disk missed), by result (hit, miss). Absent on a single "
                                   "node.")),
+      cluster_nodes_(family(BuildGauge(), *registry_, "stickerd_cluster_nodes",
+                            "Cluster mode: live nodes in the node registry, as this node last "
+                            "read it. Absent on a single node.")),
+      cluster_depth_(family(BuildGauge(), *registry_, "stickerd_cluster_stream_depth",
+                            "Cluster mode: entries in each task stream (XLEN), by priority "
+                            "class: waiting for a node or being rendered.")),
+      cluster_pending_(family(BuildGauge(), *registry_, "stickerd_cluster_pending",
+                              "Cluster mode: entries of each task stream delivered to a node "
+                              "and not yet acknowledged, by priority class.")),
+      cluster_lag_(family(BuildGauge(), *registry_, "stickerd_cluster_lag",
+                          "Cluster mode: entries of each task stream not yet delivered to any "
+                          "node, by priority class (left as it was when Redis cannot tell).")),
       build_info_(family(BuildGauge(), *registry_, "stickerd_build_info",
                          "Always 1; the labels say which build is running.")
                       .Add({{"version", STICKERD_VERSION}})),
@@ -396,6 +408,17 @@ void Metrics::redis_up(bool up) {
 void Metrics::redis_cache(std::uint64_t hits, std::uint64_t misses) {
   advance(redis_cache_lookups_.Add({{"result", "hit"}}), hits, redis_cache_hits_seen_);
   advance(redis_cache_lookups_.Add({{"result", "miss"}}), misses, redis_cache_misses_seen_);
+}
+
+void Metrics::cluster(const v1::ClusterReport& report) {
+  cluster_nodes_.Add({}).Set(report.nodes_size());
+  // The label values come from a closed set: the daemon's own stream names.
+  for (const v1::ClusterStream& s : report.streams()) {
+    const prometheus::Labels labels{{"priority", s.priority()}};
+    cluster_depth_.Add(labels).Set(static_cast<double>(s.depth()));
+    cluster_pending_.Add(labels).Set(static_cast<double>(s.pending()));
+    if (s.lag_known()) cluster_lag_.Add(labels).Set(static_cast<double>(s.lag()));
+  }
 }
 
 std::string Metrics::serialize() const {

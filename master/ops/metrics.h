@@ -90,6 +90,10 @@ class Metrics {
   // Cluster mode's Redis cache tier: lookups that found a sticker, and
   // those that did not (running totals). Absent on a single node.
   void redis_cache(std::uint64_t hits, std::uint64_t misses);
+  // Cluster mode: the cluster as the node last read it from Redis (the node
+  // registry and the task streams, every few seconds). Like
+  // stickerd_redis_up, absent on a single node.
+  void cluster(const v1::ClusterReport& report);
 
   // The text a scrape would return (for tests and `stickerctl`-free debugging).
   std::string serialize() const;
@@ -143,6 +147,10 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& redis_cache_lookups_;
   std::uint64_t redis_cache_hits_seen_ = 0;
   std::uint64_t redis_cache_misses_seen_ = 0;
+  prometheus::Family<prometheus::Gauge>& cluster_nodes_;
+  prometheus::Family<prometheus::Gauge>& cluster_depth_;
+  prometheus::Family<prometheus::Gauge>& cluster_pending_;
+  prometheus::Family<prometheus::Gauge>& cluster_lag_;
   prometheus::Gauge& build_info_;
   prometheus::Gauge& start_time_;
 

@@ -131,6 +131,8 @@ void ControlService::handle(Connection& connection, const v1::Request& request) 
     case v1::Request::kCacheTop:
       fill_cache_top(request.cache_top(), *reply.mutable_cache_top());
       break;
+    case v1::Request::kCluster:
+      return cluster(connection, id);
     default:
       return;  // the server routes only control kinds here
   }
@@ -215,6 +217,29 @@ void ControlService::fill_cache_top(const v1::CacheTopRequest& request, v1::Cach
     t->set_text(p.text);
     t->set_count(p.count);
   }
+}
+
+void ControlService::cluster(Connection& connection, std::uint64_t id) {
+  if (!p_.registry) {
+    answer(p_.metrics, connection, id,
+           error_reply(v1::INVALID_ARGUMENT,
+                       "not in cluster mode: this node runs without --redis, alone"));
+    return;
+  }
+  // Answered later, through the connections: the connection may be gone by then.
+  p_.registry->ask([this, connection_id = connection.id(), id](Result<v1::ClusterReport> report) {
+    v1::Reply reply;
+    reply.set_id(id);
+    if (report) {
+      *reply.mutable_cluster() = std::move(*report);
+    } else {
+      p_.metrics.rejected(report.error().code);
+      reply = error_reply(report.error().code, report.error().message);
+      reply.set_id(id);
+    }
+    p_.connections.send(connection_id, reply);
+    p_.connections.final_reply_sent(connection_id);
+  });
 }
 
 void ControlService::fill_workers(v1::WorkerList& list) const {

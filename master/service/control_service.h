@@ -21,6 +21,7 @@
 #include "master/service/client_connections.h"
 #include "master/service/intake.h"
 #include "master/service/lifecycle.h"
+#include "master/service/node_registry.h"
 #include "master/service/reloader.h"
 #include "master/service/rolling_restart.h"
 
@@ -38,7 +39,8 @@ struct ControlParts {
   RollingRestart& rolling;
   Lifecycle& lifecycle;
   Reloader& reloader;
-  const Popularity& popularity;  // cache top
+  const Popularity& popularity;           // cache top
+  std::optional<NodeRegistry>& registry;  // cluster mode only: `cluster`
 };
 
 class ControlService {
@@ -69,6 +71,8 @@ class ControlService {
   bool refuse_unless_running(Connection& connection, std::uint64_t id);
   void fill_workers(v1::WorkerList& list) const;
   void fill_cache_top(const v1::CacheTopRequest& request, v1::CacheTop& top) const;
+  // Answers `cluster` when the registry's survey is done (or at once without --redis).
+  void cluster(Connection& connection, std::uint64_t id);
   bool draining() const { return p_.intake.intake_paused() || p_.state != RunState::kRunning; }
 
   ControlParts p_;

@@ -81,7 +81,10 @@ void Lifecycle::workers_stopped() {
   // the loop runs out and closes cleanly.
   p_.rolling.refuse_waiters();  // nothing respawns now: no rolling restart can finish
   p_.signals.close();
-  if (p_.redis) p_.redis->close();
+  if (p_.redis) {
+    p_.leave_cluster();  // its DEL goes out as the link closes
+    p_.redis->close();
+  }
   p_.connections.close_all();
   log::info("stopped (exit code {})", exit_code_);
 }

@@ -9,6 +9,7 @@
 
 #include <uv.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,7 +39,8 @@ struct LifecycleParts {
   ClientConnections& connections;
   RollingRestart& rolling;
   Signals& signals;
-  std::optional<RedisLink>& redis;  // cluster mode only
+  std::optional<RedisLink>& redis;      // cluster mode only
+  std::function<void()> leave_cluster;  // just before the link closes (the node registry)
 };
 
 class Lifecycle {

@@ -13,6 +13,7 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <google/protobuf/util/json_util.h>
 
 #include "tests/integration/harness.h"
 #include "tests/integration/ops_support.h"
@@ -88,6 +89,26 @@ void expect_one_sticker_each(Client& client, std::set<std::uint64_t> want) {
   }
   v1::Reply extra;
   CHECK(client.receive(extra, 500ms) == Client::Status::kTimeout);
+}
+
+// `stickerctl cluster` on `node`'s control socket.
+CtlRun cluster_ctl(const Daemon& node, bool json) {
+  std::vector<std::string> args{"--control-socket", control_socket(node), "cluster"};
+  if (json) args.emplace_back("--json");
+  return run_stickerctl(args, node.dir());
+}
+
+// The node names `stickerctl cluster --json` on `node` lists, by name.
+std::map<std::string, v1::ClusterNode> registry_of(const Daemon& node) {
+  const CtlRun run = cluster_ctl(node, true);
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  v1::ClusterReport report;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(run.out, &report).ok());
+  CHECK(report.streams_size() == 3);
+  std::map<std::string, v1::ClusterNode> nodes;
+  for (const v1::ClusterNode& n : report.nodes()) nodes[n.name()] = n;
+  return nodes;
 }
 
 }  // namespace
@@ -349,6 +370,53 @@ TEST_CASE("a bad --redis URL stops --check-config and the start, naming where it
   CHECK(good.exit_code == 0);
   CHECK(good.output.find("redis://:***@h:7000/2") != std::string::npos);
   CHECK(good.output.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("stickerctl cluster lists every live node with its workers; a killed node drops out") {
+  RedisServer redis;
+  auto nodes = start_cluster(redis, {{"reg-a", 1}, {"reg-b", 2}});
+  // An entry written before a node's workers were ready counts none ready.
+  const auto ready = [](const std::map<std::string, v1::ClusterNode>& nodes,
+                        const std::string& name) {
+    const auto n = nodes.find(name);
+    return n == nodes.end() ? 0u : n->second.idle_workers() + n->second.busy_workers();
+  };
+  std::map<std::string, v1::ClusterNode> seen;
+  CHECK(wait_until(
+      [&] {
+        seen = registry_of(*nodes[0]);
+        return ready(seen, "reg-a") == 1 && ready(seen, "reg-b") == 2;
+      },
+      kLinkTimeout));
+  CHECK(seen.size() == 2);
+  CHECK(seen["reg-a"].total_workers() == 1);
+  CHECK(seen["reg-b"].total_workers() == 2);
+
+  const CtlRun table = cluster_ctl(*nodes[1], false);
+  INFO(table.err);
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("2 nodes (as node reg-b reads the registry)") != std::string::npos);
+  CHECK(table.out.find("interactive") != std::string::npos);
+
+  // Killed: no goodbye, so its entry lasts until its lease runs out.
+  nodes[1]->process().signal(SIGKILL);
+  REQUIRE(nodes[1]->process().wait_exit(10s));
+  CHECK(wait_until([&] { return !registry_of(*nodes[0]).contains("reg-b"); }, kLinkTimeout));
+  CHECK(registry_of(*nodes[0]).contains("reg-a"));
+}
+
+TEST_CASE("stickerctl cluster without --redis, or with Redis unreachable, says why at once") {
+  auto single = start_daemon({.workers = 1});
+  const CtlRun alone = cluster_ctl(*single, false);
+  CHECK(alone.exit_code != 0);
+  CHECK(alone.err.find("not in cluster mode") != std::string::npos);
+
+  RedisServer redis;
+  redis.kill();
+  auto degraded = start_node(redis.url());
+  const CtlRun lost = cluster_ctl(*degraded, true);
+  CHECK(lost.exit_code != 0);
+  CHECK(lost.err.find("redis degraded") != std::string::npos);
 }
 
 }  // namespace stickerd::itest

@@ -4,42 +4,9 @@
 
 #include <doctest/doctest.h>
 
-#include <deque>
+#include "tests/unit/master/cluster/reply_tree.h"
 
 namespace stickerd {
-namespace {
-
-// Owns the nodes of a hand-made reply tree.
-class Tree {
- public:
-  redisReply* text(const std::string& s) {
-    redisReply* r = node(REDIS_REPLY_STRING);
-    strings_.push_back(s);
-    r->str = strings_.back().data();
-    r->len = strings_.back().size();
-    return r;
-  }
-  redisReply* nil() { return node(REDIS_REPLY_NIL); }
-  redisReply* array(std::vector<redisReply*> items) {
-    redisReply* r = node(REDIS_REPLY_ARRAY);
-    arrays_.push_back(std::move(items));
-    r->element = arrays_.back().data();
-    r->elements = arrays_.back().size();
-    return r;
-  }
-
- private:
-  redisReply* node(int type) {
-    redisReply& r = nodes_.emplace_back();
-    r.type = type;
-    return &r;
-  }
-  std::deque<redisReply> nodes_;
-  std::deque<std::string> strings_;
-  std::deque<std::vector<redisReply*>> arrays_;
-};
-
-}  // namespace
 
 TEST_CASE("nothing to read is an empty list") {
   Tree t;

@@ -54,6 +54,32 @@ TEST_CASE("Redis cache lookups count by result, only in cluster mode") {
   CHECK(text.find("stickerd_redis_cache_lookups_total{result=\"miss\"} 5\n") != std::string::npos);
 }
 
+TEST_CASE("cluster metrics exist only in cluster mode, one series per priority class") {
+  Metrics m;
+  CHECK(m.serialize().find("stickerd_cluster_") == std::string::npos);
+  v1::ClusterReport report;
+  report.add_nodes()->set_name("a");
+  report.add_nodes()->set_name("b");
+  v1::ClusterStream* interactive = report.add_streams();
+  interactive->set_priority("interactive");
+  interactive->set_depth(7);
+  interactive->set_pending(2);
+  interactive->set_lag(5);
+  interactive->set_lag_known(true);
+  v1::ClusterStream* batch = report.add_streams();
+  batch->set_priority("batch");
+  batch->set_depth(1);
+  m.cluster(report);
+  const std::string text = m.serialize();
+  CHECK(text.find("stickerd_cluster_nodes 2\n") != std::string::npos);
+  CHECK(text.find("stickerd_cluster_stream_depth{priority=\"interactive\"} 7\n") !=
+        std::string::npos);
+  CHECK(text.find("stickerd_cluster_pending{priority=\"interactive\"} 2\n") != std::string::npos);
+  CHECK(text.find("stickerd_cluster_lag{priority=\"interactive\"} 5\n") != std::string::npos);
+  CHECK(text.find("stickerd_cluster_stream_depth{priority=\"batch\"} 1\n") != std::string::npos);
+  CHECK(text.find("stickerd_cluster_lag{priority=\"batch\"}") == std::string::npos);  // unknown
+}
+
 TEST_CASE("disk cache metrics advance by what changed and report whether it writes") {
   Metrics m;
   m.disk_cache(
