@@ -4,52 +4,19 @@
 
 #include <doctest/doctest.h>
 
-#include <deque>
+#include "tests/unit/master/cluster/reply_tree.h"
 
 namespace stickerd {
-namespace {
-
-// Owns the nodes of a hand-made reply tree.
-class Tree {
- public:
-  redisReply* text(const std::string& s) {
-    redisReply* r = node(REDIS_REPLY_STRING);
-    strings_.push_back(s);
-    r->str = strings_.back().data();
-    r->len = strings_.back().size();
-    return r;
-  }
-  redisReply* nil() { return node(REDIS_REPLY_NIL); }
-  redisReply* array(std::vector<redisReply*> items) {
-    redisReply* r = node(REDIS_REPLY_ARRAY);
-    arrays_.push_back(std::move(items));
-    r->element = arrays_.back().data();
-    r->elements = arrays_.back().size();
-    return r;
-  }
-
- private:
-  redisReply* node(int type) {
-    redisReply& r = nodes_.emplace_back();
-    r.type = type;
-    return &r;
-  }
-  std::deque<redisReply> nodes_;
-  std::deque<std::string> strings_;
-  std::deque<std::vector<redisReply*>> arrays_;
-};
-
-}  // namespace
 
 TEST_CASE("nothing to read is an empty list") {
-  Tree t;
+  ReplyTree t;
   const auto got = stream_entries(*t.nil());
   REQUIRE(got);
   CHECK(got->empty());
 }
 
 TEST_CASE("entries of several streams come out in order with their fields") {
-  Tree t;
+  ReplyTree t;
   redisReply* reply = t.array({
       t.array({t.text("s1"), t.array({t.array({t.text("1-0"), t.array({t.text("a"), t.text("x"),
                                                                        t.text("b"), t.text("y")})}),
@@ -69,7 +36,7 @@ TEST_CASE("entries of several streams come out in order with their fields") {
 }
 
 TEST_CASE("a reply of another shape is refused") {
-  Tree t;
+  ReplyTree t;
   CHECK_FALSE(stream_entries(*t.text("OK")));
   CHECK_FALSE(stream_entries(*t.array({t.text("s1")})));
   CHECK_FALSE(stream_entries(*t.array({t.array({t.text("s1"), t.text("not a list")})})));
