@@ -223,6 +223,13 @@ Metrics::Metrics()
       redis_up_(family(BuildGauge(), *registry_, "stickerd_redis_up",
                        "Cluster mode: 1 while the link to Redis answers, 0 while the node is "
                        "degraded (serving its own clients alone). Absent on a single node.")),
+      cluster_reclaimed_(family(BuildCounter(), *registry_, "stickerd_cluster_reclaimed_total",
+                                "Cluster mode: task entries this node took over from a node "
+                                "that stopped renewing their lease (XAUTOCLAIM).")),
+      cluster_dead_lettered_(
+          family(BuildCounter(), *registry_, "stickerd_cluster_dead_lettered_total",
+                 "Cluster mode: task entries this node put on the dead-letter stream "
+                 "(delivered more than --max-retries + 1 times, or killed that many workers).")),
       build_info_(family(BuildGauge(), *registry_, "stickerd_build_info",
                          "Always 1; the labels say which build is running.")
                       .Add({{"version", STICKERD_VERSION}})),
@@ -388,6 +395,10 @@ void Metrics::redis_up(bool up) {
   redis_up_.Add({}).Set(up ? 1 : 0);
   g_redis.store(up ? RedisHealth::kConnected : RedisHealth::kDegraded, std::memory_order_relaxed);
 }
+
+void Metrics::cluster_reclaimed() { cluster_reclaimed_.Add({}).Increment(); }
+
+void Metrics::cluster_dead_lettered() { cluster_dead_lettered_.Add({}).Increment(); }
 
 std::string Metrics::serialize() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());

@@ -87,6 +87,10 @@ class Metrics {
   // Cluster mode's link to Redis is up or degraded. A single node never
   // calls it, so it has no stickerd_redis_up series and /health says nothing.
   void redis_up(bool up);
+  // Cluster mode: an entry taken over from a silent node (XAUTOCLAIM), and
+  // one put on the dead-letter stream. Absent until the first.
+  void cluster_reclaimed();
+  void cluster_dead_lettered();
 
   // The text a scrape would return (for tests and `stickerctl`-free debugging).
   std::string serialize() const;
@@ -137,6 +141,8 @@ class Metrics {
   prometheus::Gauge& disk_writable_;
   prometheus::Family<prometheus::Counter>& scale_events_;
   prometheus::Family<prometheus::Gauge>& redis_up_;
+  prometheus::Family<prometheus::Counter>& cluster_reclaimed_;
+  prometheus::Family<prometheus::Counter>& cluster_dead_lettered_;
   prometheus::Gauge& build_info_;
   prometheus::Gauge& start_time_;
 

@@ -41,6 +41,8 @@ void Reports::fill_stats(v1::Stats& stats) const {
   if (p_.redis) {
     stats.set_redis(p_.redis->state() == RedisState::kConnected ? v1::REDIS_STATE_CONNECTED
                                                                 : v1::REDIS_STATE_DEGRADED);
+    stats.set_cluster_reclaimed(n.cluster_reclaimed);
+    stats.set_cluster_dead_lettered(n.cluster_dead_lettered);
   }
 }
 
