@@ -38,10 +38,11 @@ bool link_is(const Daemon& daemon, v1::RedisState state) { return daemon.stats()
 
 // A cluster node for the work-sharing tests: test styles on, named.
 std::unique_ptr<Daemon> start_sharing_node(const std::string& redis_url, const std::string& name,
-                                           unsigned workers) {
-  return start_daemon(
-      {.workers = workers,
-       .extra_args = {"--redis", redis_url, "--node-name", name, "--enable-test-styles"}});
+                                           unsigned workers,
+                                           std::vector<std::string> extra_args = {}) {
+  extra_args.insert(extra_args.end(),
+                    {"--redis", redis_url, "--node-name", name, "--enable-test-styles"});
+  return start_daemon({.workers = workers, .extra_args = std::move(extra_args)});
 }
 
 // How many times `node` has (re)joined the streams' consumer group.
@@ -365,8 +366,8 @@ TEST_CASE("a render longer than the lease is renewed by its node and run once in
 
 TEST_CASE("an entry delivered more than --max-retries + 1 times is dead-lettered, POISONED once") {
   RedisServer redis;
-  const auto nodes = start_cluster(redis, {{"b", 1}});
-  const auto& node = nodes[0];
+  const auto node = start_sharing_node(redis.url(), "b", 1, {"--metrics-address", "127.0.0.1:0"});
+  REQUIRE(wait_until([&] { return times_sharing(*node) == 1; }, kLinkTimeout));
   TempDir scratch;
   // As if a node "ghost" had taken its own entry twice and died each time
   // (one XREADGROUP and one XCLAIM: two deliveries), in one transaction so
@@ -396,6 +397,10 @@ TEST_CASE("an entry delivered more than --max-retries + 1 times is dead-lettered
   CHECK(s.cluster_reclaimed() == 1);
   CHECK(s.cluster_dead_lettered() == 1);
   CHECK(s.tasks_completed() + s.tasks_failed() == 0);  // never rendered
+  const auto metrics = http_get(metrics_port(*node), "/metrics");
+  REQUIRE(metrics);
+  CHECK(sample_value(metrics->body, "stickerd_cluster_reclaimed_total") == 1.0);
+  CHECK(sample_value(metrics->body, "stickerd_cluster_dead_lettered_total") == 1.0);
   check_still_serving(*node);
 }
 
