@@ -45,5 +45,4 @@ class ReplyTree {
   std::deque<std::vector<redisReply*>> arrays_;
 };
 
-
 }  // namespace stickerd
