@@ -38,6 +38,10 @@ void print_table(const v1::Stats& s) {
   if (s.redis() == v1::REDIS_STATE_CONNECTED) fmt::print("redis        connected (cluster mode)\n");
   if (s.redis() == v1::REDIS_STATE_DEGRADED)
     fmt::print("redis        degraded: serving this node's clients alone, reconnecting\n");
+  if (s.redis() != v1::REDIS_STATE_OFF) {
+    fmt::print("cluster      {} entries reclaimed from silent nodes, {} dead-lettered\n",
+               s.cluster_reclaimed(), s.cluster_dead_lettered());
+  }
 }
 
 }  // namespace

@@ -74,9 +74,9 @@ std::optional<Error> Server::start() {
       if (sharing_) sharing_->link_changed(state);
       if (registry_) registry_->link_changed(state);
     });
-    sharing_.emplace(WorkSharingParts{loop_, config_, catalogue_, state_, requests_, supervisor_,
-                                      dispatcher_, *redis_, node_name(config_.node_name),
-                                      [this] { lifecycle_.maybe_finish_drain(); }});
+    sharing_.emplace(WorkSharingParts{
+        loop_, config_, catalogue_, state_, requests_, supervisor_, dispatcher_, *redis_,
+        ops_.metrics(), node_name(config_.node_name), [this] { lifecycle_.maybe_finish_drain(); }});
     sharing_->start();
     redis_cache_.emplace(*redis_);
     dispatcher_.set_redis_cache(&*redis_cache_);

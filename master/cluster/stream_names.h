@@ -33,6 +33,11 @@ inline std::string_view task_stream(v1::Priority priority) {
   }
 }
 
+// The dead-letter stream: entries delivered more than --max-retries + 1
+// times, or whose task killed --max-retries + 1 workers, with their last
+// error. Every node reads it as the cluster's shared poison list.
+inline constexpr std::string_view kDeadLetters = "stickerd:dead";
+
 // Where the results of the tasks node `node` put on the task streams come back.
 inline std::string reply_stream(std::string_view node) {
   return "stickerd:replies:" + std::string(node);

@@ -27,4 +27,9 @@ struct StreamEntry {
 // included): the caller logs it and reads again later.
 std::optional<std::vector<StreamEntry>> stream_entries(const redisReply& reply);
 
+// One [id, [field, value ...]] pair of `stream` (nil fields: a deleted
+// entry, no fields), appended to `out`; false when it has another shape.
+bool append_stream_entry(const std::string& stream, const redisReply* entry,
+                         std::vector<StreamEntry>& out);
+
 }  // namespace stickerd

@@ -20,7 +20,9 @@ struct Counters {
   std::uint64_t warm_dropped = 0;  // warm renders refused: the warm queue was full
   std::uint64_t poisoned = 0;      // POISONED answers, at admission or after crashes
   std::uint64_t deadline_exceeded = 0;
-  std::uint64_t rejected_limits = 0;  // in-flight limit, refused and idled-out connections
+  std::uint64_t rejected_limits = 0;        // in-flight limit, refused and idled-out connections
+  std::uint64_t cluster_reclaimed = 0;      // entries taken over from a silent node (XAUTOCLAIM)
+  std::uint64_t cluster_dead_lettered = 0;  // entries this node put on the dead-letter stream
 };
 
 }  // namespace stickerd

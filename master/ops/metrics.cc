@@ -239,6 +239,13 @@ Metrics::Metrics()
       cluster_lag_(family(BuildGauge(), *registry_, "stickerd_cluster_lag",
                           "Cluster mode: entries of each task stream not yet delivered to any "
                           "node, by priority class (left as it was when Redis cannot tell).")),
+      cluster_reclaimed_(family(BuildCounter(), *registry_, "stickerd_cluster_reclaimed_total",
+                                "Cluster mode: task entries this node took over from a node "
+                                "that stopped renewing their lease (XAUTOCLAIM).")),
+      cluster_dead_lettered_(
+          family(BuildCounter(), *registry_, "stickerd_cluster_dead_lettered_total",
+                 "Cluster mode: task entries this node put on the dead-letter stream "
+                 "(delivered more than --max-retries + 1 times, or killed that many workers).")),
       build_info_(family(BuildGauge(), *registry_, "stickerd_build_info",
                          "Always 1; the labels say which build is running.")
                       .Add({{"version", STICKERD_VERSION}})),
@@ -420,6 +427,10 @@ void Metrics::cluster(const v1::ClusterReport& report) {
     if (s.lag_known()) cluster_lag_.Add(labels).Set(static_cast<double>(s.lag()));
   }
 }
+
+void Metrics::cluster_reclaimed() { cluster_reclaimed_.Add({}).Increment(); }
+
+void Metrics::cluster_dead_lettered() { cluster_dead_lettered_.Add({}).Increment(); }
 
 std::string Metrics::serialize() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());

@@ -94,6 +94,10 @@ class Metrics {
   // registry and the task streams, every few seconds). Like
   // stickerd_redis_up, absent on a single node.
   void cluster(const v1::ClusterReport& report);
+  // Cluster mode: an entry taken over from a silent node (XAUTOCLAIM), and
+  // one put on the dead-letter stream. Absent until the first.
+  void cluster_reclaimed();
+  void cluster_dead_lettered();
 
   // The text a scrape would return (for tests and `stickerctl`-free debugging).
   std::string serialize() const;
@@ -151,6 +155,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& cluster_depth_;
   prometheus::Family<prometheus::Gauge>& cluster_pending_;
   prometheus::Family<prometheus::Gauge>& cluster_lag_;
+  prometheus::Family<prometheus::Counter>& cluster_reclaimed_;
+  prometheus::Family<prometheus::Counter>& cluster_dead_lettered_;
   prometheus::Gauge& build_info_;
   prometheus::Gauge& start_time_;
 

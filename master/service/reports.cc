@@ -43,6 +43,8 @@ void Reports::fill_stats(v1::Stats& stats) const {
                                                                 : v1::REDIS_STATE_DEGRADED);
     stats.set_redis_cache_hits(n.redis_cache_hits);
     stats.set_redis_cache_misses(n.redis_cache_misses);
+    stats.set_cluster_reclaimed(n.cluster_reclaimed);
+    stats.set_cluster_dead_lettered(n.cluster_dead_lettered);
   }
 }
 

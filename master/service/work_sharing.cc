@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
+#include "master/cluster/claim_read.h"
+#include "master/cluster/lease.h"
 #include "master/cluster/read_budget.h"
 #include "master/cluster/stream_names.h"
 #include "master/cluster/task_entry.h"
@@ -67,6 +69,9 @@ void WorkSharing::start() {
   p_.dispatcher.set_offload(this);
   log::info("cluster: sharing work as node {}", p_.node);
   start_repeating<WorkSharing, &WorkSharing::poll>(poll_timer_, p_.loop, this, kPollMs);
+  start_repeating<WorkSharing, &WorkSharing::renew>(renew_timer_, p_.loop, this, lease::kRenewMs);
+  start_repeating<WorkSharing, &WorkSharing::reclaim_scan>(reclaim_timer_, p_.loop, this,
+                                                           lease::kReclaimScanMs);
 }
 
 bool WorkSharing::sharing() const {
@@ -78,6 +83,8 @@ void WorkSharing::link_changed(RedisState state) {
   groups_ready_ = false;
   reading_tasks_ = false;
   reading_replies_ = false;
+  reclaiming_ = false;
+  reading_dead_ = false;
   if (state == RedisState::kConnected) return create_groups();
   take_back_all();
 }
@@ -345,6 +352,12 @@ void WorkSharing::cluster_settled(const Task& task, v1::TaskResult result) {
   if (it == remote_.end()) return;
   const Remote remote = std::move(it->second);
   remote_.erase(it);
+  if (result.has_error() && result.error().code() == v1::POISONED) {
+    // It killed --max-retries + 1 workers here: a dead letter, so that
+    // every node refuses it from now on (the shared poison list).
+    dead_letter(TaskEntry{remote.origin, remote.incarnation, remote.origin_id, 0, task.spec},
+                remote.stream, remote.entry_id, result.error().message());
+  }
   if (!remote.own) return answer_remote(remote, result);
   acknowledge(remote.stream, remote.entry_id);
   auto mine = shipped_.find(remote.origin_id);
@@ -361,8 +374,8 @@ void WorkSharing::answer_remote(const Remote& remote, const v1::TaskResult& resu
     command.push_back(std::move(f));
   }
   // Acknowledged only once the reply is in Redis: an entry whose reply was
-  // lost stays pending (for XAUTOCLAIM, a later increment), never acked
-  // without an answer.
+  // lost stays pending, and another node reclaims it once its lease runs
+  // out; it is never acked without an answer.
   const bool sent = p_.link.send(
       command, [this, stream = remote.stream, id = remote.entry_id](const redisReply& reply) {
         if (is_error(reply)) {
@@ -382,6 +395,167 @@ void WorkSharing::answer_remote(const Remote& remote, const v1::TaskResult& resu
 void WorkSharing::acknowledge(const std::string& stream, const std::string& entry_id) {
   p_.link.send({"XACK", stream, std::string(streams::kGroup), entry_id});
   p_.link.send({"XDEL", stream, entry_id});
+}
+
+// ---- leases, reclaiming and dead letters (lease.h) ------------------------------
+
+// Every entry held here, waiting for a worker or rendering, gets its idle
+// time reset; JUSTID, so that no delivery is counted.
+void WorkSharing::renew() {
+  if (!sharing() || remote_.empty()) return;
+  std::map<std::string, std::vector<std::string>> held;
+  for (const auto& [task_id, remote] : remote_) held[remote.stream].push_back(remote.entry_id);
+  for (const auto& [stream, ids] : held) {
+    std::vector<std::string> command = {"XCLAIM", stream, std::string(streams::kGroup), p_.node,
+                                        "0"};
+    command.insert(command.end(), ids.begin(), ids.end());
+    command.push_back("JUSTID");
+    p_.link.send(command);
+  }
+}
+
+void WorkSharing::reclaim_scan() {
+  if (!sharing()) return;
+  read_dead_letters();
+  if (reclaiming_ || p_.state != RunState::kRunning) return;
+  const unsigned want =
+      read_budget(p_.supervisor.counts().idle, waiting_.size() + p_.requests.queue.size());
+  if (want > 0) reclaim(0, want);
+}
+
+// Entries idle past the lease on any consumer, as many as this node's idle
+// workers start at once, one stream after the other in priority order.
+void WorkSharing::reclaim(std::size_t stream_index, unsigned want) {
+  const std::uint64_t generation = generation_;
+  reclaiming_ = p_.link.send(
+      {"XAUTOCLAIM", std::string(streams::kTaskStreams[stream_index]), std::string(streams::kGroup),
+       p_.node, std::to_string(lease::kLeaseMs), "0-0", "COUNT", std::to_string(want)},
+      [this, generation, stream_index, want](const redisReply& reply) {
+        if (generation != generation_) return;
+        reclaimed(stream_index, want, reply);
+      });
+}
+
+void WorkSharing::reclaimed(std::size_t stream_index, unsigned want, const redisReply& reply) {
+  const std::string stream(streams::kTaskStreams[stream_index]);
+  auto claim = autoclaim_answer(stream, reply);
+  if (!claim) {
+    reclaiming_ = false;
+    log::warning("cluster: cannot reclaim entries of {}: {}", stream,
+                 is_error(reply) ? words(reply) : "an answer of an unexpected shape");
+    return;
+  }
+  for (const std::string& id : claim->deleted) {
+    log::warning(
+        "cluster: entry {} of {} was deleted or trimmed while pending; its origin answers it at "
+        "its deadline",
+        id, stream);
+  }
+  if (claim->entries.empty()) return reclaimed_with_deliveries(stream_index, want, {}, reply);
+  // The delivery counts of what was just claimed (XAUTOCLAIM does not say).
+  const std::uint64_t generation = generation_;
+  const std::string first = claim->entries.front().id;
+  const std::string last = claim->entries.back().id;
+  const std::size_t room = claim->entries.size() + remote_.size() + 1;
+  const bool sent = p_.link.send({"XPENDING", stream, std::string(streams::kGroup), first, last,
+                                  std::to_string(room), p_.node},
+                                 [this, generation, stream_index, want,
+                                  entries = std::move(claim->entries)](const redisReply& pending) {
+                                   if (generation != generation_) return;
+                                   reclaimed_with_deliveries(stream_index, want, entries, pending);
+                                 });
+  if (!sent) reclaiming_ = false;
+}
+
+void WorkSharing::reclaimed_with_deliveries(std::size_t stream_index, unsigned want,
+                                            const std::vector<StreamEntry>& entries,
+                                            const redisReply& pending) {
+  reclaiming_ = false;
+  std::map<std::string, std::uint64_t> deliveries;
+  if (!entries.empty()) {
+    if (auto rows = pending_entries(pending)) {
+      for (const PendingEntry& row : *rows) deliveries[row.id] = row.deliveries;
+    }
+  }
+  for (const StreamEntry& e : entries) {
+    ++p_.requests.counters.cluster_reclaimed;
+    p_.metrics.cluster_reclaimed();
+    const auto count = deliveries.find(e.id);
+    const std::uint64_t delivered = count == deliveries.end() ? 0 : count->second;
+    log::info("cluster: reclaimed entry {} of {} from a silent node (delivery {})", e.id, e.stream,
+              delivered);
+    auto entry = parse_task_entry(e.fields);
+    if (!entry || !lease::past_retries(delivered, p_.config.max_retries)) {
+      take(e);  // an unreadable entry is acknowledged and dropped there
+      continue;
+    }
+    const std::string why = fmt::format(
+        "delivered {} times: the nodes that took it stopped answering while they held it",
+        delivered);
+    dead_letter(*entry, e.stream, e.id, why);
+    answer_remote(Remote{e.stream, e.id, entry->origin, entry->incarnation, entry->id, false},
+                  error_result(v1::POISONED, "the request was " + why + "; it is not run again"));
+  }
+  start_waiting();
+  const auto got = static_cast<unsigned>(entries.size());
+  if (got < want && stream_index + 1 < streams::kTaskStreams.size() &&
+      p_.state == RunState::kRunning) {
+    reclaim(stream_index + 1, want - got);
+  }
+}
+
+void WorkSharing::dead_letter(const TaskEntry& entry, const std::string& stream,
+                              const std::string& entry_id, const std::string& error) {
+  // Capped (approximately, which is cheap for Redis) so that the stream
+  // cannot grow without bound; operators read it with XRANGE.
+  std::vector<std::string> command = {
+      "XADD", std::string(streams::kDeadLetters), "MAXLEN", "~", "10000", "*"};
+  for (std::string& f : entry_fields(entry)) command.push_back(std::move(f));
+  for (std::string f : {std::string("stream"), stream, std::string("entry"), entry_id,
+                        std::string("node"), p_.node, std::string("error"), error}) {
+    command.push_back(std::move(f));
+  }
+  p_.link.send(command);
+  ++p_.requests.counters.cluster_dead_lettered;
+  p_.metrics.cluster_dead_lettered();
+  log::warning("cluster: entry {} of {} ({}'s task {}) goes to {}: {}", entry_id, stream,
+               entry.origin, entry.id, streams::kDeadLetters, error);
+}
+
+// The dead letters of the last poison TTL at first, then each new one: its
+// fingerprint goes on this node's poison list, so that every node refuses
+// it at admission. Asynchronous: a node may admit an identical request in
+// the second before it reads the letter; that request is then refused or
+// answered POISONED where it runs.
+void WorkSharing::read_dead_letters() {
+  if (reading_dead_) return;
+  if (last_dead_id_.empty()) {
+    const std::uint64_t wall = wall_ms();
+    const std::uint64_t ttl_ms = p_.config.poison_ttl_s * 1'000;
+    last_dead_id_ = fmt::format("{}-0", wall > ttl_ms ? wall - ttl_ms : 0);
+  }
+  const std::uint64_t generation = generation_;
+  reading_dead_ = p_.link.send({"XREAD", "COUNT", std::to_string(kReplyBatch), "STREAMS",
+                                std::string(streams::kDeadLetters), last_dead_id_},
+                               [this, generation](const redisReply& reply) {
+                                 if (generation != generation_) return;
+                                 took_dead_letters(reply);
+                               });
+}
+
+void WorkSharing::took_dead_letters(const redisReply& reply) {
+  reading_dead_ = false;
+  auto entries = stream_entries(reply);
+  if (!entries) return;
+  const std::uint64_t now = uv_now(p_.loop);
+  for (const StreamEntry& e : *entries) {
+    last_dead_id_ = e.id;
+    auto entry = parse_task_entry(e.fields);
+    if (!entry) continue;
+    const std::uint64_t fp =
+        request_fingerprint(entry->spec, p_.catalogue.config_id(entry->spec.style_id));
+    p_.requests.poison.add(fp, entry->spec, DeathCause{}, p_.config.max_retries + 1, now);
+  }
 }
 
 }  // namespace stickerd

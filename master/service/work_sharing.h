@@ -42,8 +42,20 @@
 //    final outcome goes back to the origin.
 //  * An entry whose absolute deadline has passed is answered
 //    DEADLINE_EXCEEDED to its origin and never rendered.
-// Not yet (docs/CLUSTER.md, the plan): entries left pending by a dead node
-// (XAUTOCLAIM and leases), dead letters, a shared poison list.
+//  * A node that dies (or goes silent) holding entries: every node renews
+//    the lease of the entries it holds (XCLAIM ... JUSTID every
+//    lease::kRenewMs), and a node with idle workers takes over entries idle
+//    for lease::kLeaseMs (XAUTOCLAIM), so a dead node's entries are run
+//    elsewhere and a slow render on a live node is never run twice
+//    (master/cluster/lease.h).
+//  * Dead letters: a reclaimed entry delivered more than --max-retries + 1
+//    times, or a task that killed --max-retries + 1 workers here, goes to
+//    stickerd:dead with its last error and is answered POISONED to its
+//    origin. Every node reads stickerd:dead into its own poison list (the
+//    shared poison list).
+//  * An entry deleted or trimmed while pending has lost its fields: its
+//    origin cannot be known from it, so its origin answers it at its
+//    deadline (take_expired).
 #pragma once
 
 #include <uv.h>
@@ -59,7 +71,9 @@
 #include "common/style_catalogue.h"
 #include "master/cluster/redis_link.h"
 #include "master/cluster/stream_read.h"
+#include "master/cluster/task_entry.h"
 #include "master/config/config.h"
+#include "master/ops/metrics.h"
 #include "master/ops/operations.h"
 #include "master/pool/supervisor.h"
 #include "master/requests/dispatcher.h"
@@ -80,6 +94,7 @@ struct WorkSharingParts {
   Supervisor& supervisor;
   Dispatcher& dispatcher;
   RedisLink& link;
+  Metrics& metrics;
   std::string node;                     // this node's name (--node-name)
   std::function<void()> answered_work;  // tasks were answered: the drain may be over
 };
@@ -131,6 +146,22 @@ class WorkSharing final : public TaskOffload {
   // and deletes its entry.
   void answer_remote(const Remote& remote, const v1::TaskResult& result);
   void acknowledge(const std::string& stream, const std::string& entry_id);
+  // Leases (lease.h): renewing the entries held here, taking over those
+  // of silent nodes.
+  void renew();
+  void reclaim_scan();
+  void reclaim(std::size_t stream_index, unsigned want);
+  void reclaimed(std::size_t stream_index, unsigned want, const redisReply& reply);
+  void reclaimed_with_deliveries(std::size_t stream_index, unsigned want,
+                                 const std::vector<StreamEntry>& entries,
+                                 const redisReply& pending);
+  // Puts `entry` (entry `entry_id` of `stream`) on the dead-letter stream
+  // with `error`, the reason; the caller answers its origin.
+  void dead_letter(const TaskEntry& entry, const std::string& stream, const std::string& entry_id,
+                   const std::string& error);
+  // The shared poison list: new dead letters into this node's poison list.
+  void read_dead_letters();
+  void took_dead_letters(const redisReply& reply);
   // The link is gone: shipped tasks back into the local queue.
   void take_back_all();
   void pause_shipping(const std::string& why);
@@ -141,6 +172,9 @@ class WorkSharing final : public TaskOffload {
   bool groups_ready_ = false;
   bool reading_tasks_ = false;
   bool reading_replies_ = false;
+  bool reclaiming_ = false;
+  bool reading_dead_ = false;
+  std::string last_dead_id_;           // the last dead letter read; empty: not read yet
   std::uint64_t paused_until_ms_ = 0;  // shipping paused after Redis refused an XADD
   std::string last_reply_id_ = "0-0";
   std::map<std::uint64_t, Task> shipped_;  // by task id: out in the cluster, result awaited
@@ -148,6 +182,8 @@ class WorkSharing final : public TaskOffload {
   std::deque<Task> waiting_;  // remote tasks taken, waiting for an idle worker
   std::uint64_t next_remote_task_id_;
   UvHandle<uv_timer_t> poll_timer_;
+  UvHandle<uv_timer_t> renew_timer_;
+  UvHandle<uv_timer_t> reclaim_timer_;
 };
 
 }  // namespace stickerd

@@ -4,7 +4,10 @@
 // own clients; it reconnects by itself when Redis is back; and a bad URL is
 // refused before anything starts. Work sharing: requests sent to one node
 // are rendered by the others' workers too, each answered once, and a Redis
-// lost under load costs no request its reply.
+// lost under load costs no request its reply. Leases: a SIGKILLed node's
+// entries are reclaimed by the others, a slow render is never run twice,
+// and entries delivered too often, or that kill workers, are dead-lettered
+// once and refused by every node.
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -36,10 +39,11 @@ bool link_is(const Daemon& daemon, v1::RedisState state) { return daemon.stats()
 
 // A cluster node for the work-sharing tests: test styles on, named.
 std::unique_ptr<Daemon> start_sharing_node(const std::string& redis_url, const std::string& name,
-                                           unsigned workers) {
-  return start_daemon(
-      {.workers = workers,
-       .extra_args = {"--redis", redis_url, "--node-name", name, "--enable-test-styles"}});
+                                           unsigned workers,
+                                           std::vector<std::string> extra_args = {}) {
+  extra_args.insert(extra_args.end(),
+                    {"--redis", redis_url, "--node-name", name, "--enable-test-styles"});
+  return start_daemon({.workers = workers, .extra_args = std::move(extra_args)});
 }
 
 // How many times `node` has (re)joined the streams' consumer group.
@@ -109,6 +113,17 @@ std::map<std::string, v1::ClusterNode> registry_of(const Daemon& node) {
   std::map<std::string, v1::ClusterNode> nodes;
   for (const v1::ClusterNode& n : report.nodes()) nodes[n.name()] = n;
   return nodes;
+}
+
+// redis-cli's answer to `words` (shell words) on `redis`.
+ShellRun redis_cli(const RedisServer& redis, const TempDir& scratch, const std::string& words) {
+  return run_shell(fmt::format("redis-cli -p {} --raw {}", redis.port(), words), scratch.path());
+}
+
+// The entries of `stream` now, as redis-cli counts them.
+std::string stream_length(const RedisServer& redis, const TempDir& scratch,
+                          const std::string& stream) {
+  return redis_cli(redis, scratch, "XLEN " + stream).output;
 }
 
 }  // namespace
@@ -309,7 +324,8 @@ TEST_CASE(
   const auto& a = nodes[0];
   const auto& b = nodes[1];
   Client client(a->socket_path());
-  client.send(render_request(1, unique_text("cluster poison"), "test-crash"));
+  const std::string text = unique_text("cluster poison");
+  client.send(render_request(1, text, "test-crash"));
   v1::Reply reply;
   REQUIRE(client.receive(reply, 60s) == Client::Status::kReply);
   CHECK(reply.id() == 1);
@@ -322,6 +338,19 @@ TEST_CASE(
   CHECK(sa.retries() + sb.retries() == 1);
   CHECK(sa.restarts() + sb.restarts() == 2);
   CHECK((sa.restarts() == 0 || sb.restarts() == 0));
+  // Dead-lettered once, and every node now refuses it at admission.
+  TempDir scratch;
+  CHECK(wait_until([&] { return stream_length(redis, scratch, "stickerd:dead") == "1\n"; }, 10s));
+  CHECK(sa.cluster_dead_lettered() + sb.cluster_dead_lettered() == 1);
+  for (const Daemon* node : {a.get(), b.get()}) {
+    REQUIRE(wait_until([&] { return node->stats().poison_entries() == 1; }, 10s));
+    Client again(node->socket_path());
+    again.send(render_request(2, text, "test-crash"));
+    v1::Reply refused;
+    REQUIRE(again.receive(refused, 10s) == Client::Status::kReply);
+    CHECK_MESSAGE(refused.error().code() == v1::POISONED, describe(refused));
+  }
+  CHECK(a->stats().restarts() + b->stats().restarts() == 2);  // no worker died for the refusals
   check_still_serving(*a);
   check_still_serving(*b);
 }
@@ -331,9 +360,7 @@ TEST_CASE("an entry whose deadline passed in Redis is answered DEADLINE_EXCEEDED
   const auto nodes = start_cluster(redis, {{"b", 1}});
   const auto& node = nodes[0];
   TempDir scratch;
-  const auto cli = [&](const std::string& words) {
-    return run_shell(fmt::format("redis-cli -p {} --raw {}", redis.port(), words), scratch.path());
-  };
+  const auto cli = [&](const std::string& words) { return redis_cli(redis, scratch, words); };
   // As a node "ghost" would send it, with a deadline long gone (1 ms past
   // the epoch) and an empty spec (every field its default).
   REQUIRE(cli("XADD stickerd:tasks:interactive '*' origin ghost incarnation x id 7 deadline 1 "
@@ -347,6 +374,85 @@ TEST_CASE("an entry whose deadline passed in Redis is answered DEADLINE_EXCEEDED
   CHECK(wait_until([&] { return cli("XLEN stickerd:tasks:interactive").output == "0\n"; }, 10s));
   CHECK(node->stats().tasks_completed() == 0);
   CHECK(node->stats().tasks_failed() == 0);
+}
+
+TEST_CASE(
+    "a node SIGKILLed while rendering: its entries are reclaimed, every request answered once") {
+  RedisServer redis;
+  const auto nodes = start_cluster(redis, {{"a", 1}, {"b", 2}, {"c", 1}});
+  const auto& a = nodes[0];
+  const auto& b = nodes[1];
+  const auto& c = nodes[2];
+  Client to_a(a->socket_path());
+  Client to_c(c->socket_path());
+  // Six 1 s sleeps for four workers: B takes two and is killed with them.
+  send_sleeps(to_a, 1, 3, 1000);
+  send_sleeps(to_c, 1, 3, 1000);
+  REQUIRE(wait_until([&] { return b->stats().busy_workers() == 2; }, 10s));
+  b->process().signal(SIGKILL);
+  REQUIRE(b->process().wait_exit(10s));
+  expect_one_sticker_each(to_a, {1, 2, 3});
+  expect_one_sticker_each(to_c, {1, 2, 3});
+  const v1::Stats sa = a->stats();
+  const v1::Stats sc = c->stats();
+  CHECK(sa.cluster_reclaimed() + sc.cluster_reclaimed() == 2);  // B's two entries
+  CHECK(sa.tasks_completed() + sc.tasks_completed() == 6);      // all six rendered by A or C
+  CHECK(sa.cluster_dead_lettered() + sc.cluster_dead_lettered() == 0);
+}
+
+TEST_CASE("a render longer than the lease is renewed by its node and run once in the cluster") {
+  RedisServer redis;
+  const auto nodes = start_cluster(redis, {{"a", 1}, {"b", 1}});
+  const auto& a = nodes[0];
+  const auto& b = nodes[1];
+  Client client(a->socket_path());
+  // 4.5 s: past the 3 s lease (lease.h) and a reclaim scan of the idle node.
+  send_sleeps(client, 1, 1, 4500);
+  expect_one_sticker_each(client, {1});
+  const v1::Stats sa = a->stats();
+  const v1::Stats sb = b->stats();
+  CHECK(sa.tasks_completed() + sb.tasks_completed() == 1);
+  CHECK(sa.cluster_reclaimed() + sb.cluster_reclaimed() == 0);
+}
+
+TEST_CASE("an entry delivered more than --max-retries + 1 times is dead-lettered, POISONED once") {
+  RedisServer redis;
+  const auto node = start_sharing_node(redis.url(), "b", 1, {"--metrics-address", "127.0.0.1:0"});
+  REQUIRE(wait_until([&] { return times_sharing(*node) == 1; }, kLinkTimeout));
+  TempDir scratch;
+  // As if a node "ghost" had taken its own entry twice and died each time
+  // (one XREADGROUP and one XCLAIM: two deliveries), in one transaction so
+  // that B cannot read it first.
+  const ShellRun put = run_shell(
+      fmt::format("printf '%s\\n' MULTI "
+                  "'XADD stickerd:tasks:interactive 1-1 origin ghost incarnation x id 7 "
+                  "deadline 0 spec \"\"' "
+                  "'XREADGROUP GROUP stickerd ghost COUNT 1 STREAMS stickerd:tasks:interactive >' "
+                  "'XCLAIM stickerd:tasks:interactive stickerd ghost 0 1-1' EXEC "
+                  "| redis-cli -p {}",
+                  redis.port()),
+      scratch.path());
+  INFO(put.output);
+  REQUIRE(put.exit_code == 0);
+  REQUIRE(put.output.find("ERR") == std::string::npos);
+  // Reclaimed after the lease as its third delivery: past --max-retries 1.
+  CHECK(wait_until([&] { return stream_length(redis, scratch, "stickerd:replies:ghost") == "1\n"; },
+                   15s));
+  const ShellRun reply = redis_cli(redis, scratch, "XRANGE stickerd:replies:ghost - +");
+  INFO(reply.output);
+  CHECK(reply.output.find("it is not run again") != std::string::npos);
+  CHECK(stream_length(redis, scratch, "stickerd:dead") == "1\n");
+  CHECK(wait_until(
+      [&] { return stream_length(redis, scratch, "stickerd:tasks:interactive") == "0\n"; }, 10s));
+  const v1::Stats s = node->stats();
+  CHECK(s.cluster_reclaimed() == 1);
+  CHECK(s.cluster_dead_lettered() == 1);
+  CHECK(s.tasks_completed() + s.tasks_failed() == 0);  // never rendered
+  const auto metrics = http_get(metrics_port(*node), "/metrics");
+  REQUIRE(metrics);
+  CHECK(sample_value(metrics->body, "stickerd_cluster_reclaimed_total") == 1.0);
+  CHECK(sample_value(metrics->body, "stickerd_cluster_dead_lettered_total") == 1.0);
+  check_still_serving(*node);
 }
 
 TEST_CASE("a bad --redis URL stops --check-config and the start, naming where it came from") {

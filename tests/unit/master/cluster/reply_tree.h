@@ -1,5 +1,5 @@
-// Tree: hiredis reply trees built by hand, the way hiredis builds them, for
-// the tests of the parts that walk Redis's answers.
+// ReplyTree: hiredis reply trees built by hand, the way hiredis builds
+// them, for the unit tests of the code that reads Redis answers.
 #pragma once
 
 #include <hiredis/hiredis.h>
@@ -11,7 +11,7 @@
 namespace stickerd {
 
 // Owns the nodes of a hand-made reply tree.
-class Tree {
+class ReplyTree {
  public:
   redisReply* text(const std::string& s) {
     redisReply* r = node(REDIS_REPLY_STRING);
@@ -20,7 +20,7 @@ class Tree {
     r->len = strings_.back().size();
     return r;
   }
-  redisReply* number(long long n) {
+  redisReply* integer(long long n) {
     redisReply* r = node(REDIS_REPLY_INTEGER);
     r->integer = n;
     return r;

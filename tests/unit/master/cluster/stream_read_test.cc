@@ -9,14 +9,14 @@
 namespace stickerd {
 
 TEST_CASE("nothing to read is an empty list") {
-  Tree t;
+  ReplyTree t;
   const auto got = stream_entries(*t.nil());
   REQUIRE(got);
   CHECK(got->empty());
 }
 
 TEST_CASE("entries of several streams come out in order with their fields") {
-  Tree t;
+  ReplyTree t;
   redisReply* reply = t.array({
       t.array({t.text("s1"), t.array({t.array({t.text("1-0"), t.array({t.text("a"), t.text("x"),
                                                                        t.text("b"), t.text("y")})}),
@@ -36,7 +36,7 @@ TEST_CASE("entries of several streams come out in order with their fields") {
 }
 
 TEST_CASE("a reply of another shape is refused") {
-  Tree t;
+  ReplyTree t;
   CHECK_FALSE(stream_entries(*t.text("OK")));
   CHECK_FALSE(stream_entries(*t.array({t.text("s1")})));
   CHECK_FALSE(stream_entries(*t.array({t.array({t.text("s1"), t.text("not a list")})})));
