@@ -10,8 +10,8 @@ namespace stickerd {
 namespace {
 
 redisReply* group(ReplyTree& t, const std::string& name, long long pending, redisReply* lag) {
-  return t.array({t.text("name"), t.text(name), t.text("consumers"), t.integer(2), t.text("pending"),
-                  t.integer(pending), t.text("last-delivered-id"), t.text("0-0"),
+  return t.array({t.text("name"), t.text(name), t.text("consumers"), t.integer(2),
+                  t.text("pending"), t.integer(pending), t.text("last-delivered-id"), t.text("0-0"),
                   t.text("entries-read"), t.nil(), t.text("lag"), lag});
 }
 
