@@ -224,16 +224,28 @@ bool frames_all_alike(const v1::StyleSpec& style, const std::string& text) {
 }  // namespace
 
 // Animated WebP encodes take seconds each, so meson runs this case as its own
-// test (unit / render-animated) beside the rest of unit_render.
+// test (unit / render-animated) beside the rest of unit_render. The whole
+// matrix (every style, format and text) took 4 of CI's 30 minutes of CPU, so
+// by default each style and format renders 3 of the 7 texts, turning by
+// style so that every text meets every format in several styles;
+// STICKERD_FULL_MATRIX=1 renders them all (worth it after a change to the
+// animation or encoding code).
 TEST_CASE(
-    "every animated style renders an animated WebP and a WEBM for every test text, and every file "
+    "every animated style renders an animated WebP and a WEBM for test texts, and every file "
     "passes the validator") {
+  const bool full = std::getenv("STICKERD_FULL_MATRIX") != nullptr;
+  constexpr std::size_t kTextsPerStyle = 3;
   Renderer r;
+  std::size_t turn = 0;
   for (const auto& style : test::source_catalogue().styles()) {
     for (auto format : {v1::FORMAT_WEBP_ANIMATED, v1::FORMAT_WEBM}) {
       if (!StyleCatalogue::supports(style, format)) continue;
-      for (std::size_t t = 0; t < kTexts.size(); ++t) check_renders(r, style, format, kTexts[t], t);
+      for (std::size_t t = 0; t < kTexts.size(); ++t) {
+        if (full || (t + kTexts.size() - turn % kTexts.size()) % kTexts.size() < kTextsPerStyle)
+          check_renders(r, style, format, kTexts[t], t);
+      }
     }
+    ++turn;
   }
 }
 
