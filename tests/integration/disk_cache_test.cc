@@ -147,8 +147,12 @@ TEST_CASE("a popular sticker memory evicted is loaded back from disk before it i
   }
   for (int i = 1; i <= kOthers; ++i) REQUIRE(client.receive().has_sticker());
   REQUIRE(daemon->stats().cache_evictions() > 0);
-  REQUIRE_MESSAGE(wait_until([&] { return daemon->stats().disk_cache_refreshed() >= 1; }, 10s),
-                  "the popular sticker was never loaded back");
+  // A refresh (every 2 s) may have come during the flood, and later
+  // one-offs pushed the sticker out again: the next refresh loads it back.
+  // If none comes in three periods, the last one left it in memory.
+  const std::uint64_t refreshed = daemon->stats().disk_cache_refreshed();
+  wait_until([&] { return daemon->stats().disk_cache_refreshed() > refreshed; }, 6s);
+  REQUIRE(daemon->stats().disk_cache_refreshed() >= 1);
 
   const v1::Stats before = daemon->stats();
   CHECK(render(*daemon, text, 3).data() == first.data());
