@@ -78,7 +78,7 @@ std::optional<Error> Server::start() {
         loop_, config_, catalogue_, state_, requests_, supervisor_, dispatcher_, *redis_,
         ops_.metrics(), node_name(config_.node_name), [this] { lifecycle_.maybe_finish_drain(); }});
     sharing_->start();
-    redis_cache_.emplace(*redis_);
+    redis_cache_.emplace(*redis_, node_name(config_.node_name));
     dispatcher_.set_redis_cache(&*redis_cache_);
     registry_.emplace(NodeRegistryParts{
         loop_, *redis_, ops_.metrics(), node_name(config_.node_name), [this] {

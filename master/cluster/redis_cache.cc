@@ -13,6 +13,7 @@ namespace stickerd {
 namespace {
 
 std::string redis_key(const std::string& key) { return "stickerd:cache:" + key; }
+std::string claim_key(const std::string& key) { return "stickerd:rendering:" + key; }
 
 }  // namespace
 
@@ -29,9 +30,20 @@ bool RedisCache::lookup(const std::string& key, Found found) {
   });
 }
 
+bool RedisCache::claim(const std::string& key, std::function<void(bool mine)> done) {
+  return link_.send({"SET", claim_key(key), node_, "NX", "PX", std::to_string(kClaimMs)},
+                    [done = std::move(done)](const redisReply& r) {
+                      // nil: another node holds it. An error: render here, to be safe.
+                      done(r.type != REDIS_REPLY_NIL);
+                    });
+}
+
 void RedisCache::store(const std::string& key, const v1::Sticker& sticker) {
   link_.send(
       {"SET", redis_key(key), encode_entry(key, sticker), "EX", std::to_string(kTtlSeconds)});
+  release(key);
 }
+
+void RedisCache::release(const std::string& key) { link_.send({"DEL", claim_key(key)}); }
 
 }  // namespace stickerd

@@ -10,7 +10,12 @@
 // `maxmemory-policy volatile-lru` evicts cache entries and never the task
 // streams (docs/CLUSTER.md).
 //
-// Both calls are asynchronous on the link; while it is down a lookup is a
+// A miss is then claimed (`SET stickerd:rendering:<key> <node> NX PX`): the
+// node that gets the claim renders, the others wait for its cache entry
+// (Dispatcher::wait_for_cluster), so identical requests on different nodes
+// cause one render, as the single flight does within a node.
+//
+// Every call is asynchronous on the link; while it is down a lookup is a
 // miss at once and a store is skipped. A lookup whose answer never comes
 // (the connection went first) is given up on by its caller.
 #pragma once
@@ -19,6 +24,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "master/cluster/redis_link.h"
 #include "stickerd.pb.h"
@@ -33,7 +39,12 @@ class RedisCache {
   // renderer upgrade's old stickers age out (keys also change with it).
   static constexpr std::uint64_t kTtlSeconds = 24 * 60 * 60;
 
-  explicit RedisCache(RedisLink& link) : link_(link) {}
+  // How long a node's claim on rendering a key holds (a shared
+  // single-flight): longer than a render, with its wait in the cluster's
+  // queue. A claim that runs out only lets another node render it too.
+  static constexpr std::uint64_t kClaimMs = 15000;
+
+  RedisCache(RedisLink& link, std::string node) : link_(link), node_(std::move(node)) {}
   RedisCache(const RedisCache&) = delete;
   RedisCache& operator=(const RedisCache&) = delete;
 
@@ -41,12 +52,21 @@ class RedisCache {
   // for a miss or a refused entry. False (nothing sent, `found` never runs)
   // while the link is down.
   bool lookup(const std::string& key, Found found);
-  // Stores `sticker` under `key` in the background; skipped while the link
-  // is down.
+  // Claims the render of `key` for this node (`SET ... NX PX kClaimMs`), so
+  // identical requests on other nodes wait for its result instead of
+  // rendering too: `done(true)` when this node is to render it (it got the
+  // claim, or Redis answered an error), `done(false)` while another node
+  // holds it. False (nothing sent, `done` never runs) while the link is down.
+  bool claim(const std::string& key, std::function<void(bool mine)> done);
+  // Stores `sticker` under `key` in the background, and gives up this
+  // node's claim on it; skipped while the link is down.
   void store(const std::string& key, const v1::Sticker& sticker);
+  // Gives up the claim on `key` without a sticker (the render failed).
+  void release(const std::string& key);
 
  private:
   RedisLink& link_;
+  std::string node_;
 };
 
 }  // namespace stickerd

@@ -21,6 +21,10 @@ constexpr std::uint64_t kDeadlineSweepMs = 50;
 // about as long; one this late (a failing disk, an overloaded threadpool, a
 // Redis that hangs) is given up on and the sticker rendered instead.
 constexpr std::uint64_t kTierReadPatienceMs = 250;
+// How long a task waits for another node's render of its key before it
+// renders here: the claim's lease (RedisCache::kClaimMs), after which the
+// claim is free anyway.
+constexpr std::uint64_t kClusterFlightPatienceMs = RedisCache::kClaimMs;
 
 }  // namespace
 
@@ -123,9 +127,11 @@ bool Dispatcher::settle_flight(const Task& task, const v1::TaskResult& result, S
     r_.cache.put(landed->key, result.sticker());
     if (source != Source::kDisk) r_.disk.put(landed->key, result.sticker());
     if (source == Source::kRendered && redis_cache_ != nullptr) {
-      redis_cache_->store(landed->key, result.sticker());
+      redis_cache_->store(landed->key, result.sticker());  // and gives up the claim
     }
     publish_cache_metrics();
+  } else if (source == Source::kRendered && redis_cache_ != nullptr) {
+    redis_cache_->release(landed->key);  // the render failed: other nodes may try
   }
   // The flight is gone now, so each settle() below takes the one-request path.
   for (const SingleFlight::Waiter& w : landed->waiters) {
@@ -161,19 +167,93 @@ void Dispatcher::tier_read_done(std::uint64_t task_id, Source tier,
     ++(sticker ? r_.counters.redis_cache_hits : r_.counters.redis_cache_misses);
     publish_cache_metrics();
   }
-  if (!sticker && tier == Source::kDisk && read_from_redis(task_id, it->second.key)) {
-    it->second.since_ms = uv_now(p_.loop);  // the disk missed: Redis next
+  const bool next = !sticker && (tier == Source::kDisk ? read_from_redis(task_id, it->second.key)
+                                                       : claim_render(task_id, it->second.key));
+  if (next) {
+    it->second.since_ms = uv_now(p_.loop);  // the disk missed: Redis; Redis missed: the claim
     return;
   }
   Task task = std::move(it->second.task);
   tier_reads_.erase(it);
   if (!sticker) return render_after_miss(std::move(task));
+  answer_from_tier(std::move(task), std::move(*sticker), tier);
+}
+
+void Dispatcher::answer_from_tier(Task task, v1::Sticker sticker, Source tier) {
   v1::TaskResult result;
-  *result.mutable_sticker() = std::move(*sticker);
+  *result.mutable_sticker() = std::move(sticker);
   if (!settle_flight(task, result, tier)) {
     replies_.route(task.request_serial, task.batch_index, task.spec.style_id, std::move(result));
   }
   answered_work_();
+}
+
+bool Dispatcher::claim_render(std::uint64_t task_id, const std::string& key) {
+  return redis_cache_ != nullptr &&
+         redis_cache_->claim(key, [this, task_id](bool mine) { claimed(task_id, mine); });
+}
+
+void Dispatcher::claimed(std::uint64_t task_id, bool mine) {
+  if (auto it = tier_reads_.find(task_id); it != tier_reads_.end()) {
+    TierWait wait = std::move(it->second);
+    tier_reads_.erase(it);
+    if (mine) return render_after_miss(std::move(wait.task));
+    wait.since_ms = uv_now(p_.loop);
+    cluster_flights_.emplace(task_id, ClusterFlightWait{std::move(wait), false, 0});
+    return;
+  }
+  // A claim tried again while waiting for another node's render.
+  auto it = cluster_flights_.find(task_id);
+  if (it == cluster_flights_.end()) return;  // answered already
+  it->second.asking = false;
+  if (!mine) return;  // still another node's: the next poll looks again
+  Task task = std::move(it->second.wait.task);
+  cluster_flights_.erase(it);
+  render_after_miss(std::move(task));
+}
+
+void Dispatcher::poll_cluster_flights(std::uint64_t now) {
+  std::vector<Task> on_our_own;
+  for (auto it = cluster_flights_.begin(); it != cluster_flights_.end();) {
+    ClusterFlightWait& w = it->second;
+    const std::uint64_t task_id = it->first;
+    // Its deadline passed (the queue answers it), or the claim ran out.
+    if (past_deadline(w.wait.task, now) || now - w.wait.since_ms >= kClusterFlightPatienceMs) {
+      on_our_own.push_back(std::move(w.wait.task));
+      it = cluster_flights_.erase(it);
+      continue;
+    }
+    if (w.asking && now - w.asked_ms >= kTierReadPatienceMs) w.asking = false;  // lost
+    if (!w.asking) {
+      w.asked_ms = now;
+      w.asking = redis_cache_->lookup(w.wait.key, [this, task_id](std::optional<v1::Sticker> s) {
+        cluster_flight_polled(task_id, std::move(s));
+      });
+      if (!w.asking) {  // no link: nobody can tell us, so render here
+        on_our_own.push_back(std::move(w.wait.task));
+        it = cluster_flights_.erase(it);
+        continue;
+      }
+    }
+    ++it;
+  }
+  for (Task& task : on_our_own) render_after_miss(std::move(task));
+}
+
+void Dispatcher::cluster_flight_polled(std::uint64_t task_id, std::optional<v1::Sticker> sticker) {
+  auto it = cluster_flights_.find(task_id);
+  if (it == cluster_flights_.end()) return;  // answered already
+  if (sticker) {
+    ++r_.counters.redis_cache_hits;
+    publish_cache_metrics();
+    Task task = std::move(it->second.wait.task);
+    cluster_flights_.erase(it);
+    return answer_from_tier(std::move(task), std::move(*sticker), Source::kRedis);
+  }
+  // Not there yet: the claim again, in case its holder died or failed.
+  it->second.asked_ms = uv_now(p_.loop);
+  it->second.asking = redis_cache_->claim(it->second.wait.key,
+                                          [this, task_id](bool mine) { claimed(task_id, mine); });
 }
 
 void Dispatcher::render_after_miss(Task task) {
@@ -217,6 +297,8 @@ std::vector<Task> Dispatcher::take_cache_reads() {
   std::vector<Task> tasks;
   for (auto& [id, wait] : tier_reads_) tasks.push_back(std::move(wait.task));
   tier_reads_.clear();
+  for (auto& [id, flight] : cluster_flights_) tasks.push_back(std::move(flight.wait.task));
+  cluster_flights_.clear();
   return tasks;
 }
 
@@ -355,6 +437,7 @@ void Dispatcher::fail(const std::vector<Task>& tasks, v1::ErrorCode code,
 void Dispatcher::sweep_deadlines() {
   const std::uint64_t now = uv_now(p_.loop);
   sweep_cache_reads(now);
+  poll_cluster_flights(now);
   std::vector<Task> expired = r_.queue.remove_expired(now);
   if (offload_ != nullptr) {
     for (Task& t : offload_->take_expired(now)) expired.push_back(std::move(t));  // in the cluster

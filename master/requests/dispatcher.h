@@ -102,7 +102,7 @@ class Dispatcher {
   // False (a miss; the caller queues it) when no tier can be asked.
   bool read_lower_tiers(const Task& task, const std::string& key);
   // Whether tasks wait for a cache read (a drain waits for them too).
-  bool reading_cache() const { return !tier_reads_.empty(); }
+  bool reading_cache() const { return !tier_reads_.empty() || !cluster_flights_.empty(); }
   // The tasks waiting for a cache read, now forgotten: a read that
   // finishes later is dropped.
   std::vector<Task> take_cache_reads();
@@ -121,6 +121,19 @@ class Dispatcher {
   bool settle_flight(const Task& task, const v1::TaskResult& result, Source source);
   // Starts the Redis read of a wait's key; false when there is no link.
   bool read_from_redis(std::uint64_t task_id, const std::string& key);
+  // After a Redis miss: claims the render for this node; false when there
+  // is no link (the task renders here).
+  bool claim_render(std::uint64_t task_id, const std::string& key);
+  void claimed(std::uint64_t task_id, bool mine);
+  // Another node renders the key: its cache entry is looked for every
+  // kDeadlineSweepMs, and the claim tried again after each miss (the
+  // claimer may have died or failed); after kClusterFlightPatienceMs, or
+  // without a link, the task renders here. An answer lost with the
+  // connection is asked again after kTierReadPatienceMs.
+  void poll_cluster_flights(std::uint64_t now);
+  void cluster_flight_polled(std::uint64_t task_id, std::optional<v1::Sticker> sticker);
+  // Answers a waiting task with a sticker a cache tier found.
+  void answer_from_tier(Task task, v1::Sticker sticker, Source tier);
   void tier_read_done(std::uint64_t task_id, Source tier, std::optional<v1::Sticker> sticker);
   // A task no cache tier could answer, rendered as any miss is.
   void render_after_miss(Task task);
@@ -147,6 +160,13 @@ class Dispatcher {
     std::uint64_t since_ms = 0;  // loop time the current tier's read started
   };
   std::unordered_map<std::uint64_t, TierWait> tier_reads_;  // by task id, while a read runs
+  struct ClusterFlightWait {
+    TierWait wait;
+    bool asking = false;         // a GET or a claim is out
+    std::uint64_t asked_ms = 0;  // loop time it went out
+  };
+  // By task id: tasks whose key another node renders.
+  std::unordered_map<std::uint64_t, ClusterFlightWait> cluster_flights_;
 };
 
 }  // namespace stickerd

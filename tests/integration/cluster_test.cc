@@ -60,10 +60,11 @@ std::size_t times_sharing(const Daemon& node) {
 // Starts one sharing node per name, with that many workers, and waits
 // until each has joined the consumer group.
 std::vector<std::unique_ptr<Daemon>> start_cluster(
-    const RedisServer& redis, const std::vector<std::pair<std::string, unsigned>>& nodes) {
+    const RedisServer& redis, const std::vector<std::pair<std::string, unsigned>>& nodes,
+    const std::vector<std::string>& extra_args = {}) {
   std::vector<std::unique_ptr<Daemon>> started;
   for (const auto& [name, workers] : nodes) {
-    started.push_back(start_sharing_node(redis.url(), name, workers));
+    started.push_back(start_sharing_node(redis.url(), name, workers, extra_args));
   }
   for (const auto& node : started) {
     REQUIRE(wait_until([&] { return times_sharing(*node) == 1; }, kLinkTimeout));
@@ -281,6 +282,38 @@ TEST_CASE("a sticker rendered on one node is a hit on another: from Redis, then 
   CHECK(after_memory.cache_hits() == after_redis.cache_hits() + 1);
   CHECK(after_memory.redis_cache_hits() == 1);
   CHECK(done() == 1);
+}
+
+TEST_CASE("identical requests spread over three nodes at once cause one render in the cluster") {
+  RedisServer redis;
+  // No prediction: its renders of the text's other styles would count too.
+  const auto nodes = start_cluster(redis, {{"a", 1}, {"b", 1}, {"c", 1}}, {"--predict", "off"});
+  // An animated render (hundreds of ms) keeps the first claim open while
+  // the others arrive.
+  const std::string text = unique_text("everyone at once");
+  const auto request = [&](std::uint64_t id) {
+    v1::Request r = render_request(id, text, "bounce", v1::FORMAT_WEBP_ANIMATED);
+    r.mutable_render()->set_profile(v1::PROFILE_NONE);  // Telegram animates no WebP
+    return r;
+  };
+  std::vector<std::unique_ptr<Client>> clients;
+  std::uint64_t id = 0;
+  for (const auto& node : nodes) {
+    for (int i = 0; i < 2; ++i) {
+      clients.push_back(std::make_unique<Client>(node->socket_path()));
+      clients.back()->send(request(++id));
+    }
+  }
+  std::string first;
+  for (auto& client : clients) {
+    const v1::Reply reply = client->receive(60s);
+    REQUIRE_MESSAGE(reply.has_sticker(), describe(reply));
+    if (first.empty()) first = reply.sticker().data();
+    CHECK(reply.sticker().data() == first);
+  }
+  std::uint64_t renders = 0;
+  for (const auto& node : nodes) renders += node->stats().tasks_completed();
+  CHECK(renders == 1);
 }
 
 TEST_CASE("Redis killed under load: every request gets one reply; Redis back: sharing resumes") {
