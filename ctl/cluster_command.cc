@@ -11,18 +11,19 @@ namespace {
 
 void print_cluster(const v1::ClusterReport& report) {
   fmt::print("{} nodes (as node {} reads the registry)\n", report.nodes_size(), report.node());
-  fmt::print("{:<24} {:>7} {:>5} {:>5} {:>6} {:>10}  {}\n", "node", "workers", "idle", "busy",
-             "queue", "completed", "last seen");
+  fmt::print("{:<24} {:>7} {:>5} {:>5} {:>6} {:>10} {:>9} {:>5}  {}\n", "node", "workers", "idle",
+             "busy", "queue", "completed", "reclaimed", "dead", "last seen");
   for (const v1::ClusterNode& n : report.nodes()) {
-    fmt::print("{:<24} {:>7} {:>5} {:>5} {:>6} {:>10}  {:.1f}s ago\n", n.name(), n.total_workers(),
-               n.idle_workers(), n.busy_workers(), n.queue_size(), n.tasks_completed(),
-               n.last_seen_seconds());
+    fmt::print("{:<24} {:>7} {:>5} {:>5} {:>6} {:>10} {:>9} {:>5}  {:.1f}s ago\n", n.name(),
+               n.total_workers(), n.idle_workers(), n.busy_workers(), n.queue_size(),
+               n.tasks_completed(), n.reclaimed(), n.dead_lettered(), n.last_seen_seconds());
   }
   fmt::print("\n{:<12} {:>7} {:>8} {:>7}\n", "stream", "depth", "pending", "lag");
   for (const v1::ClusterStream& s : report.streams()) {
     fmt::print("{:<12} {:>7} {:>8} {:>7}\n", s.priority(), s.depth(), s.pending(),
                s.lag_known() ? std::to_string(s.lag()) : std::string("?"));
   }
+  fmt::print("\ndead letters {} (stickerd:dead)\n", report.dead_letters());
 }
 
 }  // namespace

@@ -56,9 +56,10 @@ control commands (on the control socket; root or the daemon's user):
       age), each with its count.
   cluster [--json]
       Cluster mode (--redis): every live node of the node registry
-      (workers, idle, busy, queue, tasks completed, last seen) and each
-      task stream's depth, pending entries and lag, read from Redis by
-      the node asked. Without --redis: "not in cluster mode"; with
+      (workers, idle, busy, queue, tasks completed, entries it
+      reclaimed from silent nodes and dead-lettered, last seen), each
+      task stream's depth, pending entries and lag, and the entries in
+      the dead-letter stream, read from Redis by the node asked. Without --redis: "not in cluster mode"; with
       Redis unreachable: "redis degraded" within a few seconds.
   scale N [--json]
       Grows or shrinks the pool to N workers; shrinking lets busy

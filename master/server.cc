@@ -89,6 +89,8 @@ std::optional<Error> Server::start() {
               s.pool.busy_workers,
               static_cast<std::uint32_t>(s.pool.queue_size),
               s.tasks_completed,
+              requests_.counters.cluster_reclaimed,
+              requests_.counters.cluster_dead_lettered,
               0};
         }});
     registry_->start();

@@ -17,9 +17,9 @@ bool parse_number(std::string_view text, Number& out) {
 }  // namespace
 
 std::string encode(const NodeRecord& r) {
-  return fmt::format("total={} idle={} busy={} queue={} completed={} at={}", r.total_workers,
-                     r.idle_workers, r.busy_workers, r.queue_size, r.tasks_completed,
-                     r.written_at_ms);
+  return fmt::format("total={} idle={} busy={} queue={} completed={} reclaimed={} dead={} at={}",
+                     r.total_workers, r.idle_workers, r.busy_workers, r.queue_size,
+                     r.tasks_completed, r.reclaimed, r.dead_lettered, r.written_at_ms);
 }
 
 std::optional<NodeRecord> decode_node_record(std::string_view value) {
@@ -45,6 +45,10 @@ std::optional<NodeRecord> decode_node_record(std::string_view value) {
       ok = parse_number(number, r.queue_size);
     } else if (key == "completed") {
       ok = parse_number(number, r.tasks_completed);
+    } else if (key == "reclaimed") {
+      ok = parse_number(number, r.reclaimed);
+    } else if (key == "dead") {
+      ok = parse_number(number, r.dead_lettered);
     } else if (key == "at") {
       ok = parse_number(number, r.written_at_ms);
       has_time = ok;

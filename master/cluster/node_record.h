@@ -7,7 +7,7 @@
 // The value is one line of `key=value` words, so `redis-cli GET` reads it
 // and a newer node can add words an older one skips:
 //
-//   total=4 idle=1 busy=3 queue=0 completed=1234 at=1765075200123
+//   total=4 idle=1 busy=3 queue=0 completed=1234 reclaimed=2 dead=0 at=1765075200123
 //
 // `at` is the writer's wall clock in ms since the epoch. Pure.
 #pragma once
@@ -25,6 +25,8 @@ struct NodeRecord {
   std::uint32_t busy_workers = 0;
   std::uint32_t queue_size = 0;
   std::uint64_t tasks_completed = 0;
+  std::uint64_t reclaimed = 0;      // entries this run took over from silent nodes
+  std::uint64_t dead_lettered = 0;  // entries this run put on the dead-letter stream
   std::uint64_t written_at_ms = 0;  // wall clock, ms since the epoch
 
   bool operator==(const NodeRecord&) const = default;

@@ -409,6 +409,9 @@ void Metrics::pool_scaled(bool up) {
 
 void Metrics::redis_up(bool up) {
   redis_up_.Add({}).Set(up ? 1 : 0);
+  // Cluster mode: its counters are scraped from the start, at 0.
+  cluster_reclaimed_.Add({});
+  cluster_dead_lettered_.Add({});
   g_redis.store(up ? RedisHealth::kConnected : RedisHealth::kDegraded, std::memory_order_relaxed);
 }
 

@@ -71,8 +71,9 @@ void ClusterSurvey::indexed(const redisReply& reply) {
 }
 
 void ClusterSurvey::read_all() {
-  outstanding_ = 1 + 2 * streams::kTaskStreams.size();
+  outstanding_ = 2 + 2 * streams::kTaskStreams.size();
   read_nodes();
+  read_dead_letters();
   for (std::size_t i = 0; i < streams::kTaskStreams.size() && !finished_; ++i) read_stream(i);
 }
 
@@ -98,12 +99,29 @@ void ClusterSurvey::read_nodes() {
       n->set_busy_workers(record->busy_workers);
       n->set_queue_size(record->queue_size);
       n->set_tasks_completed(record->tasks_completed);
+      n->set_reclaimed(record->reclaimed);
+      n->set_dead_lettered(record->dead_lettered);
       n->set_last_seen_seconds(now > record->written_at_ms
                                    ? static_cast<double>(now - record->written_at_ms) / 1e3
                                    : 0.0);
     }
     self->answered();
   });
+  if (!sent) fail("redis degraded: this node is not connected to Redis");
+}
+
+void ClusterSurvey::read_dead_letters() {
+  const bool sent =
+      link_.send({"XLEN", std::string(streams::kDeadLetters)},
+                 [self = shared_from_this()](const redisReply& reply) {
+                   if (self->finished_) return;
+                   const auto count = reply_count(reply);
+                   if (!count) {
+                     return self->fail("redis answered XLEN with something else than a count");
+                   }
+                   self->report_.set_dead_letters(*count);
+                   self->answered();
+                 });
   if (!sent) fail("redis degraded: this node is not connected to Redis");
 }
 

@@ -47,6 +47,7 @@ class ClusterSurvey : public std::enable_shared_from_this<ClusterSurvey> {
   void indexed(const redisReply& reply);
   void read_all();
   void read_nodes();
+  void read_dead_letters();
   void read_stream(std::size_t index);
   void answered();  // one of read_all()'s answers came
   void fail(std::string why);

@@ -103,14 +103,20 @@ CtlRun cluster_ctl(const Daemon& node, bool json) {
   return run_stickerctl(args, node.dir());
 }
 
-// The node names `stickerctl cluster --json` on `node` lists, by name.
-std::map<std::string, v1::ClusterNode> registry_of(const Daemon& node) {
+// What `stickerctl cluster --json` on `node` reports.
+v1::ClusterReport cluster_report(const Daemon& node) {
   const CtlRun run = cluster_ctl(node, true);
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   v1::ClusterReport report;
   REQUIRE(google::protobuf::util::JsonStringToMessage(run.out, &report).ok());
   CHECK(report.streams_size() == 3);
+  return report;
+}
+
+// The nodes `stickerctl cluster --json` on `node` lists, by name.
+std::map<std::string, v1::ClusterNode> registry_of(const Daemon& node) {
+  const v1::ClusterReport report = cluster_report(node);
   std::map<std::string, v1::ClusterNode> nodes;
   for (const v1::ClusterNode& n : report.nodes()) nodes[n.name()] = n;
   return nodes;
@@ -431,6 +437,15 @@ TEST_CASE(
   CHECK(sa.cluster_reclaimed() + sc.cluster_reclaimed() == 2);  // B's two entries
   CHECK(sa.tasks_completed() + sc.tasks_completed() == 6);      // all six rendered by A or C
   CHECK(sa.cluster_dead_lettered() + sc.cluster_dead_lettered() == 0);
+  // The same counts in stickerctl cluster, from the registry.
+  CHECK(wait_until(
+      [&] {
+        const auto listed = registry_of(*a);
+        return listed.contains("a") && listed.contains("c") &&
+               listed.at("a").reclaimed() + listed.at("c").reclaimed() == 2;
+      },
+      10s));
+  CHECK(cluster_report(*a).dead_letters() == 0);
 }
 
 TEST_CASE("a render longer than the lease is renewed by its node and run once in the cluster") {
@@ -485,6 +500,20 @@ TEST_CASE("an entry delivered more than --max-retries + 1 times is dead-lettered
   REQUIRE(metrics);
   CHECK(sample_value(metrics->body, "stickerd_cluster_reclaimed_total") == 1.0);
   CHECK(sample_value(metrics->body, "stickerd_cluster_dead_lettered_total") == 1.0);
+  // stickerctl cluster: B's counts (its registry entry, written each
+  // second) and the dead-letter stream's length.
+  CHECK(wait_until(
+      [&] {
+        const auto nodes = registry_of(*node);
+        return nodes.contains("b") && nodes.at("b").reclaimed() == 1 &&
+               nodes.at("b").dead_lettered() == 1;
+      },
+      10s));
+  CHECK(cluster_report(*node).dead_letters() == 1);
+  const CtlRun text = cluster_ctl(*node, false);
+  INFO(text.out);
+  CHECK(text.out.find("reclaimed") != std::string::npos);
+  CHECK(text.out.find("dead letters 1 (stickerd:dead)") != std::string::npos);
   check_still_serving(*node);
 }
 

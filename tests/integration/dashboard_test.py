@@ -141,7 +141,8 @@ def main():
                 fail(f"panel '{panel['title']}' uses metrics stickerd does not export: {unknown}")
     for wanted in ("Active workers", "Queue size", "Throughput (tasks/s)", "Worker restarts by reason",
                    "Rejections by reason", "Queue wait (p50, p99)", "Cache hit ratio",
-                   "Cluster nodes", "Cluster stream depth", "Cluster pending entries"):
+                   "Cluster nodes", "Cluster stream depth", "Cluster pending entries",
+                   "Cluster reclaimed and dead-lettered"):
         if wanted not in titles:
             fail(f"dashboard lacks the panel '{wanted}'")
 
