@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -20,17 +21,22 @@ inline constexpr std::string_view kGroup = "stickerd";
 inline constexpr std::array<std::string_view, 3> kTaskStreams = {
     "stickerd:tasks:interactive", "stickerd:tasks:batch", "stickerd:tasks:background"};
 
-// The task stream of `priority`'s class (an unknown value counts as
-// interactive, as admission would have refused it anyway).
-inline std::string_view task_stream(v1::Priority priority) {
+// The index in kTaskStreams of `priority`'s class (an unknown value counts
+// as interactive, as admission would have refused it anyway).
+inline std::size_t stream_index(v1::Priority priority) {
   switch (priority) {
     case v1::PRIORITY_BATCH:
-      return kTaskStreams[1];
+      return 1;
     case v1::PRIORITY_BACKGROUND:
-      return kTaskStreams[2];
+      return 2;
     default:
-      return kTaskStreams[0];
+      return 0;
   }
+}
+
+// The task stream of `priority`'s class.
+inline std::string_view task_stream(v1::Priority priority) {
+  return kTaskStreams[stream_index(priority)];
 }
 
 // The dead-letter stream: entries delivered more than --max-retries + 1

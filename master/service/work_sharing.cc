@@ -33,6 +33,9 @@ constexpr std::uint64_t kPollMs = 10;
 constexpr std::uint64_t kShipPauseMs = 1'000;
 // The most replies read at once; the rest wait for the next read.
 constexpr unsigned kReplyBatch = 256;
+// The most shipped entries check_lost asks about in one scan (two commands
+// each): a long backlog is looked at oldest first, a slice per second.
+constexpr unsigned kLostChecksPerScan = 64;
 // Task ids of entries taken for other nodes: apart from the ids Intake
 // gives this node's own tasks, which count up from 1.
 constexpr std::uint64_t kRemoteTaskIds = std::uint64_t{1} << 62;
@@ -129,21 +132,27 @@ void WorkSharing::ship(Task task) {
                                       "*"};
   for (std::string& f : entry_fields(entry)) command.push_back(std::move(f));
   const std::uint64_t task_id = task.task_id;
+  const std::size_t stream_index = streams::stream_index(task.spec.priority);
   const std::uint64_t generation = generation_;
   shipped_.emplace(task_id, std::move(task));
-  const bool sent = p_.link.send(command, [this, generation, task_id](const redisReply& reply) {
-    if (generation != generation_) return;
-    if (is_error(reply)) {
-      pause_shipping(fmt::format("XADD refused: {}", words(reply)));
-      auto it = shipped_.find(task_id);
-      if (it == shipped_.end()) return;
-      Task back = std::move(it->second);
-      shipped_.erase(it);
-      p_.requests.queue.push_front(std::move(back));
-      return p_.dispatcher.dispatch();
-    }
-    poll();  // this node's own idle workers may take it at once
-  });
+  const bool sent =
+      p_.link.send(command, [this, generation, task_id, stream_index](const redisReply& reply) {
+        if (generation != generation_) return;
+        if (is_error(reply)) {
+          pause_shipping(fmt::format("XADD refused: {}", words(reply)));
+          auto it = shipped_.find(task_id);
+          if (it == shipped_.end()) return;
+          Task back = std::move(it->second);
+          shipped_.erase(it);
+          p_.requests.queue.push_front(std::move(back));
+          return p_.dispatcher.dispatch();
+        }
+        if (reply.type == REDIS_REPLY_STRING && shipped_.contains(task_id)) {
+          shipped_entries_.insert_or_assign(
+              task_id, ShippedEntry{stream_index, std::string(words(reply)), uv_now(p_.loop)});
+        }
+        poll();  // this node's own idle workers may take it at once
+      });
   if (!sent) {
     // The link went between can_ship() and now: back to the queue, to be
     // dispatched locally by the caller's loop.
@@ -184,6 +193,7 @@ std::vector<Task> WorkSharing::take_shipped() {
 }
 
 void WorkSharing::take_back_all() {
+  shipped_entries_.clear();  // shipped again later, as new entries
   for (const Task& t : waiting_) remote_.erase(t.task_id);
   waiting_.clear();
   // Its own entries this node is rendering now settle here when done.
@@ -417,10 +427,77 @@ void WorkSharing::renew() {
 void WorkSharing::reclaim_scan() {
   if (!sharing()) return;
   read_dead_letters();
+  check_lost();
   if (reclaiming_ || p_.state != RunState::kRunning) return;
   const unsigned want =
       read_budget(p_.supervisor.counts().idle, waiting_.size() + p_.requests.queue.size());
   if (want > 0) reclaim(0, want);
+}
+
+void WorkSharing::check_lost() {
+  const std::uint64_t now = uv_now(p_.loop);
+  std::vector<Task> lost;
+  unsigned asked = 0;
+  for (auto it = shipped_entries_.begin(); it != shipped_entries_.end();) {
+    auto task = shipped_.find(it->first);
+    if (task == shipped_.end()) {  // answered meanwhile
+      it = shipped_entries_.erase(it);
+      continue;
+    }
+    ShippedEntry& e = it->second;
+    if (e.gone) {
+      // Gone a scan ago and still no result: no node holds it any more.
+      log::warning(
+          "cluster: entry {} of {} (task {}) was deleted or trimmed before any node "
+          "rendered it; answered QUEUE_FULL",
+          e.id, streams::kTaskStreams[e.stream_index], it->first);
+      lost.push_back(std::move(task->second));
+      shipped_.erase(task);
+      it = shipped_entries_.erase(it);
+      continue;
+    }
+    if (!e.checking && now - e.since_ms >= lease::kLeaseMs && asked < kLostChecksPerScan) {
+      ++asked;
+      check_entry(it->first, e.stream_index, e.id);
+    }
+    ++it;
+  }
+  for (const Task& task : lost) {
+    ++p_.requests.counters.tasks_failed;
+    p_.dispatcher.settle(
+        task, error_result(v1::QUEUE_FULL,
+                           "the request's entry was deleted or trimmed from the cluster's task "
+                           "stream before any node rendered it; retry"));
+  }
+  if (!lost.empty()) p_.answered_work();
+}
+
+// XRANGE id id: still in the stream? XPENDING id id: taken by a node, which
+// answers it (or, if it dies, XAUTOCLAIM drops the gone entry from the
+// pending list, and a later check finds it in neither). Sent in order on one
+// connection, so the second answer comes last.
+void WorkSharing::check_entry(std::uint64_t task_id, std::size_t stream_index,
+                              const std::string& entry_id) {
+  const std::string stream(streams::kTaskStreams[stream_index]);
+  const std::uint64_t generation = generation_;
+  auto in_stream = std::make_shared<bool>(true);
+  const auto none = [](const redisReply& reply) {
+    return reply.type == REDIS_REPLY_ARRAY && reply.elements == 0;
+  };
+  const bool sent =
+      p_.link.send({"XRANGE", stream, entry_id, entry_id},
+                   [in_stream, none](const redisReply& reply) { *in_stream = !none(reply); }) &&
+      p_.link.send({"XPENDING", stream, std::string(streams::kGroup), entry_id, entry_id, "1"},
+                   [this, generation, task_id, in_stream, none](const redisReply& reply) {
+                     if (generation != generation_) return;
+                     auto it = shipped_entries_.find(task_id);
+                     if (it == shipped_entries_.end()) return;
+                     it->second.checking = false;
+                     it->second.gone = !*in_stream && none(reply);
+                   });
+  if (auto it = shipped_entries_.find(task_id); it != shipped_entries_.end()) {
+    it->second.checking = sent;
+  }
 }
 
 // Entries idle past the lease on any consumer, as many as this node's idle
@@ -447,8 +524,8 @@ void WorkSharing::reclaimed(std::size_t stream_index, unsigned want, const redis
   }
   for (const std::string& id : claim->deleted) {
     log::warning(
-        "cluster: entry {} of {} was deleted or trimmed while pending; its origin answers it at "
-        "its deadline",
+        "cluster: entry {} of {} was deleted or trimmed while pending; its origin finds it gone "
+        "and answers it",
         id, stream);
   }
   if (claim->entries.empty()) return reclaimed_with_deliveries(stream_index, want, {}, reply);

@@ -53,9 +53,17 @@
 //    stickerd:dead with its last error and is answered POISONED to its
 //    origin. Every node reads stickerd:dead into its own poison list (the
 //    shared poison list).
-//  * An entry deleted or trimmed while pending has lost its fields: its
-//    origin cannot be known from it, so its origin answers it at its
-//    deadline (take_expired).
+//  * An entry deleted or trimmed from its stream (an operator's XTRIM or
+//    XDEL) has lost its fields, so a node that claims it cannot know its
+//    origin. The origin therefore keeps the id of each entry it shipped and,
+//    for entries out longer than a lease, asks Redis whether each is still in
+//    its stream or pending on a node (check_lost). One gone from both, whose
+//    result still has not come a scan later (a finished entry is deleted
+//    only after its reply is in Redis), is answered QUEUE_FULL: it was
+//    dropped from the cluster's queue, and the client may retry. One
+//    trimmed while a node renders it leaves the pending list at that
+//    node's next renewal (Redis 7.0's XCLAIM drops entries gone from the
+//    stream), so it is answered the same way and the late result dropped.
 #pragma once
 
 #include <uv.h>
@@ -162,6 +170,10 @@ class WorkSharing final : public TaskOffload {
   // The shared poison list: new dead letters into this node's poison list.
   void read_dead_letters();
   void took_dead_letters(const redisReply& reply);
+  // Entries deleted or trimmed from their stream (see above): checked each
+  // reclaim scan; a task whose entry was found gone a scan ago is answered.
+  void check_lost();
+  void check_entry(std::uint64_t task_id, std::size_t stream_index, const std::string& entry_id);
   // The link is gone: shipped tasks back into the local queue.
   void take_back_all();
   void pause_shipping(const std::string& why);
@@ -178,6 +190,16 @@ class WorkSharing final : public TaskOffload {
   std::uint64_t paused_until_ms_ = 0;  // shipping paused after Redis refused an XADD
   std::string last_reply_id_ = "0-0";
   std::map<std::uint64_t, Task> shipped_;  // by task id: out in the cluster, result awaited
+  struct ShippedEntry {
+    std::size_t stream_index = 0;
+    std::string id;              // from the XADD's answer
+    std::uint64_t since_ms = 0;  // loop time it was added
+    bool checking = false;       // check_entry's questions are out
+    bool gone = false;           // found in neither its stream nor the pending list
+  };
+  // By task id (oldest first), for check_lost; an id whose task left
+  // shipped_ is dropped at the next scan.
+  std::map<std::uint64_t, ShippedEntry> shipped_entries_;
   std::unordered_map<std::uint64_t, Remote> remote_;  // by local task id
   std::deque<Task> waiting_;  // remote tasks taken, waiting for an idle worker
   std::uint64_t next_remote_task_id_;

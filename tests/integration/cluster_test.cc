@@ -448,6 +448,39 @@ TEST_CASE(
   CHECK(cluster_report(*a).dead_letters() == 0);
 }
 
+TEST_CASE("an entry trimmed from its stream before any node took it is answered at once") {
+  RedisServer redis;
+  // A deadline of a minute: the answer below is not the deadline's.
+  const auto node = start_sharing_node(redis.url(), "a", 1, {"--deadline-ms", "60000"});
+  REQUIRE(wait_until([&] { return times_sharing(*node) == 1; }, kLinkTimeout));
+  TempDir scratch;
+  Client client(node->socket_path());
+  // The only worker renders a batch-class task while an interactive one
+  // waits in its own stream, which an operator then trims to nothing.
+  v1::Request busy = sleep_request(1, 4000);
+  busy.mutable_render()->set_priority(v1::PRIORITY_BATCH);
+  client.send(busy);
+  REQUIRE(wait_until([&] { return node->stats().busy_workers() == 1; }, 10s));
+  client.send(sleep_request(2, 10));
+  REQUIRE(wait_until(
+      [&] { return stream_length(redis, scratch, "stickerd:tasks:interactive") == "1\n"; }, 10s));
+  REQUIRE(redis_cli(redis, scratch, "XTRIM stickerd:tasks:interactive MAXLEN 0").output == "1\n");
+  std::map<std::uint64_t, v1::Reply> replies;
+  for (int i = 0; i < 2; ++i) {
+    v1::Reply reply;
+    REQUIRE(client.receive(reply, 20s) == Client::Status::kReply);
+    CHECK(replies.emplace(reply.id(), reply).second);  // one reply each
+  }
+  REQUIRE(replies.contains(1));
+  REQUIRE(replies.contains(2));
+  CHECK_MESSAGE(replies[1].has_sticker(), describe(replies[1]));
+  REQUIRE(replies[2].has_error());
+  CHECK(replies[2].error().code() == v1::QUEUE_FULL);
+  CHECK(replies[2].error().message().find("trimmed") != std::string::npos);
+  CHECK(node->stats().tasks_completed() == 1);  // the trimmed one never rendered
+  check_still_serving(*node);
+}
+
 TEST_CASE("a render longer than the lease is renewed by its node and run once in the cluster") {
   RedisServer redis;
   const auto nodes = start_cluster(redis, {{"a", 1}, {"b", 1}});

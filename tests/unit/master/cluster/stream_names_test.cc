@@ -14,6 +14,8 @@ TEST_CASE("each priority class has its own task stream, read highest first") {
   CHECK(streams::task_stream(v1::PRIORITY_BACKGROUND) == "stickerd:tasks:background");
   CHECK(streams::kTaskStreams.front() == streams::task_stream(v1::PRIORITY_INTERACTIVE));
   CHECK(streams::kTaskStreams.back() == streams::task_stream(v1::PRIORITY_BACKGROUND));
+  CHECK(streams::stream_index(v1::PRIORITY_BATCH) == 1);
+  CHECK(streams::stream_index(static_cast<v1::Priority>(99)) == 0);  // unknown: interactive
 }
 
 TEST_CASE("each node's replies come back on a stream named after it") {
