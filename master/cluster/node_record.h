@@ -47,6 +47,16 @@ inline constexpr std::uint64_t kLeaseMs = 5'000;
 inline constexpr std::string_view kNodeIndexKey = "stickerd:nodes";
 inline constexpr std::uint64_t kIndexForgetMs = 3'600'000;
 
+// Forgets the names not written since ARGV[1] (wall ms) and deletes their
+// reply streams (key prefix ARGV[2]): a node gone for good leaves nothing
+// behind. A script, so that a name written again meanwhile is neither
+// dropped nor has its fresh replies deleted. KEYS[1]: the index.
+inline constexpr std::string_view kForgetScript =
+    "local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1]) "
+    "for _, name in ipairs(gone) do redis.call('DEL', ARGV[2] .. name) end "
+    "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1]) "
+    "return #gone";
+
 inline std::string node_key(std::string_view node) {
   return std::string(kNodeKeyPrefix) + std::string(node);
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "master/cluster/stream_names.h"
 #include "master/uv/repeating_timer.h"
 
 namespace stickerd {
@@ -38,8 +39,10 @@ void NodeRegistry::leave() {
   if (left_) return;
   left_ = true;
   timer_.close();
+  // Its reply stream too: every task it shipped is answered by now.
   const bool sent = p_.link.send({"DEL", registry::node_key(p_.node)}) &&
-                    p_.link.send({"ZREM", std::string(registry::kNodeIndexKey), p_.node});
+                    p_.link.send({"ZREM", std::string(registry::kNodeIndexKey), p_.node}) &&
+                    p_.link.send({"DEL", streams::reply_stream(p_.node)});
   if (sent) log::info("cluster: node {} leaves the registry", p_.node);
 }
 
@@ -65,10 +68,12 @@ void NodeRegistry::write() {
   p_.link.send({"SET", registry::node_key(p_.node), encode(record), "PX",
                 std::to_string(registry::kLeaseMs)});
   p_.link.send({"ZADD", index, std::to_string(record.written_at_ms), p_.node});
-  // Names gone for long leave the index (each node prunes; it is cheap).
+  // Names gone for long leave the index, and their reply streams go
+  // (each node prunes; it is cheap: the range is nearly always empty).
   if (record.written_at_ms > registry::kIndexForgetMs) {
-    p_.link.send({"ZREMRANGEBYSCORE", index, "-inf",
-                  "(" + std::to_string(record.written_at_ms - registry::kIndexForgetMs)});
+    p_.link.send({"EVAL", std::string(registry::kForgetScript), "1", index,
+                  std::to_string(record.written_at_ms - registry::kIndexForgetMs),
+                  streams::reply_stream("")});
   }
 }
 

@@ -4,9 +4,11 @@
 // SET stickerd:node:<name> <NodeRecord> PX <lease> (node_record.h): its
 // workers, queue and tasks completed, and its wall clock; and it adds its
 // name to the index stickerd:nodes (ZADD), which readers list the keys from. A node that stops
-// deletes its key (leave(), just before the link closes); a node that dies
-// stops renewing it and it expires with its lease, so the registry lists
-// the live nodes only, give or take one lease.
+// deletes its key and its reply stream (leave(), just before the link
+// closes); a node that dies stops renewing it and it expires with its
+// lease, so the registry lists the live nodes only, give or take one lease.
+// A name not written for an hour leaves the index, and its reply stream is
+// deleted then (registry::kForgetScript).
 //
 // Every few seconds it also surveys the cluster (cluster_survey.h) for the
 // cluster metrics, and it answers `stickerctl cluster` with a survey of its

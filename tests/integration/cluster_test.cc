@@ -606,6 +606,35 @@ TEST_CASE("stickerctl cluster lists every live node with its workers; a killed n
   CHECK(registry_of(*nodes[0]).contains("reg-a"));
 }
 
+TEST_CASE("a name gone for an hour leaves the index with its reply stream; a stopping node too") {
+  RedisServer redis;
+  TempDir scratch;
+  const auto cli = [&](const std::string& words) {
+    return redis_cli(redis, scratch, words).output;
+  };
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  // "ghost" last wrote in 1970; "fresh" a moment ago (it may be restarting).
+  REQUIRE(cli(fmt::format("ZADD stickerd:nodes 1 ghost {} fresh", now_ms)) == "2\n");
+  REQUIRE(!cli("XADD stickerd:replies:ghost '*' f v").empty());
+  REQUIRE(!cli("XADD stickerd:replies:fresh '*' f v").empty());
+  const auto node = start_sharing_node(redis.url(), "a", 1);
+  CHECK(wait_until([&] { return cli("EXISTS stickerd:replies:ghost") == "0\n"; }, kLinkTimeout));
+  CHECK(cli("ZSCORE stickerd:nodes ghost") == "\n");
+  CHECK(cli("EXISTS stickerd:replies:fresh") == "1\n");
+  CHECK(cli("ZSCORE stickerd:nodes fresh") != "\n");
+
+  // A node that stops takes its registry entry and its reply stream along.
+  REQUIRE(wait_until([&] { return cli("ZSCORE stickerd:nodes a") != "\n"; }, 10s));
+  REQUIRE(!cli("XADD stickerd:replies:a '*' f v").empty());
+  node->process().signal(SIGTERM);
+  REQUIRE(node->process().wait_exit(30s));
+  CHECK(cli("EXISTS stickerd:replies:a") == "0\n");
+  CHECK(cli("ZSCORE stickerd:nodes a") == "\n");
+  CHECK(cli("EXISTS stickerd:node:a") == "0\n");
+}
+
 TEST_CASE("stickerctl cluster without --redis, or with Redis unreachable, says why at once") {
   auto single = start_daemon({.workers = 1});
   const CtlRun alone = cluster_ctl(*single, false);
