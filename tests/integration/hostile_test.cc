@@ -229,7 +229,12 @@ TEST_CASE("unfinished frames of all connections together stay within --max-reque
 
 TEST_CASE("after 1000 connections holding unfinished frames close, the master's RSS returns") {
   // All 1000 come from this test's one uid: lift the per-uid limit (512).
-  auto daemon = start_daemon({.workers = 1, .extra_args = {"--max-connections-per-uid", "0"}});
+  // And all 1000 frames must fit in the unfinished-frame budget (32 MiB by
+  // default, about 559 of them), or the daemon closes the rest while their
+  // bytes are still being sent, and the send fails with EPIPE.
+  auto daemon = start_daemon(
+      {.workers = 1,
+       .extra_args = {"--max-connections-per-uid", "0", "--max-request-buffer-mb", "64"}});
   const pid_t master = daemon->process().pid();
   const double rss_before = rss_mib(master);
   double rss_peak = 0;
