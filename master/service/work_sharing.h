@@ -18,8 +18,8 @@
 // the idle workers' count (read_budget.h), one stream after the other in
 // priority order, whenever a worker becomes idle, right after this node
 // XADDs, and on a short timer (kPollMs) for the work other nodes add. The
-// reply stream is read the same way (XREAD, then XDEL what was read) while
-// this node has work out. One read of each kind is outstanding at a time.
+// reply stream is read the same way (XREAD, then XDEL what was read), and
+// every kReplyPollMs, while this node has work out. One read of each kind is outstanding at a time.
 //
 // Exactly one final reply:
 //  * A shipped task is kept here until its result comes back, its deadline
@@ -144,6 +144,12 @@ class WorkSharing final : public TaskOffload {
   bool sharing() const;
   void create_groups();
   void poll();
+  // poll() for an event (an XADD landed, a worker became idle). A read
+  // already out may have been answered before the event counted, so
+  // another read follows it at once instead of at the next tick.
+  void poll_after_event();
+  // The reply stream, every kReplyPollMs while tasks are out.
+  void poll_replies();
   void read_tasks(std::size_t stream_index, unsigned want);
   void took_tasks(std::size_t stream_index, unsigned want, const redisReply& reply);
   void take(const StreamEntry& entry);
@@ -183,6 +189,7 @@ class WorkSharing final : public TaskOffload {
   std::uint64_t generation_ = 0;  // bumped on every link change; stale answers are ignored
   bool groups_ready_ = false;
   bool reading_tasks_ = false;
+  bool read_again_ = false;  // an event came while a read was out (poll_after_event)
   bool reading_replies_ = false;
   bool reclaiming_ = false;
   bool reading_dead_ = false;
@@ -204,6 +211,7 @@ class WorkSharing final : public TaskOffload {
   std::deque<Task> waiting_;  // remote tasks taken, waiting for an idle worker
   std::uint64_t next_remote_task_id_;
   UvHandle<uv_timer_t> poll_timer_;
+  UvHandle<uv_timer_t> reply_timer_;
   UvHandle<uv_timer_t> renew_timer_;
   UvHandle<uv_timer_t> reclaim_timer_;
 };
