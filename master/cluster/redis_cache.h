@@ -12,8 +12,11 @@
 //
 // A miss is then claimed (`SET stickerd:rendering:<key> <node> NX PX`): the
 // node that gets the claim renders, the others wait for its cache entry
-// (Dispatcher::wait_for_cluster), so identical requests on different nodes
-// cause one render, as the single flight does within a node.
+// (Dispatcher::poll_cluster_flights), so identical requests on different
+// nodes cause one render, as the single flight does within a node. The claim
+// and a look at the entry are one script: a node whose lookup missed just
+// before another stored the sticker and let go of its claim gets that
+// sticker, not the claim.
 //
 // Every call is asynchronous on the link; while it is down a lookup is a
 // miss at once and a store is skipped. A lookup whose answer never comes
@@ -34,6 +37,13 @@ namespace stickerd {
 class RedisCache {
  public:
   using Found = std::function<void(std::optional<v1::Sticker>)>;
+  // A claim's answer: the sticker, when one is stored by now; otherwise
+  // whether this node is to render it.
+  struct Claim {
+    std::optional<v1::Sticker> stored;
+    bool mine = false;
+  };
+  using Claimed = std::function<void(Claim)>;
 
   // A day: long enough to serve a text's regulars, short enough that a
   // renderer upgrade's old stickers age out (keys also change with it).
@@ -52,12 +62,14 @@ class RedisCache {
   // for a miss or a refused entry. False (nothing sent, `found` never runs)
   // while the link is down.
   bool lookup(const std::string& key, Found found);
-  // Claims the render of `key` for this node (`SET ... NX PX kClaimMs`), so
-  // identical requests on other nodes wait for its result instead of
-  // rendering too: `done(true)` when this node is to render it (it got the
-  // claim, or Redis answered an error), `done(false)` while another node
-  // holds it. False (nothing sent, `done` never runs) while the link is down.
-  bool claim(const std::string& key, std::function<void(bool mine)> done);
+  // Claims the render of `key` for this node (`SET ... NX PX kClaimMs`)
+  // unless its sticker is stored by now, so identical requests on other
+  // nodes wait for its result instead of rendering too. `done` gets the
+  // stored sticker, or `mine` when this node is to render it (it got the
+  // claim, the stored entry was refused, or Redis answered an error), or
+  // neither while another node holds the claim. False (nothing sent, `done`
+  // never runs) while the link is down.
+  bool claim(const std::string& key, Claimed done);
   // Stores `sticker` under `key` in the background, and gives up this
   // node's claim on it; skipped while the link is down.
   void store(const std::string& key, const v1::Sticker& sticker);

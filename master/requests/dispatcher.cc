@@ -189,34 +189,42 @@ void Dispatcher::answer_from_tier(Task task, v1::Sticker sticker, Source tier) {
 }
 
 bool Dispatcher::claim_render(std::uint64_t task_id, const std::string& key) {
-  return redis_cache_ != nullptr &&
-         redis_cache_->claim(key, [this, task_id](bool mine) { claimed(task_id, mine); });
+  return redis_cache_ != nullptr && redis_cache_->claim(key, [this, task_id](RedisCache::Claim c) {
+    claimed(task_id, std::move(c));
+  });
 }
 
-void Dispatcher::claimed(std::uint64_t task_id, bool mine) {
+void Dispatcher::claimed(std::uint64_t task_id, RedisCache::Claim claim) {
+  std::optional<Task> task;
   if (auto it = tier_reads_.find(task_id); it != tier_reads_.end()) {
-    TierWait wait = std::move(it->second);
+    if (!claim.stored && !claim.mine) {  // another node renders it: wait for its entry
+      TierWait wait = std::move(it->second);
+      tier_reads_.erase(it);
+      wait.since_ms = uv_now(p_.loop);
+      cluster_flights_.emplace(task_id, ClusterFlightWait{std::move(wait), false, 0});
+      return;
+    }
+    task = std::move(it->second.task);
     tier_reads_.erase(it);
-    if (mine) return render_after_miss(std::move(wait.task));
-    wait.since_ms = uv_now(p_.loop);
-    cluster_flights_.emplace(task_id, ClusterFlightWait{std::move(wait), false, 0});
-    return;
+  } else if (auto f = cluster_flights_.find(task_id); f != cluster_flights_.end()) {
+    // The claim tried again while waiting for another node's render.
+    f->second.asking = false;
+    if (!claim.stored && !claim.mine) return;  // still theirs: the next poll asks again
+    task = std::move(f->second.wait.task);
+    cluster_flights_.erase(f);
+  } else {
+    return;  // answered already
   }
-  // A claim tried again while waiting for another node's render.
-  auto it = cluster_flights_.find(task_id);
-  if (it == cluster_flights_.end()) return;  // answered already
-  it->second.asking = false;
-  if (!mine) return;  // still another node's: the next poll looks again
-  Task task = std::move(it->second.wait.task);
-  cluster_flights_.erase(it);
-  render_after_miss(std::move(task));
+  if (!claim.stored) return render_after_miss(std::move(*task));
+  ++r_.counters.redis_cache_hits;
+  publish_cache_metrics();
+  answer_from_tier(std::move(*task), std::move(*claim.stored), Source::kRedis);
 }
 
 void Dispatcher::poll_cluster_flights(std::uint64_t now) {
   std::vector<Task> on_our_own;
   for (auto it = cluster_flights_.begin(); it != cluster_flights_.end();) {
     ClusterFlightWait& w = it->second;
-    const std::uint64_t task_id = it->first;
     // Its deadline passed (the queue answers it), or the claim ran out.
     if (past_deadline(w.wait.task, now) || now - w.wait.since_ms >= kClusterFlightPatienceMs) {
       on_our_own.push_back(std::move(w.wait.task));
@@ -226,9 +234,7 @@ void Dispatcher::poll_cluster_flights(std::uint64_t now) {
     if (w.asking && now - w.asked_ms >= kTierReadPatienceMs) w.asking = false;  // lost
     if (!w.asking) {
       w.asked_ms = now;
-      w.asking = redis_cache_->lookup(w.wait.key, [this, task_id](std::optional<v1::Sticker> s) {
-        cluster_flight_polled(task_id, std::move(s));
-      });
+      w.asking = claim_render(it->first, w.wait.key);  // the entry, or the claim if its holder left
       if (!w.asking) {  // no link: nobody can tell us, so render here
         on_our_own.push_back(std::move(w.wait.task));
         it = cluster_flights_.erase(it);
@@ -238,22 +244,6 @@ void Dispatcher::poll_cluster_flights(std::uint64_t now) {
     ++it;
   }
   for (Task& task : on_our_own) render_after_miss(std::move(task));
-}
-
-void Dispatcher::cluster_flight_polled(std::uint64_t task_id, std::optional<v1::Sticker> sticker) {
-  auto it = cluster_flights_.find(task_id);
-  if (it == cluster_flights_.end()) return;  // answered already
-  if (sticker) {
-    ++r_.counters.redis_cache_hits;
-    publish_cache_metrics();
-    Task task = std::move(it->second.wait.task);
-    cluster_flights_.erase(it);
-    return answer_from_tier(std::move(task), std::move(*sticker), Source::kRedis);
-  }
-  // Not there yet: the claim again, in case its holder died or failed.
-  it->second.asked_ms = uv_now(p_.loop);
-  it->second.asking = redis_cache_->claim(it->second.wait.key,
-                                          [this, task_id](bool mine) { claimed(task_id, mine); });
 }
 
 void Dispatcher::render_after_miss(Task task) {

@@ -124,14 +124,16 @@ class Dispatcher {
   // After a Redis miss: claims the render for this node; false when there
   // is no link (the task renders here).
   bool claim_render(std::uint64_t task_id, const std::string& key);
-  void claimed(std::uint64_t task_id, bool mine);
-  // Another node renders the key: its cache entry is looked for every
-  // kDeadlineSweepMs, and the claim tried again after each miss (the
-  // claimer may have died or failed); after kClusterFlightPatienceMs, or
-  // without a link, the task renders here. An answer lost with the
-  // connection is asked again after kTierReadPatienceMs.
+  // A claim's answer for a task reading tiers or waiting for another node:
+  // the stored sticker answers it, a claim of its own renders it, and
+  // another node's claim makes (or keeps) it a cluster flight.
+  void claimed(std::uint64_t task_id, RedisCache::Claim claim);
+  // Another node renders the key: the claim is tried again every
+  // kDeadlineSweepMs, which answers the stored entry once there is one, or
+  // gives the render to this node when the claimer died or failed; after
+  // kClusterFlightPatienceMs, or without a link, the task renders here. An
+  // answer lost with the connection is asked again after kTierReadPatienceMs.
   void poll_cluster_flights(std::uint64_t now);
-  void cluster_flight_polled(std::uint64_t task_id, std::optional<v1::Sticker> sticker);
   // Answers a waiting task with a sticker a cache tier found.
   void answer_from_tier(Task task, v1::Sticker sticker, Source tier);
   void tier_read_done(std::uint64_t task_id, Source tier, std::optional<v1::Sticker> sticker);
@@ -162,7 +164,7 @@ class Dispatcher {
   std::unordered_map<std::uint64_t, TierWait> tier_reads_;  // by task id, while a read runs
   struct ClusterFlightWait {
     TierWait wait;
-    bool asking = false;         // a GET or a claim is out
+    bool asking = false;         // a claim is out
     std::uint64_t asked_ms = 0;  // loop time it went out
   };
   // By task id: tasks whose key another node renders.
