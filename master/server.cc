@@ -47,6 +47,7 @@ Server::Server(uv_loop_t* loop, Config config, StyleCatalogue catalogue, ConfigS
                   connections_, rolling_, signals_, redis_,
                   [this] {
                     if (registry_) registry_->leave();
+                    if (sharing_) sharing_->close();
                   }}),
       control_({config_, state_, supervisor_, requests_.queue, ops_.metrics(), dispatcher_, intake_,
                 connections_, rolling_, lifecycle_, reloader_, requests_.popularity, registry_}),
@@ -69,14 +70,15 @@ std::optional<Error> Server::start() {
   if (!config_.redis_url.empty()) {
     auto url = parse_redis_url(config_.redis_url);
     if (!url) return url.error();
-    redis_.emplace(loop_, std::move(*url), [this](RedisState state) {
+    redis_.emplace(loop_, *url, [this](RedisState state) {
       ops_.metrics().redis_up(state == RedisState::kConnected);
       if (sharing_) sharing_->link_changed(state);
       if (registry_) registry_->link_changed(state);
     });
-    sharing_.emplace(WorkSharingParts{
-        loop_, config_, catalogue_, state_, requests_, supervisor_, dispatcher_, *redis_,
-        ops_.metrics(), node_name(config_.node_name), [this] { lifecycle_.maybe_finish_drain(); }});
+    sharing_.emplace(WorkSharingParts{loop_, config_, catalogue_, state_, requests_, supervisor_,
+                                      dispatcher_, *redis_, ops_.metrics(), std::move(*url),
+                                      node_name(config_.node_name),
+                                      [this] { lifecycle_.maybe_finish_drain(); }});
     sharing_->start();
     redis_cache_.emplace(*redis_, node_name(config_.node_name));
     dispatcher_.set_redis_cache(&*redis_cache_);

@@ -49,11 +49,11 @@ int socket_error(int fd) {
 
 }  // namespace
 
-RedisLink::RedisLink(uv_loop_t* loop, RedisUrl url, StateFn on_change)
-    : loop_(loop), url_(std::move(url)), on_change_(std::move(on_change)) {}
+RedisLink::RedisLink(uv_loop_t* loop, RedisUrl url, StateFn on_change, RedisLinkRole role)
+    : loop_(loop), url_(std::move(url)), on_change_(std::move(on_change)), role_(std::move(role)) {}
 
 void RedisLink::start() {
-  log::info("redis: joining the cluster at {}", describe(url_));
+  log::info("{}: joining the cluster at {}", role_.label, describe(url_));
   on_change_(state_);
   start_repeating<RedisLink, &RedisLink::tick>(tick_, loop_, this, kTickMs);
   retry_.init([&](uv_timer_t* t) { return uv_timer_init(loop_, t); });
@@ -175,8 +175,8 @@ void RedisLink::answered(Command command, const redisReply& reply) {
   phase_ = Phase::kUp;
   backoff_.reset();
   last_failure_.clear();
-  log::info("redis: {} {}{}", ever_connected_ ? "reconnected to" : "connected to", describe(url_),
-            ever_connected_ ? ": cluster mode again" : "");
+  log::info("{}: {} {}{}", role_.label, ever_connected_ ? "reconnected to" : "connected to",
+            describe(url_), ever_connected_ ? ": cluster mode again" : "");
   ever_connected_ = true;
   set_state(RedisState::kConnected);
 }
@@ -211,15 +211,12 @@ void RedisLink::lost(const std::string& why) {
   phase_ = Phase::kWaiting;
   const std::uint64_t delay = backoff_.next_delay_ms();
   if (was_up) {
-    log::warning(
-        "redis: lost {}: {}; degraded: this node serves its own clients alone and reconnects",
-        describe(url_), why);
+    log::warning("{}: lost {}: {}; {} and reconnects", role_.label, describe(url_), why,
+                 role_.while_down);
   } else if (why != last_failure_) {
-    log::warning("redis: cannot reach {}{}: {}; {}, next attempt in {} ms", describe(url_),
-                 ever_connected_ ? "" : " at start", why,
-                 ever_connected_ ? "still degraded"
-                                 : "starting degraded: this node serves its own clients alone",
-                 delay);
+    log::warning("{}: cannot reach {}{}: {}; {}, next attempt in {} ms", role_.label,
+                 describe(url_), ever_connected_ ? "" : " at start", why,
+                 ever_connected_ ? "still down" : role_.while_down, delay);
   }
   last_failure_ = was_up ? std::string() : why;
   set_state(RedisState::kDegraded);

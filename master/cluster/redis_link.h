@@ -31,6 +31,12 @@ namespace stickerd {
 
 enum class RedisState { kConnected, kDegraded };
 
+// What the log calls a connection, and what its loss means.
+struct RedisLinkRole {
+  std::string label = "redis";
+  std::string while_down = "degraded: this node serves its own clients alone";
+};
+
 class RedisLink {
  public:
   // Called at start() with the first state, then on every change.
@@ -38,7 +44,7 @@ class RedisLink {
   // Redis's answer to one command (an error reply included).
   using ReplyFn = std::function<void(const redisReply&)>;
 
-  RedisLink(uv_loop_t* loop, RedisUrl url, StateFn on_change);
+  RedisLink(uv_loop_t* loop, RedisUrl url, StateFn on_change, RedisLinkRole role = RedisLinkRole());
   RedisLink(const RedisLink&) = delete;
   RedisLink& operator=(const RedisLink&) = delete;
   ~RedisLink() { close(); }
@@ -83,6 +89,7 @@ class RedisLink {
   uv_loop_t* loop_;
   RedisUrl url_;
   StateFn on_change_;
+  RedisLinkRole role_;
   RedisState state_ = RedisState::kDegraded;
   Phase phase_ = Phase::kIdle;
   bool ever_connected_ = false;

@@ -1,9 +1,31 @@
 // StreamRead: walking an XREAD answer (see stream_read.h).
 #include "master/cluster/stream_read.h"
 
+#include <charconv>
+#include <cstdint>
+#include <utility>
+
 #include "master/cluster/reply_walk.h"
 
 namespace stickerd {
+namespace {
+
+// "<ms>-<seq>" as a pair that orders as Redis orders ids; {0, 0} if it
+// does not parse.
+std::pair<std::uint64_t, std::uint64_t> id_parts(std::string_view id) {
+  std::uint64_t ms = 0;
+  std::uint64_t seq = 0;
+  const char* end = id.data() + id.size();
+  auto [p, ec] = std::from_chars(id.data(), end, ms);
+  if (ec != std::errc() || p == end || *p != '-') return {0, 0};
+  auto [q, ec2] = std::from_chars(p + 1, end, seq);
+  if (ec2 != std::errc() || q != end) return {0, 0};
+  return {ms, seq};
+}
+
+}  // namespace
+
+bool stream_id_less(std::string_view a, std::string_view b) { return id_parts(a) < id_parts(b); }
 
 bool append_stream_entry(const std::string& stream, const redisReply* entry,
                          std::vector<StreamEntry>& out) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace stickerd {
@@ -31,5 +32,9 @@ std::optional<std::vector<StreamEntry>> stream_entries(const redisReply& reply);
 // entry, no fields), appended to `out`; false when it has another shape.
 bool append_stream_entry(const std::string& stream, const redisReply* entry,
                          std::vector<StreamEntry>& out);
+
+// Whether stream id `a` ("<ms>-<seq>") comes before `b`. An id that does
+// not parse comes before every other (as "0-0" would).
+bool stream_id_less(std::string_view a, std::string_view b);
 
 }  // namespace stickerd

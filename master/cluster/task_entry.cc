@@ -45,6 +45,13 @@ std::vector<std::string> entry_fields(const ReplyEntry& entry) {
           "result",      entry.result.SerializeAsString()};
 }
 
+bool added_by(const std::map<std::string, std::string>& fields, std::string_view origin,
+              std::string_view incarnation) {
+  const std::string* o = text(fields, "origin");
+  const std::string* i = text(fields, "incarnation");
+  return o != nullptr && i != nullptr && *o == origin && *i == incarnation;
+}
+
 std::optional<TaskEntry> parse_task_entry(const std::map<std::string, std::string>& fields) {
   const std::string* origin = text(fields, "origin");
   const std::string* incarnation = text(fields, "incarnation");

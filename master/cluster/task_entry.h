@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "master/pool/task.h"
@@ -49,6 +50,9 @@ std::vector<std::string> entry_fields(const ReplyEntry& entry);
 // nullopt when a field is missing or does not parse.
 std::optional<TaskEntry> parse_task_entry(const std::map<std::string, std::string>& fields);
 std::optional<ReplyEntry> parse_reply_entry(const std::map<std::string, std::string>& fields);
+// Whether task entry `fields` was added by run `incarnation` of node `origin`.
+bool added_by(const std::map<std::string, std::string>& fields, std::string_view origin,
+              std::string_view incarnation);
 
 // A loop-time deadline (0: none) as the wall-clock time an entry carries,
 // given both clocks' readings now. Already passed: now.

@@ -39,8 +39,9 @@ struct LifecycleParts {
   ClientConnections& connections;
   RollingRestart& rolling;
   Signals& signals;
-  std::optional<RedisLink>& redis;      // cluster mode only
-  std::function<void()> leave_cluster;  // just before the link closes (the node registry)
+  std::optional<RedisLink>& redis;  // cluster mode only
+  // Just before the link closes: the registry leaves, the blocking reads close.
+  std::function<void()> leave_cluster;
 };
 
 class Lifecycle {

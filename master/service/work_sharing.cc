@@ -26,13 +26,17 @@
 namespace stickerd {
 namespace {
 
-// How often a node looks for work other nodes added, and for its replies,
-// besides the reads its own events start. Renders take tens of ms or more.
+// Without the blocking reads (their connection is down), how often a node
+// looks for work other nodes added, besides the reads its own events
+// start. Renders take tens of ms or more.
 constexpr std::uint64_t kPollMs = 10;
-// While this node has tasks out in the cluster it reads its reply stream
-// this often, so a result another node rendered reaches its client within
-// about a millisecond (at the 10 ms tick it waited 5 ms on average); the
-// timer stops while nothing is out.
+// With them, a poll now and then all the same: a safety net that costs
+// little, should a wake-up ever be missed.
+constexpr std::uint64_t kSafetyPollMs = 250;
+// Without the blocking reads, while this node has tasks out in the cluster
+// it reads its reply stream this often, so a result another node rendered
+// reaches its client within about a millisecond; the timer stops while
+// nothing is out.
 constexpr std::uint64_t kReplyPollMs = 1;
 // How long shipping pauses after Redis refuses an XADD (out of memory, a
 // wrong type): the tasks run here meanwhile.
@@ -68,9 +72,9 @@ std::string_view words(const redisReply& reply) {
 }  // namespace
 
 WorkSharing::WorkSharing(WorkSharingParts parts)
-    : p_(std::move(parts)),
-      incarnation_(draw_incarnation()),
-      next_remote_task_id_(kRemoteTaskIds) {}
+    : p_(std::move(parts)), incarnation_(draw_incarnation()), next_remote_task_id_(kRemoteTaskIds) {
+  task_cursors_.fill("0-0");
+}
 
 WorkSharing::~WorkSharing() { p_.dispatcher.set_offload(nullptr); }
 
@@ -84,6 +88,15 @@ void WorkSharing::start() {
   start_repeating<WorkSharing, &WorkSharing::renew>(renew_timer_, p_.loop, this, lease::kRenewMs);
   start_repeating<WorkSharing, &WorkSharing::reclaim_scan>(reclaim_timer_, p_.loop, this,
                                                            lease::kReclaimScanMs);
+  waiter_.emplace(
+      p_.loop, p_.url, [this] { return wait_cursors(); },
+      [this](const redisReply& reply) { woke(reply); },
+      [this](RedisState state) { waiter_changed(state); });
+  waiter_->start();
+}
+
+void WorkSharing::close() {
+  if (waiter_) waiter_->close();
 }
 
 bool WorkSharing::sharing() const {
@@ -145,7 +158,7 @@ void WorkSharing::ship(Task task) {
   const std::size_t stream_index = streams::stream_index(task.spec.priority);
   const std::uint64_t generation = generation_;
   shipped_.emplace(task_id, std::move(task));
-  if (uv_is_active(reply_timer_.base()) == 0) uv_timer_again(reply_timer_.get());
+  if (!waiter_->up() && uv_is_active(reply_timer_.base()) == 0) uv_timer_again(reply_timer_.get());
   const bool sent =
       p_.link.send(command, [this, generation, task_id, stream_index](const redisReply& reply) {
         if (generation != generation_) return;
@@ -244,7 +257,7 @@ void WorkSharing::poll_after_event() {
 }
 
 void WorkSharing::poll_replies() {
-  if (shipped_.empty()) {
+  if (shipped_.empty() || waiter_->up()) {
     uv_timer_stop(reply_timer_.get());
     return;
   }
@@ -258,7 +271,48 @@ void WorkSharing::poll() {
         read_budget(p_.supervisor.counts().idle, waiting_.size() + p_.requests.queue.size());
     if (want > 0) read_tasks(0, want);
   }
-  if (!reading_replies_ && !shipped_.empty()) read_replies();
+  if (!reading_replies_ && !shipped_.empty() && !waiter_->up()) read_replies();
+}
+
+void WorkSharing::waiter_changed(RedisState state) {
+  const bool up = state == RedisState::kConnected;
+  uv_timer_set_repeat(poll_timer_.get(), up ? kSafetyPollMs : kPollMs);
+  uv_timer_again(poll_timer_.get());
+  if (!up && !shipped_.empty()) uv_timer_again(reply_timer_.get());
+  poll();  // what came while no read was waiting
+}
+
+std::vector<std::pair<std::string, std::string>> WorkSharing::wait_cursors() const {
+  std::vector<std::pair<std::string, std::string>> cursors;
+  for (std::size_t i = 0; i < streams::kTaskStreams.size(); ++i) {
+    cursors.emplace_back(streams::kTaskStreams[i], task_cursors_[i]);
+  }
+  cursors.emplace_back(streams::reply_stream(p_.node), last_reply_id_);
+  return cursors;
+}
+
+void WorkSharing::woke(const redisReply& reply) {
+  auto entries = stream_entries(reply);  // nil, when the block ran out: none
+  if (!entries) {
+    log::warning("cluster: an answer to a blocking XREAD of an unexpected shape");
+    return;
+  }
+  const std::string replies = streams::reply_stream(p_.node);
+  std::vector<StreamEntry> answers;
+  bool tasks = false;
+  for (StreamEntry& e : *entries) {
+    if (e.stream == replies) {
+      answers.push_back(std::move(e));
+      continue;
+    }
+    for (std::size_t i = 0; i < streams::kTaskStreams.size(); ++i) {
+      if (e.stream == streams::kTaskStreams[i]) task_cursors_[i] = e.id;
+    }
+    // This node's own entries started a read when their XADD was answered.
+    tasks = tasks || !added_by(e.fields, p_.node, incarnation_);
+  }
+  if (!answers.empty()) settle_replies(answers);
+  if (tasks) poll_after_event();
 }
 
 // One stream at a time, highest class first, so COUNT is exact: an entry
@@ -360,11 +414,17 @@ void WorkSharing::took_replies(const redisReply& reply) {
     log::warning("cluster: cannot read {}: {}", streams::reply_stream(p_.node), words(reply));
     return;
   }
-  if (entries->empty()) return;
+  settle_replies(*entries);
+  if (entries->size() == kReplyBatch) read_replies();  // more may wait
+}
+
+void WorkSharing::settle_replies(const std::vector<StreamEntry>& entries) {
+  if (entries.empty()) return;
   std::vector<std::string> done = {"XDEL", streams::reply_stream(p_.node)};
   bool answered = false;
-  for (const StreamEntry& e : *entries) {
-    last_reply_id_ = e.id;
+  for (const StreamEntry& e : entries) {
+    // Both reads may answer the same entries while the waiter comes up.
+    if (stream_id_less(last_reply_id_, e.id)) last_reply_id_ = e.id;
     done.push_back(e.id);
     auto entry = parse_reply_entry(e.fields);
     if (!entry || entry->incarnation != incarnation_) continue;  // not for this run
@@ -377,7 +437,6 @@ void WorkSharing::took_replies(const redisReply& reply) {
   }
   p_.link.send(done);
   if (answered) p_.answered_work();
-  if (entries->size() == kReplyBatch) read_replies();  // more may wait
 }
 
 // ---- answering -----------------------------------------------------------------

@@ -10,16 +10,18 @@
 // task through the Dispatcher, so its client gets its one final reply from
 // the node that holds its connection.
 //
-// How reads are triggered. hiredis 0.14 gives one connection per context,
-// and Redis serves a connection's commands in order: a blocking XREADGROUP
-// on the link's connection would hold back every XADD and XACK behind it,
-// and a second connection would need its own handshake, heartbeat and
-// reconnect. So reads never block: a non-blocking XREADGROUP for exactly
+// How reads are triggered. Redis serves a connection's commands in order,
+// so reads on the link never block: a non-blocking XREADGROUP for exactly
 // the idle workers' count (read_budget.h), one stream after the other in
-// priority order, whenever a worker becomes idle, right after this node
-// XADDs, and on a short timer (kPollMs) for the work other nodes add. The
-// reply stream is read the same way (XREAD, then XDEL what was read), and
-// every kReplyPollMs, while this node has work out. One read of each kind is outstanding at a time.
+// priority order, whenever a worker becomes idle and right after this node
+// XADDs. What other nodes add is seen through a second connection
+// (StreamWaiter) that waits in XREAD BLOCK on the task streams and on this
+// node's reply stream: an entry newer than the last one it saw wakes the
+// node, which then takes tasks with its XREADGROUP and reads its replies
+// from that answer itself (then XDELs them). While that connection is down
+// the node polls instead: the task streams every kPollMs and, while it has
+// work out, its reply stream every kReplyPollMs. One read of each kind is
+// outstanding at a time.
 //
 // Exactly one final reply:
 //  * A shipped task is kept here until its result comes back, its deadline
@@ -68,17 +70,22 @@
 
 #include <uv.h>
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/style_catalogue.h"
 #include "master/cluster/redis_link.h"
+#include "master/cluster/stream_names.h"
 #include "master/cluster/stream_read.h"
+#include "master/cluster/stream_waiter.h"
 #include "master/cluster/task_entry.h"
 #include "master/config/config.h"
 #include "master/ops/metrics.h"
@@ -103,6 +110,7 @@ struct WorkSharingParts {
   Dispatcher& dispatcher;
   RedisLink& link;
   Metrics& metrics;
+  RedisUrl url;                         // for the blocking reads' own connection
   std::string node;                     // this node's name (--node-name)
   std::function<void()> answered_work;  // tasks were answered: the drain may be over
 };
@@ -114,8 +122,11 @@ class WorkSharing final : public TaskOffload {
   WorkSharing& operator=(const WorkSharing&) = delete;
   ~WorkSharing();
 
-  // Starts the poll timer; the link's state changes come through link_changed().
+  // Starts the poll timers and the blocking reads; the link's state
+  // changes come through link_changed().
   void start();
+  // Closes the blocking reads' connection (the daemon stops).
+  void close();
   void link_changed(RedisState state);
   // A worker became idle: cluster entries waiting here first, then a read.
   void worker_idle();
@@ -148,14 +159,23 @@ class WorkSharing final : public TaskOffload {
   // already out may have been answered before the event counted, so
   // another read follows it at once instead of at the next tick.
   void poll_after_event();
-  // The reply stream, every kReplyPollMs while tasks are out.
+  // The reply stream, every kReplyPollMs while tasks are out and the
+  // blocking reads are down.
   void poll_replies();
+  // The blocking reads' connection came or went: polling slows or speeds up.
+  void waiter_changed(RedisState state);
+  // The streams the blocking read waits on, with the last id seen of each.
+  std::vector<std::pair<std::string, std::string>> wait_cursors() const;
+  // New entries on the task streams (a poll follows) or replies.
+  void woke(const redisReply& reply);
   void read_tasks(std::size_t stream_index, unsigned want);
   void took_tasks(std::size_t stream_index, unsigned want, const redisReply& reply);
   void take(const StreamEntry& entry);
   void start_waiting();
   void read_replies();
   void took_replies(const redisReply& reply);
+  // Settles the shipped tasks `entries` (reply entries) answer, and XDELs them.
+  void settle_replies(const std::vector<StreamEntry>& entries);
   // Sends `result` to the origin of remote task `remote`, then acknowledges
   // and deletes its entry.
   void answer_remote(const Remote& remote, const v1::TaskResult& result);
@@ -196,6 +216,8 @@ class WorkSharing final : public TaskOffload {
   std::string last_dead_id_;           // the last dead letter read; empty: not read yet
   std::uint64_t paused_until_ms_ = 0;  // shipping paused after Redis refused an XADD
   std::string last_reply_id_ = "0-0";
+  // The newest entry the blocking reads saw on each task stream.
+  std::array<std::string, streams::kTaskStreams.size()> task_cursors_;
   std::map<std::uint64_t, Task> shipped_;  // by task id: out in the cluster, result awaited
   struct ShippedEntry {
     std::size_t stream_index = 0;
@@ -214,6 +236,7 @@ class WorkSharing final : public TaskOffload {
   UvHandle<uv_timer_t> reply_timer_;
   UvHandle<uv_timer_t> renew_timer_;
   UvHandle<uv_timer_t> reclaim_timer_;
+  std::optional<StreamWaiter> waiter_;  // made by start()
 };
 
 }  // namespace stickerd

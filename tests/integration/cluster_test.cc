@@ -13,6 +13,8 @@
 
 #include <map>
 #include <set>
+#include <sstream>
+#include <thread>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -195,7 +197,8 @@ TEST_CASE("an unreachable Redis at start is a degraded start, joined once Redis 
   CHECK(wait_until([&] { return daemon->log().find("at start") != std::string::npos; },
                    kLinkTimeout));
   CHECK(daemon->stats().redis() == v1::REDIS_STATE_DEGRADED);
-  CHECK(daemon->log().find("starting degraded") != std::string::npos);
+  CHECK(daemon->log().find("; degraded: this node serves its own clients alone, next attempt") !=
+        std::string::npos);
   check_still_serving(*daemon);
 
   redis.start();
@@ -258,6 +261,81 @@ TEST_CASE("requests sent to one node are rendered by the others' workers too, ea
   CHECK(done(*c) > 0);
   CHECK(done(*a) + done(*b) + done(*c) == kRequests);        // every render happened once
   CHECK(a->log().find("running the") == std::string::npos);  // nothing fell back
+}
+
+// Whether `node`'s blocking reads have (re)connected `times` times.
+bool waiter_connected(const Daemon& node, std::size_t times) {
+  const std::string log = node.log();
+  std::size_t n = 0;
+  for (auto at = log.find("redis (blocking reads): "); at != std::string::npos;
+       at = log.find("redis (blocking reads): ", at + 1)) {
+    if (log.compare(at + 24, 12, "connected to") == 0 ||
+        log.compare(at + 24, 14, "reconnected to") == 0) {
+      ++n;
+    }
+  }
+  return n >= times;
+}
+
+// Calls of `command` Redis counted since its last CONFIG RESETSTAT.
+unsigned long redis_calls(const RedisServer& redis, const TempDir& scratch,
+                          const std::string& command) {
+  const std::string info = redis_cli(redis, scratch, "INFO commandstats").output;
+  const std::string key = "cmdstat_" + command + ":calls=";
+  const auto at = info.find(key);
+  return at == std::string::npos ? 0 : std::stoul(info.substr(at + key.size()));
+}
+
+TEST_CASE("idle nodes wait on Redis instead of polling it, and still take the work others add") {
+  RedisServer redis;
+  const TempDir scratch;
+  const auto nodes = start_cluster(redis, {{"a", 1}, {"b", 1}});
+  for (const auto& node : nodes) {
+    REQUIRE(wait_until([&] { return waiter_connected(*node, 1); }, kLinkTimeout));
+  }
+  REQUIRE(redis_cli(redis, scratch, "CONFIG RESETSTAT").exit_code == 0);
+  std::this_thread::sleep_for(2s);
+  // Polling the three task streams every 10 ms, two idle nodes would read
+  // them about 1200 times in these 2 s; waiting, a few safety polls remain.
+  const unsigned long polls = redis_calls(redis, scratch, "xreadgroup");
+  CHECK_MESSAGE(polls < 100, polls, " XREADGROUPs from two idle nodes in 2 s");
+
+  // B, woken by A's entries, takes its share.
+  Client client(nodes[0]->socket_path());
+  send_sleeps(client, 1, 6, 200);
+  expect_one_sticker_each(client, {1, 2, 3, 4, 5, 6});
+  CHECK(nodes[1]->stats().tasks_completed() > 0);
+}
+
+TEST_CASE("the blocking reads' connection killed: the node polls meanwhile and reconnects it") {
+  RedisServer redis;
+  const TempDir scratch;
+  const auto nodes = start_cluster(redis, {{"a", 1}, {"b", 1}});
+  const auto& a = nodes[0];
+  const auto& b = nodes[1];
+  for (const auto& node : nodes) {
+    REQUIRE(wait_until([&] { return waiter_connected(*node, 1); }, kLinkTimeout));
+  }
+  // Only the blocking reads wait in Redis ("b" among a client's flags).
+  std::istringstream clients(redis_cli(redis, scratch, "CLIENT LIST").output);
+  unsigned killed = 0;
+  for (std::string line; std::getline(clients, line);) {
+    if (line.find(" flags=b ") == std::string::npos) continue;
+    const auto id = line.substr(3, line.find(' ') - 3);  // "id=N ..."
+    CHECK(redis_cli(redis, scratch, "CLIENT KILL ID " + id).output == "1\n");
+    ++killed;
+  }
+  REQUIRE(killed == 2);
+  Client client(a->socket_path());
+  send_sleeps(client, 1, 6, 200);
+  expect_one_sticker_each(client, {1, 2, 3, 4, 5, 6});
+  CHECK(b->stats().tasks_completed() > 0);
+  for (const auto& node : nodes) {
+    CHECK(node->log().find("redis (blocking reads): lost") != std::string::npos);
+    CHECK(wait_until([&] { return waiter_connected(*node, 2); }, kLinkTimeout));
+    CHECK(link_is(*node, v1::REDIS_STATE_CONNECTED));  // the node's own link never went
+    CHECK(node->log().find("redis: lost") == std::string::npos);
+  }
 }
 
 TEST_CASE("a sticker rendered on one node is a hit on another: from Redis, then from memory") {

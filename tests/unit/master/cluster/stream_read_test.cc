@@ -42,4 +42,16 @@ TEST_CASE("a reply of another shape is refused") {
   CHECK_FALSE(stream_entries(*t.array({t.array({t.text("s1"), t.text("not a list")})})));
 }
 
+TEST_CASE("stream ids order by their milliseconds, then their sequence, as numbers") {
+  CHECK(stream_id_less("0-0", "1-0"));
+  CHECK(stream_id_less("1700000000000-9", "1700000000000-10"));  // not as text
+  CHECK(stream_id_less("999-5", "1000-0"));
+  CHECK_FALSE(stream_id_less("5-1", "5-1"));
+  CHECK_FALSE(stream_id_less("6-0", "5-9"));
+  // Anything else counts as 0-0.
+  CHECK(stream_id_less("", "0-1"));
+  CHECK_FALSE(stream_id_less("7-x", "0-0"));
+  CHECK_FALSE(stream_id_less("0-0", "junk"));
+}
+
 }  // namespace stickerd

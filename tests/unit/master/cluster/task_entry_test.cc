@@ -42,6 +42,14 @@ TEST_CASE("a task entry decodes to the task that was encoded") {
   CHECK(got->spec.deadline_ms == 2'500);
 }
 
+TEST_CASE("a task entry tells which run of which node added it") {
+  const auto fields = as_map(entry_fields(sample()));
+  CHECK(added_by(fields, "node-a", "5eed"));
+  CHECK_FALSE(added_by(fields, "node-a", "0ther"));  // an earlier run of the same name
+  CHECK_FALSE(added_by(fields, "node-b", "5eed"));
+  CHECK_FALSE(added_by({}, "node-a", "5eed"));  // fields gone: deleted while pending
+}
+
 TEST_CASE("a task entry with a field missing or garbled is refused") {
   const auto good = as_map(entry_fields(sample()));
   for (const char* field : {"origin", "incarnation", "id", "deadline", "spec"}) {
