@@ -17,8 +17,9 @@ struct Counters {
   std::uint64_t redis_cache_hits = 0;     // cluster mode: stickers found in Redis, not rendered
   std::uint64_t redis_cache_misses = 0;   // cluster mode: Redis lookups that found nothing
   std::uint64_t warm_queued = 0;
-  std::uint64_t warm_dropped = 0;  // warm renders refused: the warm queue was full
-  std::uint64_t poisoned = 0;      // POISONED answers, at admission or after crashes
+  std::uint64_t warm_dropped =
+      0;  // warm renders refused, or given up for a more popular one: the warm queue was full
+  std::uint64_t poisoned = 0;  // POISONED answers, at admission or after crashes
   std::uint64_t deadline_exceeded = 0;
   std::uint64_t rejected_limits = 0;        // in-flight limit, refused and idled-out connections
   std::uint64_t cluster_reclaimed = 0;      // entries taken over from a silent node (XAUTOCLAIM)

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <bit>
+#include <limits>
+
 #include "build_config.h"
 #include "common/test_styles.h"
 #include "master/requests/deadlines.h"
@@ -16,12 +19,20 @@ namespace {
 // cache lives in memory and dies with the daemon anyway).
 constexpr std::string_view kRendererVersion = STICKERD_VERSION;
 
-// Inline bots show every style of a text at once: when a text is asked for
-// this often, its other styles are likely next. 1, not 2: on bench/trace
-// predicting at the first request added 6.7 points of hit ratio (of the 6.8
-// that a known text in a new style leaves any style predictor there), at
-// the second 2.7, for 1.6 times the renders; they run on idle workers only.
-constexpr std::uint32_t kPredictAt = 1;
+// Inline bots show every style of a text at once: from a text's first
+// request its other styles are likely next. On bench/trace predicting at
+// the first request added 6.7 points of hit ratio (of the 6.8 that a known
+// text in a new style leaves any style predictor there), at the second 2.7.
+// Each time its count doubles the text is predicted again: that raises its
+// renders still queued to its new count, and queues again what a full warm
+// queue dropped or the caches evicted meanwhile.
+constexpr bool predicts_at(std::uint32_t text_count) { return std::has_single_bit(text_count); }
+static_assert(predicts_at(1) && predicts_at(2) && !predicts_at(3) && predicts_at(64) &&
+              !predicts_at(0));
+
+// An operator's warm request (stickerctl warm) leaves before any prediction
+// and is never given up for one.
+constexpr std::uint32_t kOperatorWarmScore = std::numeric_limits<std::uint32_t>::max();
 
 // A batch item's reply, to be given its sticker or its error.
 v1::Reply batch_item_reply(std::uint64_t id, std::uint32_t index, const std::string& style_id) {
@@ -148,7 +159,7 @@ void Intake::warm(Connection& connection, std::uint64_t id, const v1::WarmReques
                   make_error(v1::INVALID_ARGUMENT,
                              "the result cache is off (--cache-mb 0): warm renders would be lost"));
   }
-  auto ack = queue_warm(warm);
+  auto ack = queue_warm(warm, kOperatorWarmScore);
   if (!ack) return refuse(connection, id, ack.error());
   v1::Reply reply;
   *reply.mutable_warm_accepted() = std::move(*ack);
@@ -156,7 +167,7 @@ void Intake::warm(Connection& connection, std::uint64_t id, const v1::WarmReques
   p_.dispatcher.dispatch();
 }
 
-Result<v1::WarmAccepted> Intake::queue_warm(const v1::WarmRequest& warm) {
+Result<v1::WarmAccepted> Intake::queue_warm(const v1::WarmRequest& warm, std::uint32_t score) {
   v1::BatchRequest as_batch;
   as_batch.set_text(warm.text());
   *as_batch.mutable_style_ids() = warm.style_ids();
@@ -166,7 +177,7 @@ Result<v1::WarmAccepted> Intake::queue_warm(const v1::WarmRequest& warm) {
   auto plan = admit_batch(as_batch, p_.catalogue, p_.limits);
   if (!plan) return plan.error();
   v1::WarmAccepted ack;
-  for (BatchItemPlan& item : *plan) place_warm_item(item, ack);
+  for (BatchItemPlan& item : *plan) place_warm_item(item, score, ack);
   return ack;
 }
 
@@ -177,7 +188,7 @@ std::optional<v1::WarmRequest> Intake::prediction(const TaskSpec& spec) const {
   if (p_.config.predict != "on" || !r_.cache.enabled() || is_test_style(spec.style_id)) {
     return std::nullopt;
   }
-  if (r_.popularity.text_count(spec.text) != kPredictAt) return std::nullopt;
+  if (!predicts_at(r_.popularity.text_count(spec.text))) return std::nullopt;
   v1::WarmRequest warm;  // no style named: every style that has the format
   warm.set_text(spec.text);
   warm.set_format(spec.format);
@@ -186,32 +197,42 @@ std::optional<v1::WarmRequest> Intake::prediction(const TaskSpec& spec) const {
 }
 
 void Intake::predict(const std::optional<v1::WarmRequest>& warm) {
-  if (warm) queue_warm(*warm);
+  if (warm) queue_warm(*warm, r_.popularity.text_count(warm->text()));
 }
 
-void Intake::place_warm_item(BatchItemPlan& item, v1::WarmAccepted& ack) {
+void Intake::place_warm_item(BatchItemPlan& item, std::uint32_t score, v1::WarmAccepted& ack) {
   if (!item.spec) {
     ack.set_invalid(ack.invalid() + 1);
     return;
   }
   std::string key = *render_key(*item.spec);
-  if (r_.cache.contains(key) || r_.disk.contains(key) || r_.flights.active(key) ||
-      r_.warm.holds(key)) {
+  if (r_.warm.holds(key)) {
+    r_.warm.raise(key, score);  // its text was asked for again: it leaves sooner
+    ack.set_cached(ack.cached() + 1);
+    return;
+  }
+  if (r_.cache.contains(key) || r_.disk.contains(key) || r_.flights.active(key)) {
     ack.set_cached(ack.cached() + 1);
     return;
   }
   // Warm work has its own queue, bounded like the main one, so it never
-  // takes a place an interactive request could need.
+  // takes a place an interactive request could need. When it is full, the
+  // least popular entry makes room for a more popular one.
   if (r_.warm.size() >= r_.queue.capacity()) {
-    ack.set_dropped(ack.dropped() + 1);
+    const std::optional<std::uint32_t> least = r_.warm.least_score();
+    if (!least || *least >= score) {
+      ack.set_dropped(ack.dropped() + 1);
+      ++r_.counters.warm_dropped;
+      return;
+    }
+    r_.warm.pop_least();
     ++r_.counters.warm_dropped;
-    return;
   }
   Task task;
   task.task_id = next_task_id_++;
   task.spec = std::move(*item.spec);
   task.spec.priority = v1::PRIORITY_BACKGROUND;
-  r_.warm.push(std::move(task), std::move(key));
+  r_.warm.push(std::move(task), std::move(key), score);
   ack.set_queued(ack.queued() + 1);
   ++r_.counters.warm_queued;
 }

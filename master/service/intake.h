@@ -99,12 +99,12 @@ class Intake {
                    v1::Priority priority);
   void lead_flight(const std::string& key, std::uint64_t task_id, std::uint64_t serial,
                    std::uint32_t batch_index);
-  // One warm item into the warm queue, counted in `ack`.
-  void place_warm_item(BatchItemPlan& item, v1::WarmAccepted& ack);
+  // One warm item into the warm queue with `score` (WarmQueue), counted in `ack`.
+  void place_warm_item(BatchItemPlan& item, std::uint32_t score, v1::WarmAccepted& ack);
   // Every style of `warm` that is not cached, in flight or queued, into the
   // warm queue; false (nothing queued) when admission refuses it.
-  Result<v1::WarmAccepted> queue_warm(const v1::WarmRequest& warm);
-  // A text asked for kPredictAt times: its other styles, as a warm request
+  Result<v1::WarmAccepted> queue_warm(const v1::WarmRequest& warm, std::uint32_t score);
+  // A text whose count is a power of two (predicts_at): its other styles, as a warm request
   // to queue once the request itself is answered or placed (so its own
   // style counts as in flight, and a refused request predicts nothing).
   std::optional<v1::WarmRequest> prediction(const TaskSpec& spec) const;
