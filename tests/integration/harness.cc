@@ -430,6 +430,16 @@ double rss_mib(pid_t pid) {
   return static_cast<double>(*bytes) / (1 << 20);
 }
 
+v1::StyleList list_styles(const Daemon& daemon) {
+  Client client(daemon.socket_path());
+  v1::Request request;
+  request.set_id(1);
+  request.mutable_list_styles();
+  const v1::Reply reply = client.call(request);
+  if (!reply.has_styles()) throw HarnessError("list_styles: " + describe(reply));
+  return reply.styles();
+}
+
 void check_still_serving(const Daemon& daemon) {
   Client client(daemon.socket_path());
   const v1::Reply reply = client.call(render_request(7, unique_text("still serving")), 60s);

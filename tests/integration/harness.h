@@ -162,6 +162,9 @@ std::string varint(std::uint64_t n);
 // A process's resident set in MiB, from /proc/<pid>/statm.
 double rss_mib(pid_t pid);
 
+// The daemon's style list (ListStylesRequest); throws HarnessError when it answers otherwise.
+v1::StyleList list_styles(const Daemon& daemon);
+
 // Connects anew and CHECKs that a fresh render succeeds: the daemon still serves.
 void check_still_serving(const Daemon& daemon);
 

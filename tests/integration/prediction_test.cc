@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/test_styles.h"
 #include "tests/integration/harness.h"
 
 namespace stickerd::itest {
@@ -24,16 +25,12 @@ v1::Reply render_webp(const Daemon& daemon, std::uint64_t id, const std::string&
 
 // Every WebP style but the test styles, as the daemon lists them.
 std::vector<std::string> webp_styles(const Daemon& daemon) {
-  Client client(daemon.socket_path());
-  v1::Request request;
-  request.set_id(1);
-  request.mutable_list_styles();
-  const v1::Reply reply = client.call(request);
   std::vector<std::string> out;
-  for (const v1::StyleInfo& style : reply.styles().styles()) {
+  const v1::StyleList styles = list_styles(daemon);
+  for (const v1::StyleInfo& style : styles.styles()) {
     const bool webp = std::find(style.formats().begin(), style.formats().end(), v1::FORMAT_WEBP) !=
                       style.formats().end();
-    if (webp && !style.id().starts_with("test-")) out.push_back(style.id());
+    if (webp && !is_test_style(style.id())) out.push_back(style.id());
   }
   return out;
 }

@@ -62,16 +62,6 @@ std::string limit_of(pid_t pid, const std::string& name) {
   return "";
 }
 
-v1::StyleList list_styles(const Daemon& daemon) {
-  Client client(daemon.socket_path());
-  v1::Request request;
-  request.set_id(1);
-  request.mutable_list_styles();
-  const v1::Reply reply = client.call(request);
-  if (!reply.has_styles()) throw HarnessError("list_styles: " + describe(reply));
-  return reply.styles();
-}
-
 }  // namespace
 
 // The proof that the allow-list is complete: a call it lacks would kill a
